@@ -1,0 +1,34 @@
+// Copies htmx from its npm package and the stylesheet into public/assets/ under content-versioned names
+// (served `immutable` by public/_headers), and writes src/assets.gen.ts so pages link the right files.
+// Run by every npm entry point (`npm run assets`); the outputs are not committed.
+import { createHash } from 'node:crypto'
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const outDir = 'public/assets'
+
+const htmxVersion = require('htmx.org/package.json').version
+const htmx = readFileSync(require.resolve('htmx.org/dist/htmx.min.js'))
+const css = readFileSync('src/styles/app.css')
+const script = readFileSync('src/styles/app.js')
+
+const digest = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 10)
+const files = {
+  htmx: [`htmx-${htmxVersion}.min.js`, htmx],
+  css: [`app-${digest(css)}.css`, css],
+  script: [`app-${digest(script)}.js`, script],
+}
+
+rmSync(outDir, { recursive: true, force: true })
+mkdirSync(outDir, { recursive: true })
+for (const [name, bytes] of Object.values(files)) writeFileSync(`${outDir}/${name}`, bytes)
+
+const manifest = Object.fromEntries(
+  Object.entries(files).map(([key, [name]]) => [key, `/assets/${name}`]),
+)
+writeFileSync(
+  'src/assets.gen.ts',
+  `// Written by scripts/build-assets.mjs: do not edit.\nexport const assets = ${JSON.stringify(manifest, null, 2)} as const\n`,
+)
+console.log(`assets: ${readdirSync(outDir).join(', ')}`)

@@ -1,0 +1,118 @@
+import * as z from 'zod'
+
+// Every var of wrangler.toml, parsed once per isolate. Production refuses to start on a weak or missing
+// value instead of falling back (PRODUCT.md §8).
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+
+// OWASP Password Storage cheat sheet: scrypt N=2^17 r=8 p=1, or equal-cost N=2^14 r=8 p=5 (fits 128 MB).
+export const SCRYPT_FLOOR = { logN: 14, r: 8, p: 5 } as const
+
+const configSchema = z.object({
+  ENVIRONMENT: z.enum(['development', 'test', 'staging', 'production']),
+  PUBLIC_URL: z.url().transform((url) => url.replace(/\/+$/, '')),
+  PORTAL_NAME: z.string().trim().min(1),
+  MAIL_PROVIDER: z.enum(['dev', 'http', 'cloudflare']),
+  MAIL_FROM: z.string().trim().min(3),
+  MAIL_API_URL: z.url().optional(),
+  MAIL_API_KEY: z.string().min(1).optional(),
+  CONTACT_TEXT: z.string().trim().min(1),
+  IDENTIFIER_HELP: z.string().trim().min(1),
+  TEMPORARY_PASSWORD_TTL_MINUTES: int(5, 24 * 60),
+  PASSWORD_MIN_LENGTH: int(8, 64),
+  SCRYPT_LOG_N: int(1, 20),
+  SCRYPT_R: int(1, 32),
+  SCRYPT_P: int(1, 16),
+  SESSION_IDLE_MINUTES: int(1, 24 * 60),
+  SESSION_ABSOLUTE_HOURS: int(1, 24 * 30),
+  SIGNIN_FAILURES_PER_NUMBER: int(1, 1000),
+  SIGNIN_FAILURES_PER_CLIENT: int(1, 100000),
+  SIGNIN_WINDOW_MINUTES: int(1, 24 * 60),
+  MAILS_PER_NUMBER_PER_HOUR: int(1, 100),
+})
+
+type RawConfig = z.infer<typeof configSchema>
+
+export type Config = ReturnType<typeof toConfig>
+
+function toConfig(raw: RawConfig) {
+  return {
+    environment: raw.ENVIRONMENT,
+    publicUrl: raw.PUBLIC_URL,
+    portalName: raw.PORTAL_NAME,
+    contactText: raw.CONTACT_TEXT,
+    identifierHelp: raw.IDENTIFIER_HELP,
+    mail: {
+      provider: raw.MAIL_PROVIDER,
+      from: raw.MAIL_FROM,
+      apiUrl: raw.MAIL_API_URL,
+      apiKey: raw.MAIL_API_KEY,
+    },
+    temporaryPasswordTtlMs: raw.TEMPORARY_PASSWORD_TTL_MINUTES * 60_000,
+    passwordMinLength: raw.PASSWORD_MIN_LENGTH,
+    scrypt: { logN: raw.SCRYPT_LOG_N, r: raw.SCRYPT_R, p: raw.SCRYPT_P },
+    session: {
+      idleMs: raw.SESSION_IDLE_MINUTES * 60_000,
+      absoluteMs: raw.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    },
+    limits: {
+      signInFailuresPerNumber: raw.SIGNIN_FAILURES_PER_NUMBER,
+      signInFailuresPerClient: raw.SIGNIN_FAILURES_PER_CLIENT,
+      signInWindowMs: raw.SIGNIN_WINDOW_MINUTES * 60_000,
+      mailsPerNumberPerHour: raw.MAILS_PER_NUMBER_PER_HOUR,
+    },
+  }
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] }
+
+/** Parses the environment's vars and secrets; lists every problem, each naming its variable. */
+export function parseConfig(env: Record<string, unknown>): ConfigResult {
+  const parsed = configSchema.safeParse(env)
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    }
+  }
+  const problems = deploymentProblems(parsed.data)
+  if (parsed.data.MAIL_PROVIDER === 'cloudflare' && !env.EMAIL) {
+    problems.push(
+      'EMAIL: the [[send_email]] binding is required when MAIL_PROVIDER is "cloudflare"',
+    )
+  }
+  if (problems.length > 0) return { ok: false, problems }
+  return { ok: true, config: toConfig(parsed.data) }
+}
+
+// What is tolerable on a laptop but never in front of families.
+function deploymentProblems(raw: RawConfig): string[] {
+  const problems: string[] = []
+  if (raw.MAIL_PROVIDER === 'http' && (!raw.MAIL_API_URL || !raw.MAIL_API_KEY)) {
+    problems.push('MAIL_API_KEY: required (with MAIL_API_URL) when MAIL_PROVIDER is "http"')
+  }
+  if (raw.ENVIRONMENT !== 'production' && raw.ENVIRONMENT !== 'staging') return problems
+  if (!raw.PUBLIC_URL.startsWith('https://')) {
+    problems.push('PUBLIC_URL: must be an https:// address outside development')
+  }
+  if (raw.MAIL_PROVIDER === 'dev') {
+    problems.push('MAIL_PROVIDER: "dev" keeps mails in the database; use "http" or "cloudflare"')
+  }
+  const cost = 2 ** raw.SCRYPT_LOG_N * raw.SCRYPT_R * raw.SCRYPT_P
+  const floor = 2 ** SCRYPT_FLOOR.logN * SCRYPT_FLOOR.r * SCRYPT_FLOOR.p
+  if (cost < floor || raw.SCRYPT_R < SCRYPT_FLOOR.r) {
+    problems.push('SCRYPT_LOG_N: scrypt cost below the OWASP floor (N=2^14, r=8, p=5)')
+  }
+  return problems
+}
+
+const cache = new WeakMap<object, ConfigResult>()
+
+/** The parsed config for this isolate's env object (parsed on first use only). */
+export function configFor(env: object): ConfigResult {
+  let result = cache.get(env)
+  if (!result) {
+    result = parseConfig(env as Record<string, unknown>)
+    cache.set(env, result)
+  }
+  return result
+}

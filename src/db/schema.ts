@@ -1,0 +1,119 @@
+import { sql } from 'drizzle-orm'
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+// Times are epoch milliseconds: one unit everywhere, comparable in SQL without date parsing.
+const createdAt = () =>
+  integer('created_at')
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`)
+
+export const families = sqliteTable('families', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  familyNumber: text('family_number').notNull().unique(),
+  lastName: text('last_name').notNull(),
+  firstName: text('first_name').notNull(),
+  email: text('email'),
+  // `scrypt$logN$r$p$salt$hash`, or null for a family that never chose a password.
+  passwordHash: text('password_hash'),
+  passwordChangedAt: integer('password_changed_at'),
+  lastSignInAt: integer('last_sign_in_at'),
+  // Shown in the family space: the sign-in before the current one.
+  previousSignInAt: integer('previous_sign_in_at'),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at'),
+})
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    // SHA-256 of the cookie's token, hex: the token itself is never stored.
+    id: text('id').primaryKey(),
+    familyId: integer('family_id')
+      .notNull()
+      .references(() => families.id, { onDelete: 'cascade' }),
+    // 'restricted' sessions come from a temporary password and reach only the new-password step.
+    kind: text('kind', { enum: ['full', 'restricted'] }).notNull(),
+    temporaryPasswordId: integer('temporary_password_id'),
+    createdAt: createdAt(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (table) => [index('sessions_family_id_idx').on(table.familyId)],
+)
+
+export const temporaryPasswords = sqliteTable(
+  'temporary_passwords',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    familyId: integer('family_id')
+      .notNull()
+      .references(() => families.id, { onDelete: 'cascade' }),
+    // SHA-256 of the 32-hex temporary password: 128 random bits need no slow hash.
+    secretHash: text('secret_hash').notNull().unique(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('temporary_passwords_family_id_idx').on(table.familyId)],
+)
+
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    familyId: integer('family_id').references(() => families.id, { onDelete: 'set null' }),
+    kind: text('kind', { enum: ['temporary_password', 'password_changed'] }).notNull(),
+    recipient: text('recipient').notNull(),
+    subject: text('subject').notNull(),
+    // Null once purged: bodies holding a temporary password do not outlive their delivery.
+    text: text('text'),
+    html: text('html'),
+    status: text('status', { enum: ['pending', 'sending', 'delivered', 'failed', 'expired'] })
+      .notNull()
+      .default('pending'),
+    // A UUID sent with every attempt, so a provider can drop a duplicate of a retried send.
+    idempotencyKey: text('idempotency_key').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    // After this the mail is pointless (its temporary password has expired): never sent.
+    expiresAt: integer('expires_at'),
+    lastError: text('last_error'),
+    deliveredAt: integer('delivered_at'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('outbox_due_idx').on(table.status, table.nextAttemptAt)],
+)
+
+export const attemptCounters = sqliteTable('attempt_counters', {
+  // e.g. `signin-number:<sha256>`: what is counted, never a clear value.
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  windowStartedAt: integer('window_started_at').notNull(),
+})
+
+export const securityEvents = sqliteTable(
+  'security_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    type: text('type', {
+      enum: [
+        'sign_in_succeeded',
+        'sign_in_failed',
+        'temporary_password_requested',
+        'temporary_password_used',
+        'password_changed',
+        'limit_reached',
+      ],
+    }).notNull(),
+    familyId: integer('family_id').references(() => families.id, { onDelete: 'set null' }),
+    clientHash: text('client_hash'),
+    detail: text('detail'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('security_events_family_id_idx').on(table.familyId)],
+)
+
+export type Family = typeof families.$inferSelect
+export type Session = typeof sessions.$inferSelect
+export type OutboxMail = typeof outbox.$inferSelect
+export type SecurityEventType = (typeof securityEvents.$inferInsert)['type']

@@ -1,0 +1,58 @@
+import type { Context } from 'hono'
+import * as z from 'zod'
+import type { AppEnv } from '../env'
+
+/**
+ * The posted form as plain fields. Anything that is not a urlencoded or multipart form (JSON, garbage,
+ * a broken multipart body) reads as an empty form, which then fails validation with a French message.
+ */
+export async function readForm(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  try {
+    return await c.req.parseBody()
+  } catch {
+    return {}
+  }
+}
+
+/** A text field: a missing field, a file or a repeated field reads as empty. */
+export const textField = () =>
+  z.preprocess((value) => (typeof value === 'string' ? value : ''), z.string())
+
+const FAMILY_NUMBER = /^\d{15}$/
+
+/** 15 ASCII digits; spaces around them (pasted from an invoice) are ignored. */
+export const familyNumberField = () =>
+  textField()
+    .transform((value) => value.trim())
+    .refine((value) => value.length > 0, {
+      message: 'Saisissez votre identifiant (numéro de famille).',
+    })
+    .refine((value) => value.length === 0 || FAMILY_NUMBER.test(value), {
+      message: 'Le numéro de famille compte exactement 15 chiffres, sans espace ni lettre.',
+    })
+
+export type FieldErrors<Name extends string> = Partial<Record<Name, string[]>>
+
+export type Parsed<T> =
+  { success: true; data: T } | { success: false; errors: FieldErrors<Extract<keyof T, string>> }
+
+/** Validates once, at the boundary; errors come back per field, in French, for the form to show. */
+export function parseForm<S extends z.ZodObject>(
+  schema: S,
+  body: Record<string, unknown>,
+): Parsed<z.infer<S>> {
+  const result = schema.safeParse(body)
+  if (result.success) return { success: true, data: result.data }
+  const errors: Record<string, string[]> = {}
+  for (const issue of result.error.issues) {
+    const field = String(issue.path[0] ?? 'form')
+    ;(errors[field] ??= []).push(issue.message)
+  }
+  return { success: false, errors: errors as FieldErrors<Extract<keyof z.infer<S>, string>> }
+}
+
+/** What the family typed, to show again (never a password). */
+export const typedText = (body: Record<string, unknown>, name: string) => {
+  const value = body[name]
+  return typeof value === 'string' ? value.slice(0, 40) : undefined
+}

@@ -1,0 +1,51 @@
+import type { Context } from 'hono'
+import type { Child } from 'hono/jsx'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { AppEnv } from '../env'
+import { Document, documentTitle } from '../views/layout'
+
+export const isHtmx = (c: Context<AppEnv>) => c.req.header('HX-Request') === 'true'
+
+export type View = { title: string; body: Child; status?: ContentfulStatusCode }
+
+/**
+ * One component, two uses (Hypermedia Systems, ch. 5): a whole page for a browser, or only the step
+ * that changes (with its <title>, which htmx applies) for an htmx request.
+ */
+export async function render(c: Context<AppEnv>, view: View) {
+  c.header('Vary', 'HX-Request')
+  const status = view.status ?? 200
+  if (isHtmx(c)) {
+    const fragment = (
+      <>
+        <title>{documentTitle(view.title)}</title>
+        {view.body}
+      </>
+    )
+    return c.html(fragment, status)
+  }
+  const { config } = c.var
+  const page = (
+    <Document
+      title={view.title}
+      nonce={c.get('secureHeadersNonce') ?? ''}
+      portalName={config.portalName}
+      contactText={config.contactText}
+    >
+      {view.body}
+    </Document>
+  )
+  return c.html(`<!DOCTYPE html>${await page.toString()}`, status)
+}
+
+/**
+ * After a successful post: 303 for a plain form; for htmx, 204 + HX-Location, so the next step is
+ * fetched and swapped into <main> without a full reload (and the address bar follows).
+ */
+export function redirectTo(c: Context<AppEnv>, path: string): Response {
+  if (isHtmx(c)) {
+    c.header('HX-Location', JSON.stringify({ path, target: '#main' }))
+    return c.body(null, 204)
+  }
+  return c.redirect(path, 303)
+}

@@ -1,0 +1,62 @@
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import type { AppEnv } from './env'
+import { render } from './http/respond'
+import { requestContext } from './middleware/context'
+import { noStore, sameOriginOnly, securityHeaders } from './middleware/security'
+import { confineRestrictedSessions, loadSession } from './middleware/session'
+import { changePasswordRoute } from './routes/change-password'
+import { devMail } from './routes/dev-mail'
+import { familySpace } from './routes/family-space'
+import { forgotPassword } from './routes/forgot-password'
+import { home } from './routes/home'
+import { login } from './routes/login'
+import { logout } from './routes/logout'
+import { logJson, safeErrorReason } from './services/logging'
+import { ErrorPanel, errorTitle, isErrorStatus, type ErrorStatus } from './views/error'
+import { UNAVAILABLE_PAGE } from './views/standalone'
+
+// A form of this app is a few hundred bytes; anything far larger is not one.
+const MAX_BODY_BYTES = 64 * 1024
+
+const app = new Hono<AppEnv>()
+
+app.use(securityHeaders, noStore, requestContext)
+app.use(sameOriginOnly)
+app.use(
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new HTTPException(413)
+    },
+  }),
+)
+app.use(loadSession, confineRestrictedSessions)
+
+app.route('/', home)
+app.route('/connexion', login)
+app.route('/mot-de-passe-oublie', forgotPassword)
+app.route('/nouveau-mot-de-passe', changePasswordRoute)
+app.route('/espace', familySpace)
+app.route('/deconnexion', logout)
+app.route('/dev', devMail)
+
+const errorPage = (c: Context<AppEnv>, status: ErrorStatus) =>
+  render(c, { title: errorTitle(status), status, body: <ErrorPanel status={status} /> })
+
+app.notFound((c) => errorPage(c, 404))
+
+// One place for the unexpected: a generic French page, never a stack trace (ASVS 5.0 V16.5.1).
+app.onError((error, c) => {
+  if (error instanceof HTTPException && isErrorStatus(error.status) && error.status < 500) {
+    return errorPage(c, error.status)
+  }
+  logJson('error', 'unhandled_error', { path: c.req.path, reason: safeErrorReason(error) })
+  // Before the request context exists there is no config to render a page with.
+  if (!c.var.config) return c.html(UNAVAILABLE_PAGE, 503)
+  const storage = /D1|SQLITE|Failed query/i.test(`${error.message} ${String(error.cause ?? '')}`)
+  return errorPage(c, storage ? 503 : 500)
+})
+
+export default app

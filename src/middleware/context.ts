@@ -1,0 +1,23 @@
+import { createMiddleware } from 'hono/factory'
+import { configFor } from '../config'
+import { createDb } from '../db/client'
+import type { AppEnv } from '../env'
+import { sha256Hex } from '../services/crypto'
+import { logJson } from '../services/logging'
+import { UNAVAILABLE_PAGE } from '../views/standalone'
+
+/** Config, database and the hashed client address, once per request. */
+export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
+  const result = configFor(c.env)
+  if (!result.ok) {
+    // Names the variables, never their values (one of them may be a secret). PRODUCT.md §8.
+    logJson('error', 'invalid_configuration', { problems: result.problems })
+    c.header('Cache-Control', 'no-store')
+    return c.html(UNAVAILABLE_PAGE, 503)
+  }
+  c.set('config', result.config)
+  c.set('db', createDb(c.env.DB))
+  // Cloudflare sets cf-connecting-ip at its edge; locally there is none.
+  c.set('clientHash', sha256Hex(c.req.header('cf-connecting-ip') ?? 'local'))
+  await next()
+})

@@ -1,0 +1,25 @@
+import { createMiddleware } from 'hono/factory'
+import type { AppEnv } from '../env'
+import { clearSessionCookie, readSessionCookie } from '../http/cookies'
+import { redirectTo } from '../http/respond'
+import { validateSessionToken } from '../services/sessions'
+
+/** The family's live session, if its cookie names one; a dead cookie is removed. */
+export const loadSession = createMiddleware<AppEnv>(async (c, next) => {
+  const token = readSessionCookie(c)
+  const current = token ? await validateSessionToken(c.var.db, token, c.var.config.session) : null
+  if (token && !current) clearSessionCookie(c)
+  c.set('session', current)
+  await next()
+})
+
+// A temporary-password session reaches the new-password step and sign-out, nothing else (PRODUCT.md §3.4).
+const OPEN_TO_RESTRICTED = new Set(['/nouveau-mot-de-passe', '/deconnexion'])
+
+export const confineRestrictedSessions = createMiddleware<AppEnv>(async (c, next) => {
+  const restricted = c.var.session?.session.kind === 'restricted'
+  if (restricted && !OPEN_TO_RESTRICTED.has(c.req.path) && !c.req.path.startsWith('/dev/')) {
+    return redirectTo(c, '/nouveau-mot-de-passe')
+  }
+  await next()
+})

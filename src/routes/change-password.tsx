@@ -1,0 +1,82 @@
+import { Hono } from 'hono'
+import * as z from 'zod'
+import type { AppEnv } from '../env'
+import { clearSessionCookie, setPasswordSavedFlash } from '../http/cookies'
+import { parseForm, readForm, textField } from '../http/form'
+import { tooManyAttempts } from '../http/limits'
+import { deliverInBackground } from '../http/mail'
+import { redirectTo, render } from '../http/respond'
+import { changePassword } from '../services/password-change'
+import { signInLimited } from '../services/sign-in-limits'
+import {
+  CHANGE_PASSWORD_TITLE,
+  ChangePasswordForm,
+  type ChangePasswordFormProps,
+} from '../views/change-password'
+
+const changeForm = z.object({
+  current_password: textField(),
+  new_password: textField(),
+  confirmation: textField(),
+})
+
+const TEMPORARY_PASSWORD_GONE =
+  "Ce mot de passe temporaire n'est plus valable (expiré, déjà utilisé ou remplacé par une demande plus récente). Demandez-en un nouveau avec « Mot de passe oublié »."
+
+export const changePasswordRoute = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const current = c.var.session
+    if (!current) return redirectTo(c, '/connexion')
+    return render(c, {
+      title: CHANGE_PASSWORD_TITLE,
+      body: (
+        <ChangePasswordForm
+          minLength={c.var.config.passwordMinLength}
+          askCurrentPassword={current.session.kind === 'full'}
+        />
+      ),
+    })
+  })
+  .post('/', async (c) => {
+    const { config, db, clientHash } = c.var
+    const current = c.var.session
+    if (!current) return redirectTo(c, '/connexion')
+    const again = (status: 422 | 429, props: Partial<ChangePasswordFormProps>) =>
+      render(c, {
+        title: CHANGE_PASSWORD_TITLE,
+        status,
+        body: (
+          <ChangePasswordForm
+            minLength={config.passwordMinLength}
+            askCurrentPassword={current.session.kind === 'full'}
+            {...props}
+          />
+        ),
+      })
+
+    const form = parseForm(changeForm, await readForm(c))
+    if (!form.success) return again(422, { errors: form.errors })
+    const now = Date.now()
+    // Asking for the current password must not become a way around the sign-in limits.
+    if (current.session.kind === 'full') {
+      const limited = await signInLimited(db, config, current.family.familyNumber, clientHash, now)
+      if (limited) return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
+    }
+
+    const { current_password, new_password, confirmation } = form.data
+    const result = await changePassword(
+      db,
+      config,
+      current,
+      { currentPassword: current_password, newPassword: new_password, confirmation },
+      clientHash,
+      now,
+    )
+    if (!result.ok && result.reason === 'invalid') return again(422, { errors: result.errors })
+    if (!result.ok) return again(422, { alert: TEMPORARY_PASSWORD_GONE })
+
+    deliverInBackground(c, async () => result.mailId)
+    clearSessionCookie(c)
+    setPasswordSavedFlash(c, current.family.familyNumber)
+    return redirectTo(c, '/connexion')
+  })

@@ -1,0 +1,34 @@
+import { desc } from 'drizzle-orm'
+import { Hono } from 'hono'
+import { outbox } from '../db/schema'
+import type { AppEnv } from '../env'
+import { render } from '../http/respond'
+import { DEV_MAILS_TITLE, DevMailbox } from '../views/dev-mails'
+
+const LISTED = 50
+
+// The development mailbox (PRODUCT.md §2): absent, as a plain 404, in any other environment.
+export const devMail = new Hono<AppEnv>()
+  .use(async (c, next) => {
+    if (c.var.config.environment !== 'development' || c.var.config.mail.provider !== 'dev') {
+      return c.notFound()
+    }
+    await next()
+  })
+  .get('/mails', async (c) => {
+    const mails = await c.var.db.select().from(outbox).orderBy(desc(outbox.id)).limit(LISTED)
+    return render(c, { title: DEV_MAILS_TITLE, body: <DevMailbox mails={mails} /> })
+  })
+  .get('/mails.json', async (c) => {
+    const mails = await c.var.db.select().from(outbox).orderBy(desc(outbox.id)).limit(LISTED)
+    return c.json(
+      mails.map((mail) => ({
+        id: mail.id,
+        to: mail.recipient,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        createdAt: new Date(mail.createdAt).toISOString(),
+      })),
+    )
+  })

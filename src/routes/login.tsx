@@ -1,0 +1,68 @@
+import { Hono } from 'hono'
+import * as z from 'zod'
+import type { AppEnv } from '../env'
+import { setSessionCookie, takePasswordSavedFlash } from '../http/cookies'
+import { familyNumberField, parseForm, readForm, textField, typedText } from '../http/form'
+import { redirectTo, render } from '../http/respond'
+import { tooManyAttempts } from '../http/limits'
+import { signIn } from '../services/sign-in'
+import { signInLimited } from '../services/sign-in-limits'
+import { LOGIN_TITLE, LoginForm, type LoginFormProps } from '../views/login'
+
+const signInForm = z.object({
+  identifier: familyNumberField(),
+  password: textField().refine((value) => value.length > 0, 'Saisissez votre mot de passe.'),
+})
+
+const PASSWORD_SAVED =
+  'Votre nouveau mot de passe est enregistré. Connectez-vous avec ce mot de passe.'
+const WRONG_CREDENTIALS = 'Identifiant ou mot de passe incorrect.'
+
+export const login = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    if (c.var.session) return redirectTo(c, '/espace')
+    const savedFor = takePasswordSavedFlash(c)
+    return render(c, {
+      title: LOGIN_TITLE,
+      body: (
+        <LoginForm
+          identifierHelp={c.var.config.identifierHelp}
+          identifier={savedFor ?? undefined}
+          notice={savedFor ? PASSWORD_SAVED : undefined}
+        />
+      ),
+    })
+  })
+  .post('/', async (c) => {
+    const { config, db, clientHash } = c.var
+    const body = await readForm(c)
+    const again = (status: 422 | 429, props: Partial<LoginFormProps>) =>
+      render(c, {
+        title: LOGIN_TITLE,
+        status,
+        body: (
+          <LoginForm
+            identifierHelp={config.identifierHelp}
+            identifier={typedText(body, 'identifier')}
+            {...props}
+          />
+        ),
+      })
+
+    const form = parseForm(signInForm, body)
+    if (!form.success) return again(422, { errors: form.errors })
+    const now = Date.now()
+    const limited = await signInLimited(db, config, form.data.identifier, clientHash, now)
+    if (limited) return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
+
+    const result = await signIn(
+      db,
+      config,
+      { familyNumber: form.data.identifier, password: form.data.password, clientHash },
+      now,
+    )
+    if (!result.ok) return again(422, { alert: WRONG_CREDENTIALS })
+
+    setSessionCookie(c, result.token)
+    return redirectTo(c, result.kind === 'restricted' ? '/nouveau-mot-de-passe' : '/espace')
+  })

@@ -1,0 +1,50 @@
+import { parseAddress, type Mailer, type OutgoingMail, type SendResult } from './mailer'
+
+// Brevo's transactional e-mail API (POST /v3/smtp/email, `api-key` header):
+// https://developers.brevo.com/reference/sendtransacemail. Chosen because it is a French provider
+// hosting its data in the EU (GDPR, no transfer outside the Union to explain to a commune's DPO),
+// with a free tier large enough for a commune's password mails.
+const TIMEOUT_MS = 10_000
+
+export function brevoRequestBody(mail: OutgoingMail) {
+  const sender = parseAddress(mail.from)
+  return {
+    sender: sender.name ? { name: sender.name, email: sender.email } : { email: sender.email },
+    to: [{ email: mail.to }],
+    subject: mail.subject,
+    textContent: mail.text,
+    htmlContent: mail.html,
+    // Brevo drops a second request with the same key (a UUID) within its TTL:
+    // https://developers.brevo.com/docs/heterogenous-versions-batch-emails
+    headers: { idempotencyKey: mail.idempotencyKey },
+  }
+}
+
+export function createHttpMailer(options: { apiUrl: string; apiKey: string }): Mailer {
+  return {
+    async send(mail): Promise<SendResult> {
+      let response: Response
+      try {
+        response = await fetch(options.apiUrl, {
+          method: 'POST',
+          headers: {
+            'api-key': options.apiKey,
+            'content-type': 'application/json',
+            accept: 'application/json',
+          },
+          body: JSON.stringify(brevoRequestBody(mail)),
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+        })
+      } catch (error) {
+        const reason =
+          error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network error'
+        return { ok: false, retryable: true, reason }
+      }
+      // Drain the body so the connection is released; its content is never logged (it may echo the mail).
+      await response.body?.cancel()
+      if (response.ok) return { ok: true }
+      const retryable = response.status === 429 || response.status >= 500
+      return { ok: false, retryable, reason: `HTTP ${response.status}` }
+    },
+  }
+}

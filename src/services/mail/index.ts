@@ -1,0 +1,23 @@
+import type { Config } from '../../config'
+import type { Bindings } from '../../env'
+import { createCloudflareMailer } from './cloudflare-mailer'
+import { devMailer } from './dev-mailer'
+import { createHttpMailer } from './http-mailer'
+import type { Mailer } from './mailer'
+import type { OutboxOptions } from './outbox'
+
+/** The mailer MAIL_PROVIDER names. The config schema already refused a provider missing its settings. */
+export function createMailer(config: Config, env: Bindings): Mailer {
+  switch (config.mail.provider) {
+    case 'dev':
+      return devMailer
+    case 'http':
+      return createHttpMailer({ apiUrl: config.mail.apiUrl!, apiKey: config.mail.apiKey! })
+    case 'cloudflare':
+      return createCloudflareMailer(env.EMAIL!)
+  }
+}
+
+export function outboxOptions(config: Config): OutboxOptions {
+  return { from: config.mail.from, keepBodies: config.mail.provider === 'dev' }
+}

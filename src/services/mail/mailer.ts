@@ -1,0 +1,28 @@
+// One small interface in front of every way of delivering mail (PRODUCT.md §5).
+export type OutgoingMail = {
+  from: string
+  to: string
+  subject: string
+  text: string
+  html: string
+  // A UUID, stable per outbox row: a provider that supports it drops a retried duplicate.
+  idempotencyKey: string
+}
+
+export type SendResult =
+  | { ok: true }
+  // `retryable`: 429, 5xx, network failure or time-out. Otherwise (bad address, auth) retrying is useless.
+  | { ok: false; retryable: boolean; reason: string }
+
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<SendResult>
+}
+
+/** `"Portail Famille <x@example.org>"` → name and address; a bare address has no name. */
+export function parseAddress(value: string): { name?: string; email: string } {
+  const match = /^\s*(.*?)\s*<([^<>\s]+)>\s*$/.exec(value)
+  if (!match) return { email: value.trim() }
+  return match[1]
+    ? { name: match[1].replace(/^"|"$/g, ''), email: match[2]! }
+    : { email: match[2]! }
+}

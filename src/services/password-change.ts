@@ -1,0 +1,125 @@
+import type { Config } from '../config'
+import type { Db } from '../db/client'
+import { outbox } from '../db/schema'
+import { passwordChangedMail } from '../views/mails'
+import { setPasswordHash } from './families'
+import { enqueueMailStatement } from './mail/outbox'
+import { passwordProblems } from './password-policy'
+import { loginUrl } from './password-recovery'
+import { hashPassword, verifyPassword } from './passwords'
+import { clearAttempts, limitKey } from './rate-limits'
+import { recordEventStatement } from './security-events'
+import { invalidateFamilySessions, type CurrentSession } from './sessions'
+import { consumeTemporaryPassword, isTemporaryPassword } from './temporary-passwords'
+
+export type PasswordChangeForm = {
+  currentPassword?: string
+  newPassword: string
+  confirmation: string
+}
+
+export type PasswordChangeErrors = {
+  current_password?: string[]
+  new_password?: string[]
+  confirmation?: string[]
+}
+
+export type PasswordChangeResult =
+  | { ok: true; mailId: number | null }
+  | { ok: false; reason: 'invalid'; errors: PasswordChangeErrors }
+  // The temporary password behind a restricted session expired, was used or was replaced meanwhile.
+  | { ok: false; reason: 'temporary-password-gone' }
+
+/** The form's own rules, before any hash is computed. */
+export async function passwordChangeErrors(
+  db: Db,
+  config: Config,
+  current: CurrentSession,
+  form: PasswordChangeForm,
+): Promise<PasswordChangeErrors> {
+  const errors: PasswordChangeErrors = {}
+  const { session, family } = current
+  if (session.kind === 'full' && !form.currentPassword) {
+    errors.current_password = ['Saisissez votre mot de passe actuel.']
+  }
+  const temporaryPasswordId = session.temporaryPasswordId
+  const isTemporary =
+    temporaryPasswordId === null
+      ? false
+      : await isTemporaryPassword(db, temporaryPasswordId, form.newPassword)
+  const problems = passwordProblems(form.newPassword, {
+    minLength: config.passwordMinLength,
+    familyNumber: family.familyNumber,
+    isTemporaryPassword: () => isTemporary,
+  })
+  if (problems.length > 0) errors.new_password = problems
+  if (form.confirmation !== form.newPassword) {
+    errors.confirmation = ['La confirmation ne correspond pas au nouveau mot de passe.']
+  }
+  return errors
+}
+
+const hasErrors = (errors: PasswordChangeErrors) => Object.keys(errors).length > 0
+
+/**
+ * Step 5 and step 6's consequences: saves the new password, ends every session of the family (the
+ * restricted one too, ASVS 5.0 V7.4.3), clears its failures and queues the "password changed" mail.
+ */
+export async function changePassword(
+  db: Db,
+  config: Config,
+  current: CurrentSession,
+  form: PasswordChangeForm,
+  clientHash: string,
+  now: number,
+): Promise<PasswordChangeResult> {
+  const errors = await passwordChangeErrors(db, config, current, form)
+  if (hasErrors(errors)) return { ok: false, reason: 'invalid', errors }
+
+  const { session, family } = current
+  if (session.kind === 'full') {
+    const check = verifyPassword(form.currentPassword!, family.passwordHash, config.scrypt)
+    if (!check.matches) {
+      return {
+        ok: false,
+        reason: 'invalid',
+        errors: { current_password: ['Le mot de passe actuel est incorrect.'] },
+      }
+    }
+  }
+  const passwordHash = hashPassword(form.newPassword, config.scrypt)
+  // Single use, decided by one conditional UPDATE however many requests race (PRODUCT.md §4).
+  if (session.kind === 'restricted') {
+    const consumed =
+      session.temporaryPasswordId !== null &&
+      (await consumeTemporaryPassword(db, session.temporaryPasswordId, now))
+    if (!consumed) return { ok: false, reason: 'temporary-password-gone' }
+  }
+
+  const content = await passwordChangedMail({
+    family,
+    changedAt: now,
+    loginUrl: loginUrl(config),
+    portalName: config.portalName,
+    contactText: config.contactText,
+  })
+  const mail = family.email
+    ? [
+        enqueueMailStatement(db, {
+          familyId: family.id,
+          kind: 'password_changed',
+          to: family.email,
+          content,
+          now,
+        }).returning({ id: outbox.id }),
+      ]
+    : []
+  const [, , , , ...queued] = await db.batch([
+    setPasswordHash(db, family.id, passwordHash, now),
+    invalidateFamilySessions(db, family.id),
+    clearAttempts(db, limitKey('signin-number', family.familyNumber)),
+    recordEventStatement(db, { type: 'password_changed', familyId: family.id, clientHash }),
+    ...mail,
+  ])
+  return { ok: true, mailId: queued[0]?.[0]?.id ?? null }
+}

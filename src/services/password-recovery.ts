@@ -1,0 +1,66 @@
+import type { Config } from '../config'
+import type { Db } from '../db/client'
+import { outbox } from '../db/schema'
+import { temporaryPasswordMail } from '../views/mails'
+import { findFamilyByNumber } from './families'
+import { enqueueMailStatement } from './mail/outbox'
+import { recordEventStatement } from './security-events'
+import { generateTemporaryPassword, issueTemporaryPasswordStatements } from './temporary-passwords'
+
+export const loginUrl = (config: Config) => `${config.publicUrl}/connexion`
+
+/**
+ * Steps 2-3: issues a temporary password and puts its mail in the outbox, in one batch. The current
+ * password is not touched, so a stranger who knows a number cannot lock the family out (PRODUCT.md §4).
+ * Returns the outbox id of the mail to deliver, or null when there is nobody to write to.
+ */
+export async function requestTemporaryPassword(
+  db: Db,
+  config: Config,
+  input: { familyNumber: string; clientHash: string },
+  now: number,
+): Promise<number | null> {
+  const family = await findFamilyByNumber(db, input.familyNumber)
+  if (!family?.email) {
+    await recordEventStatement(db, {
+      type: 'temporary_password_requested',
+      familyId: family?.id,
+      clientHash: input.clientHash,
+      detail: family ? 'no e-mail on file' : 'unknown number',
+    })
+    return null
+  }
+  const secret = generateTemporaryPassword()
+  const expiresAt = now + config.temporaryPasswordTtlMs
+  const content = await temporaryPasswordMail({
+    family,
+    temporaryPassword: secret,
+    expiresAt,
+    ttlMinutes: config.temporaryPasswordTtlMs / 60_000,
+    loginUrl: loginUrl(config),
+    portalName: config.portalName,
+  })
+  const [voidOlder, insertTemporary] = issueTemporaryPasswordStatements(db, {
+    familyId: family.id,
+    secret,
+    expiresAt,
+  })
+  const [, , queued] = await db.batch([
+    voidOlder,
+    insertTemporary,
+    enqueueMailStatement(db, {
+      familyId: family.id,
+      kind: 'temporary_password',
+      to: family.email,
+      content,
+      now,
+      expiresAt,
+    }).returning({ id: outbox.id }),
+    recordEventStatement(db, {
+      type: 'temporary_password_requested',
+      familyId: family.id,
+      clientHash: input.clientHash,
+    }),
+  ])
+  return queued[0]?.id ?? null
+}

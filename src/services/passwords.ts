@@ -1,0 +1,73 @@
+import { scrypt } from '@noble/hashes/scrypt.js'
+import { utf8ToBytes } from '@noble/hashes/utils.js'
+import { constantTimeEqual } from './crypto'
+
+// OWASP Password Storage cheat sheet (scrypt); ASVS 5.0 V11.4.2. The parameters travel with each hash
+// so they can be raised later: an older hash is upgraded at the next successful sign-in.
+export type ScryptParams = { logN: number; r: number; p: number }
+
+const KEY_LENGTH = 32
+const SALT_LENGTH = 16
+
+let computedHashes = 0
+
+/** How many scrypt computations this isolate ran: sign-in must cost one, known number or not. */
+export function scryptComputations(): number {
+  return computedHashes
+}
+
+function derive(password: string, salt: Uint8Array, params: ScryptParams): Uint8Array {
+  computedHashes++
+  // NIST SP 800-63B 5.1.1.2: normalise Unicode so the same password typed on two keyboards matches.
+  return scrypt(utf8ToBytes(password.normalize('NFKC')), salt, {
+    N: 2 ** params.logN,
+    r: params.r,
+    p: params.p,
+    dkLen: KEY_LENGTH,
+  })
+}
+
+const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes))
+const unb64 = (text: string) => Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
+
+export function hashPassword(password: string, params: ScryptParams): string {
+  const salt = crypto.getRandomValues(new Uint8Array(SALT_LENGTH))
+  const key = derive(password, salt, params)
+  return ['scrypt', params.logN, params.r, params.p, b64(salt), b64(key)].join('$')
+}
+
+type StoredHash = { params: ScryptParams; salt: Uint8Array; key: Uint8Array }
+
+function parseStoredHash(stored: string): StoredHash | null {
+  const [scheme, logN, r, p, salt, key] = stored.split('$')
+  if (scheme !== 'scrypt' || !salt || !key) return null
+  return {
+    params: { logN: Number(logN), r: Number(r), p: Number(p) },
+    salt: unb64(salt),
+    key: unb64(key),
+  }
+}
+
+// A family with no password (or an unknown number) still costs one hash: the answer's timing
+// must not tell whether the number exists (OWASP Authentication cheat sheet, "Authentication responses").
+const DUMMY_SALT = new Uint8Array(SALT_LENGTH)
+
+export type PasswordCheck = { matches: boolean; needsRehash: boolean }
+
+/** Checks `password` against `stored`, computing exactly one scrypt whatever `stored` is. */
+export function verifyPassword(
+  password: string,
+  stored: string | null,
+  current: ScryptParams,
+): PasswordCheck {
+  const parsed = stored ? parseStoredHash(stored) : null
+  if (!parsed) {
+    derive(password, DUMMY_SALT, current)
+    return { matches: false, needsRehash: false }
+  }
+  const matches = constantTimeEqual(derive(password, parsed.salt, parsed.params), parsed.key)
+  const weaker =
+    2 ** parsed.params.logN * parsed.params.r * parsed.params.p <
+      2 ** current.logN * current.r * current.p || parsed.params.r < current.r
+  return { matches, needsRehash: matches && weaker }
+}

@@ -1,0 +1,87 @@
+import { and, eq, gt, isNull } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { temporaryPasswords } from '../db/schema'
+import { randomHex, sha256Hex } from './crypto'
+
+// OWASP Forgot Password cheat sheet; Copenhagen Book "Password reset". 128 random bits, only their
+// SHA-256 stored, short expiry, single use enforced by one conditional UPDATE.
+const TEMPORARY_PASSWORD = /^[0-9a-f]{32}$/
+
+export function generateTemporaryPassword(): string {
+  return randomHex(16)
+}
+
+/** Pasted from a mail with spaces around it, or typed in capitals, it is still the same password. */
+export function normalizeTemporaryPassword(typed: string): string | null {
+  const candidate = typed.trim().toLowerCase()
+  return TEMPORARY_PASSWORD.test(candidate) ? candidate : null
+}
+
+export const hashTemporaryPassword = (secret: string) => sha256Hex(secret)
+
+/** Statements for a db.batch: a newer request voids every older temporary password of the family. */
+export function issueTemporaryPasswordStatements(
+  db: Db,
+  input: { familyId: number; secret: string; expiresAt: number },
+) {
+  return [
+    db.delete(temporaryPasswords).where(eq(temporaryPasswords.familyId, input.familyId)),
+    db.insert(temporaryPasswords).values({
+      familyId: input.familyId,
+      secretHash: hashTemporaryPassword(input.secret),
+      expiresAt: input.expiresAt,
+    }),
+  ] as const
+}
+
+/** The family's live (unused, unexpired) temporary password matching `typed`, if any. */
+export async function findLiveTemporaryPassword(
+  db: Db,
+  familyId: number,
+  typed: string,
+  now: number,
+) {
+  const secret = normalizeTemporaryPassword(typed)
+  if (!secret) return null
+  const row = await db
+    .select()
+    .from(temporaryPasswords)
+    .where(
+      and(
+        eq(temporaryPasswords.familyId, familyId),
+        eq(temporaryPasswords.secretHash, hashTemporaryPassword(secret)),
+        isNull(temporaryPasswords.usedAt),
+        gt(temporaryPasswords.expiresAt, now),
+      ),
+    )
+    .get()
+  return row ?? null
+}
+
+/** Marks it used; true for exactly one caller however many race (one conditional UPDATE). */
+export async function consumeTemporaryPassword(db: Db, id: number, now: number): Promise<boolean> {
+  const claimed = await db
+    .update(temporaryPasswords)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(temporaryPasswords.id, id),
+        isNull(temporaryPasswords.usedAt),
+        gt(temporaryPasswords.expiresAt, now),
+      ),
+    )
+    .returning({ id: temporaryPasswords.id })
+  return claimed.length === 1
+}
+
+/** Whether `candidate` is the temporary password `id` (so it cannot become the new password). */
+export async function isTemporaryPassword(db: Db, id: number, candidate: string): Promise<boolean> {
+  const secret = normalizeTemporaryPassword(candidate)
+  if (!secret) return false
+  const row = await db
+    .select({ secretHash: temporaryPasswords.secretHash })
+    .from(temporaryPasswords)
+    .where(eq(temporaryPasswords.id, id))
+    .get()
+  return row?.secretHash === hashTemporaryPassword(secret)
+}

@@ -1,0 +1,83 @@
+import { COMPOSITION_RULES, MAX_PASSWORD_LENGTH } from '../services/password-policy'
+import { Alert, Field, Form, Heading, SignOutForm, StepLink } from './components'
+
+export const CHANGE_PASSWORD_TITLE = 'Nouveau mot de passe'
+
+export type ChangePasswordFormProps = {
+  minLength: number
+  // By choice from the family space: the current password is asked. After a temporary one: it is not.
+  askCurrentPassword: boolean
+  errors?: { current_password?: string[]; new_password?: string[]; confirmation?: string[] }
+  alert?: string
+}
+
+/** Step 5, seed's text: the rules are listed before the family types anything. */
+export function ChangePasswordForm({
+  minLength,
+  askCurrentPassword,
+  errors = {},
+  alert,
+}: ChangePasswordFormProps) {
+  return (
+    <section class="card" aria-labelledby="step-title">
+      <Heading>
+        <span id="step-title">Accès famille</span>
+      </Heading>
+      {askCurrentPassword ? (
+        <p class="intro">Choisissez un nouveau mot de passe pour votre espace famille.</p>
+      ) : (
+        <p>
+          <strong>
+            Pour améliorer la sécurité de votre application, nous vous demandons de saisir un
+            nouveau mot de passe.
+          </strong>
+        </p>
+      )}
+      <p id="password-rules-title">
+        Veuillez choisir un nouveau mot de passe répondant aux critères suivants :
+      </p>
+      <ul class="rules" id="password-rules" aria-labelledby="password-rules-title">
+        {COMPOSITION_RULES.map((rule) => (
+          <li>{rule.label(minLength)}</li>
+        ))}
+      </ul>
+      {alert && <Alert>{alert}</Alert>}
+      <Form action="/nouveau-mot-de-passe">
+        {askCurrentPassword && (
+          <Field
+            name="current_password"
+            label="Mot de passe actuel"
+            type="password"
+            errors={errors.current_password}
+            autocomplete="current-password"
+            maxlength={1024}
+          />
+        )}
+        <Field
+          name="new_password"
+          label="Nouveau mot de passe"
+          type="password"
+          hint={`Entre ${minLength} et ${MAX_PASSWORD_LENGTH} caractères, voir les critères ci-dessus.`}
+          errors={errors.new_password}
+          autocomplete="new-password"
+          maxlength={1024}
+        />
+        <Field
+          name="confirmation"
+          label="Confirmation mot de passe"
+          type="password"
+          errors={errors.confirmation}
+          autocomplete="new-password"
+          maxlength={1024}
+        />
+        <button type="submit">Enregistrer le nouveau mot de passe</button>
+      </Form>
+      {askCurrentPassword && (
+        <p class="links">
+          <StepLink href="/espace">Retour à mon espace</StepLink>
+        </p>
+      )}
+      <SignOutForm />
+    </section>
+  )
+}

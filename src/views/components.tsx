@@ -1,0 +1,122 @@
+import type { Child } from 'hono/jsx'
+
+// Every form posts for real (works without JavaScript); htmx, when present, posts the same form and
+// swaps the answer into <main>.
+export function Form(props: { action: string; children: Child }) {
+  return (
+    <form method="post" action={props.action} hx-post={props.action} hx-target="#main">
+      {props.children}
+    </form>
+  )
+}
+
+/** A link that htmx follows as a fragment swap, and a browser without JavaScript as a plain link. */
+export function StepLink(props: { href: string; children: Child }) {
+  return (
+    <a href={props.href} hx-get={props.href} hx-target="#main" hx-push-url="true">
+      {props.children}
+    </a>
+  )
+}
+
+type FieldProps = {
+  name: string
+  label: string
+  type?: 'text' | 'password'
+  value?: string
+  hint?: string
+  errors?: string[]
+  autocomplete: string
+  inputmode?: 'numeric'
+  maxlength?: number
+}
+
+/** A labelled input whose errors are tied to it (aria-describedby, aria-invalid) and announced. */
+export function Field({
+  name,
+  label,
+  type = 'text',
+  value,
+  hint,
+  errors = [],
+  ...rest
+}: FieldProps) {
+  const hintId = hint ? `${name}-hint` : undefined
+  const errorId = errors.length > 0 ? `${name}-error` : undefined
+  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined
+  return (
+    <div class="field">
+      <label for={name}>{label}</label>
+      {hint && (
+        <span class="hint" id={hintId}>
+          {hint}
+        </span>
+      )}
+      <input
+        id={name}
+        name={name}
+        type={type}
+        value={type === 'password' ? undefined : value}
+        required
+        autocapitalize="off"
+        spellcheck={false}
+        aria-invalid={errors.length > 0 ? 'true' : undefined}
+        aria-describedby={describedBy}
+        {...rest}
+      />
+      {errorId && <FieldErrors id={errorId} errors={errors} />}
+    </div>
+  )
+}
+
+function FieldErrors({ id, errors }: { id: string; errors: string[] }) {
+  if (errors.length === 1) {
+    return (
+      <p class="error" id={id} role="alert">
+        {errors[0]}
+      </p>
+    )
+  }
+  return (
+    <div class="error" id={id} role="alert">
+      <ul>
+        {errors.map((error) => (
+          <li>{error}</li>
+        ))}
+      </ul>
+    </div>
+  )
+}
+
+export function Alert({ children }: { children: Child }) {
+  return (
+    <p class="alert" role="alert">
+      {children}
+    </p>
+  )
+}
+
+export function Notice({ children }: { children: Child }) {
+  return (
+    <p class="notice" role="status">
+      {children}
+    </p>
+  )
+}
+
+export function Heading({ children }: { children: Child }) {
+  return <h1 tabindex={-1}>{children}</h1>
+}
+
+/** Sign-out is a POST (no state change on GET), reachable from every signed-in step. */
+export function SignOutForm() {
+  return (
+    <Form action="/deconnexion">
+      <p class="links">
+        <button type="submit" class="secondary">
+          Se déconnecter
+        </button>
+      </p>
+    </Form>
+  )
+}

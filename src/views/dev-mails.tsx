@@ -1,0 +1,29 @@
+import type { OutboxMail } from '../db/schema'
+import { Heading } from './components'
+
+export const DEV_MAILS_TITLE = 'Boîte mail de développement'
+
+/** Development only: what the app sent, newest first, as a family would read it (text part). */
+export function DevMailbox({ mails }: { mails: OutboxMail[] }) {
+  return (
+    <section class="card" aria-labelledby="step-title">
+      <Heading>
+        <span id="step-title">Boîte mail de développement</span>
+      </Heading>
+      <p class="intro">
+        Les e-mails envoyés par l'application, du plus récent au plus ancien. Cette page n'existe
+        qu'en développement (<a href="/dev/mails.json">JSON</a>).
+      </p>
+      {mails.length === 0 && <p>Aucun e-mail envoyé pour l'instant.</p>}
+      {mails.map((mail) => (
+        <article class="mail" aria-label={mail.subject}>
+          <h2>{mail.subject}</h2>
+          <p>
+            À : {mail.recipient} — {new Date(mail.createdAt).toISOString()} — {mail.status}
+          </p>
+          <pre>{mail.text ?? '(contenu supprimé)'}</pre>
+        </article>
+      ))}
+    </section>
+  )
+}

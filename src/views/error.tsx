@@ -1,0 +1,43 @@
+import { Heading, StepLink } from './components'
+
+const ERRORS = {
+  403: {
+    title: 'Demande refusée',
+    message:
+      'Cette demande a été refusée car elle ne provient pas de ce site. Rechargez la page et réessayez.',
+  },
+  404: { title: 'Page introuvable', message: "Cette page n'existe pas." },
+  413: {
+    title: 'Formulaire trop volumineux',
+    message: 'Le formulaire envoyé est trop volumineux.',
+  },
+  500: {
+    title: 'Erreur',
+    message: 'Une erreur inattendue est survenue. Veuillez réessayer dans quelques instants.',
+  },
+  503: {
+    title: 'Service indisponible',
+    message: 'Le service est momentanément indisponible. Veuillez réessayer dans quelques minutes.',
+  },
+} as const
+
+export type ErrorStatus = keyof typeof ERRORS
+
+export const isErrorStatus = (status: number): status is ErrorStatus => status in ERRORS
+
+export const errorTitle = (status: ErrorStatus) => ERRORS[status].title
+
+/** A generic French page: never a stack trace, never a detail of what went wrong. */
+export function ErrorPanel({ status }: { status: ErrorStatus }) {
+  return (
+    <section class="card" aria-labelledby="step-title">
+      <Heading>
+        <span id="step-title">{ERRORS[status].title}</span>
+      </Heading>
+      <p role="alert">{ERRORS[status].message}</p>
+      <p class="links">
+        <StepLink href="/connexion">Aller à la connexion</StepLink>
+      </p>
+    </section>
+  )
+}

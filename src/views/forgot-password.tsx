@@ -1,0 +1,73 @@
+import { Alert, Field, Form, Heading, StepLink } from './components'
+
+export const FORGOT_PASSWORD_TITLE = 'Mot de passe oublié'
+export const MAIL_SENT_TITLE = 'Consultez votre messagerie'
+
+export type ForgotPasswordFormProps = {
+  identifier?: string
+  identifierHelp: string
+  contactText: string
+  errors?: string[]
+  alert?: string
+}
+
+/** Steps 1 and 2: the family number, then "Demander un mot de passe". */
+export function ForgotPasswordForm(props: ForgotPasswordFormProps) {
+  return (
+    <section class="card" aria-labelledby="step-title">
+      <Heading>
+        <span id="step-title">Mot de passe oublié</span>
+      </Heading>
+      <p class="intro">
+        Indiquez votre identifiant : nous enverrons un mot de passe temporaire à l'adresse e-mail
+        enregistrée pour votre famille.
+      </p>
+      {props.alert && <Alert>{props.alert}</Alert>}
+      <Form action="/mot-de-passe-oublie">
+        <Field
+          name="identifier"
+          label="Identifiant (numéro de famille)"
+          hint={props.identifierHelp}
+          value={props.identifier}
+          errors={props.errors}
+          autocomplete="username"
+          inputmode="numeric"
+          maxlength={40}
+        />
+        <button type="submit">Demander un mot de passe</button>
+      </Form>
+      <p class="intro">{props.contactText}</p>
+      <p class="links">
+        <StepLink href="/connexion">Retour à la connexion</StepLink>
+      </p>
+    </section>
+  )
+}
+
+/**
+ * Step 3. The same bytes whatever the number (known, unknown, no e-mail): nothing here may depend on
+ * the family (OWASP Forgot Password cheat sheet, "Return a consistent message").
+ */
+export function MailSentPanel({ ttlMinutes }: { ttlMinutes: number }) {
+  return (
+    <section class="card" aria-labelledby="step-title">
+      <Heading>
+        <span id="step-title">Consultez votre messagerie</span>
+      </Heading>
+      <p role="status">
+        Si ce numéro de famille est connu, un e-mail vient d'être envoyé à l'adresse enregistrée
+        avec un mot de passe temporaire.
+      </p>
+      <p>
+        Ce mot de passe temporaire est valable {ttlMinutes} minutes. Connectez-vous avec lui : il
+        vous sera ensuite demandé de choisir un nouveau mot de passe.
+      </p>
+      <p>
+        Vous ne trouvez pas l'e-mail ? Pensez à regarder dans vos courriers indésirables (spams).
+      </p>
+      <p class="links">
+        <StepLink href="/connexion">Aller à la connexion</StepLink>
+      </p>
+    </section>
+  )
+}

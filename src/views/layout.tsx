@@ -1,0 +1,45 @@
+import type { Child } from 'hono/jsx'
+import { assets } from '../assets.gen'
+
+export const SITE_NAME = 'Accès famille'
+
+export const documentTitle = (title: string) => `${title} – ${SITE_NAME}`
+
+type DocumentProps = {
+  title: string
+  nonce: string
+  portalName: string
+  contactText: string
+  children: Child
+}
+
+// htmx's own indicator <style> would break the strict CSP (no inline style): the stylesheet carries it.
+const HTMX_CONFIG = 'includeIndicatorCSS:false'
+
+/** The whole page; htmx requests get only the `<main>` content (see src/http/respond.tsx). */
+export function Document({ title, nonce, portalName, contactText, children }: DocumentProps) {
+  return (
+    <html lang="fr">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="htmx-config" content={HTMX_CONFIG} />
+        <title>{documentTitle(title)}</title>
+        <link rel="stylesheet" href={assets.css} />
+        <script src={assets.htmx} defer nonce={nonce}></script>
+        <script src={assets.script} defer nonce={nonce}></script>
+      </head>
+      <body>
+        <header class="banner">
+          <p>{portalName}</p>
+        </header>
+        <main id="main" tabindex={-1}>
+          {children}
+        </main>
+        <footer>
+          <p>{contactText}</p>
+        </footer>
+      </body>
+    </html>
+  )
+}

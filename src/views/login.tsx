@@ -1,0 +1,55 @@
+import { Alert, Field, Form, Heading, Notice, StepLink } from './components'
+
+export const LOGIN_TITLE = 'Connexion'
+
+export type LoginFormProps = {
+  identifier?: string
+  identifierHelp: string
+  errors?: { identifier?: string[]; password?: string[] }
+  alert?: string
+  notice?: string
+}
+
+/** Seed's "Accès famille" sign-in: the whole step, swapped as one fragment by htmx. */
+export function LoginForm({
+  identifier,
+  identifierHelp,
+  errors = {},
+  alert,
+  notice,
+}: LoginFormProps) {
+  return (
+    <section class="card" aria-labelledby="step-title">
+      <Heading>
+        <span id="step-title">Accès famille</span>
+      </Heading>
+      <p class="intro">Identifiez-vous pour vous connecter à votre application enfance !</p>
+      {notice && <Notice>{notice}</Notice>}
+      {alert && <Alert>{alert}</Alert>}
+      <Form action="/connexion">
+        <Field
+          name="identifier"
+          label="Identifiant"
+          hint={identifierHelp}
+          value={identifier}
+          errors={errors.identifier}
+          autocomplete="username"
+          inputmode="numeric"
+          maxlength={40}
+        />
+        <Field
+          name="password"
+          label="Mot de passe"
+          type="password"
+          errors={errors.password}
+          autocomplete="current-password"
+          maxlength={1024}
+        />
+        <button type="submit">Se connecter</button>
+      </Form>
+      <p class="links">
+        <StepLink href="/mot-de-passe-oublie">Mot de passe oublié</StepLink>
+      </p>
+    </section>
+  )
+}

@@ -1,0 +1,168 @@
+import { env } from 'cloudflare:workers'
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { desc, eq } from 'drizzle-orm'
+import { createDb } from '../src/db/client'
+import { families, outbox, type Family } from '../src/db/schema'
+import app from '../src/index'
+import { hashPassword } from '../src/services/passwords'
+
+export const BASE = 'http://localhost'
+export const db = createDb(env.DB)
+export const testEnv = env as unknown as Env
+
+// The cheap hash of vitest.config.ts, for families created directly in the database.
+export const TEST_SCRYPT = { logN: 10, r: 8, p: 1 }
+
+let sequence = 0
+
+/** A family number no other test uses (each test file has its own D1, tests in a file share it). */
+export function uniqueFamilyNumber(): string {
+  sequence++
+  const random = Math.floor(Math.random() * 1e6)
+    .toString()
+    .padStart(6, '0')
+  return `9${random}${String(sequence).padStart(8, '0')}`
+}
+
+export async function createFamily(
+  input: Partial<Omit<Family, 'passwordHash'>> & { password?: string } = {},
+): Promise<Family> {
+  const { password, ...columns } = input
+  const [family] = await db
+    .insert(families)
+    .values({
+      familyNumber: uniqueFamilyNumber(),
+      lastName: 'DUPONT',
+      firstName: 'Jeanne',
+      email: `famille-${sequence}-${crypto.randomUUID().slice(0, 8)}@example.org`,
+      passwordHash: password ? hashPassword(password, TEST_SCRYPT) : null,
+      ...columns,
+    })
+    .returning()
+  return family!
+}
+
+export type SendOptions = {
+  method?: string
+  form?: Record<string, string> | URLSearchParams | FormData
+  body?: BodyInit
+  headers?: Record<string, string>
+  cookie?: string
+  htmx?: boolean
+  // The client address Cloudflare would set; each request gets its own unless a test pins one.
+  ip?: string
+  // Var overrides, e.g. { ENVIRONMENT: 'production' }: a new env object is parsed afresh.
+  env?: Record<string, unknown>
+  // false: return as soon as the answer exists, with `settled` to await the background work.
+  waitForBackground?: boolean
+}
+
+export type Sent = Response & { settled: Promise<void> }
+
+const randomIp = () =>
+  `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 254) + 1}`
+
+/** One request through the Worker's fetch handler, inside workerd, against the test's D1. */
+export async function send(path: string, options: SendOptions = {}): Promise<Sent> {
+  const method = options.method ?? (options.form || options.body ? 'POST' : 'GET')
+  const headers = new Headers(options.headers)
+  if (!headers.has('cf-connecting-ip')) headers.set('cf-connecting-ip', options.ip ?? randomIp())
+  if (method !== 'GET' && !headers.has('origin') && !headers.has('sec-fetch-site')) {
+    headers.set('origin', BASE)
+  }
+  if (options.cookie) headers.set('cookie', options.cookie)
+  if (options.htmx) headers.set('HX-Request', 'true')
+  let body: BodyInit | undefined = options.body
+  if (options.form) {
+    body = options.form instanceof FormData ? options.form : new URLSearchParams(options.form)
+  }
+  const request = new Request(`${BASE}${path}`, { method, headers, body, redirect: 'manual' })
+  const ctx = createExecutionContext()
+  const workerEnv = options.env ? { ...testEnv, ...options.env } : testEnv
+  const response = (await app.fetch(request, workerEnv, ctx)) as Sent
+  const settled = waitOnExecutionContext(ctx)
+  if (options.waitForBackground !== false) await settled
+  response.settled = settled
+  return response
+}
+
+export const post = (path: string, form: SendOptions['form'], options: SendOptions = {}) =>
+  send(path, { ...options, method: 'POST', form })
+
+/** `name=value` pairs the response sets (an empty value means deleted). */
+export function setCookies(response: Response): Map<string, { value: string; attributes: string }> {
+  const cookies = new Map<string, { value: string; attributes: string }>()
+  for (const line of response.headers.getSetCookie()) {
+    const [pair, ...attributes] = line.split(';')
+    const index = pair!.indexOf('=')
+    cookies.set(pair!.slice(0, index).trim(), {
+      value: pair!.slice(index + 1).trim(),
+      attributes: attributes.join(';').trim(),
+    })
+  }
+  return cookies
+}
+
+/** A browser's cookie jar, to walk the flow as one family would. */
+export class Visitor {
+  private readonly jar = new Map<string, string>()
+  readonly ip = randomIp()
+
+  get cookie() {
+    return [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ')
+  }
+
+  cookieValue(name: string) {
+    return this.jar.get(name)
+  }
+
+  async send(path: string, options: SendOptions = {}): Promise<Sent> {
+    const response = await send(path, { ip: this.ip, ...options, cookie: this.cookie || undefined })
+    for (const [name, { value, attributes }] of setCookies(response)) {
+      const expired = value === '' || /max-age=0\b/i.test(attributes)
+      if (expired) this.jar.delete(name)
+      else this.jar.set(name, value)
+    }
+    return response
+  }
+
+  get(path: string, options: SendOptions = {}) {
+    return this.send(path, { ...options, method: 'GET' })
+  }
+
+  post(path: string, form: SendOptions['form'], options: SendOptions = {}) {
+    return this.send(path, { ...options, method: 'POST', form })
+  }
+}
+
+export async function mailsTo(recipient: string) {
+  return db.select().from(outbox).where(eq(outbox.recipient, recipient)).orderBy(desc(outbox.id))
+}
+
+/** The temporary password in the newest mail to `recipient` (as the family reads it). */
+export async function temporaryPasswordFromMail(recipient: string): Promise<string> {
+  const [mail] = await mailsTo(recipient)
+  const match = /Mot de passe : ([0-9a-f]{32})/.exec(mail?.text ?? '')
+  if (!match) throw new Error(`no temporary password mailed to ${recipient}`)
+  return match[1]!
+}
+
+export async function reloadFamily(id: number) {
+  return (await db.select().from(families).where(eq(families.id, id)).get())!
+}
+
+/** What a person reads: the HTML without tags, entities decoded, white space folded. */
+export function readable(html: string): string {
+  return html
+    .replace(/<(script|style|title)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim()
+}
+
+export const textOf = async (response: Response) => readable(await response.text())
