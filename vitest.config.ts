@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
+import { fakeMailProvider } from './test/fake-mail-provider'
 
 // Tests run inside workerd against a real (local) D1 with the real migrations
 // (../shared/STACK-NOTES.md). Only the hash cost is lowered, so thousands of sign-ins stay fast;
@@ -16,6 +17,8 @@ export default defineConfig(async () => {
             SCRYPT_LOG_N: '10',
             SCRYPT_P: '1',
           },
+          // The mail API the HTTP mailer talks to, faked in Node (test/fake-mail-provider.ts).
+          outboundService: fakeMailProvider,
         },
       }),
     ],

@@ -14,7 +14,8 @@ type DocumentProps = {
 }
 
 // htmx's own indicator <style> would break the strict CSP (no inline style): the stylesheet carries it.
-const HTMX_CONFIG = 'includeIndicatorCSS:false'
+// Back and forward reload the page: our htmx answers are fragments of <main>, not whole documents.
+const HTMX_CONFIG = 'includeIndicatorCSS:false, history:reload'
 
 /** The whole page; htmx requests get only the `<main>` content (see src/http/respond.tsx). */
 export function Document({ title, nonce, portalName, contactText, children }: DocumentProps) {

@@ -1,0 +1,56 @@
+// A fake mail API, run in Node behind miniflare's outboundService: every fetch made inside workerd
+// (by the Worker or by a test) lands here. Hosts `*.mail-api.test` act as the provider, each host with
+// its own state so test files running at once do not mix; anything else is refused (no network in tests).
+//   POST https://<ns>.mail-api.test/...        a send: recorded, answered by the next scripted reply
+//   GET  https://<ns>.mail-api.test/__received what was received so far
+//   POST https://<ns>.mail-api.test/__script   JSON list of replies: a status, "hang" (never answers)
+//   POST https://<ns>.mail-api.test/__reset
+type Received = { url: string; method: string; headers: Record<string, string>; body: string }
+type Reply = number | 'hang'
+type Mailbox = { received: Received[]; script: Reply[]; fallback: Reply }
+
+const mailboxes = new Map<string, Mailbox>()
+
+function mailbox(host: string): Mailbox {
+  let box = mailboxes.get(host)
+  if (!box) {
+    box = { received: [], script: [], fallback: 201 }
+    mailboxes.set(host, box)
+  }
+  return box
+}
+
+export async function fakeMailProvider(request: Request): Promise<Response> {
+  const url = new URL(request.url)
+  if (!url.hostname.endsWith('.mail-api.test')) {
+    return new Response('tests have no network', { status: 599 })
+  }
+  const box = mailbox(url.hostname)
+  switch (url.pathname) {
+    case '/__received':
+      return Response.json(box.received)
+    case '/__reset':
+      mailboxes.delete(url.hostname)
+      return new Response('ok')
+    case '/__script': {
+      const { replies, fallback } = (await request.json()) as { replies: Reply[]; fallback?: Reply }
+      box.script = replies
+      if (fallback !== undefined) box.fallback = fallback
+      return new Response('ok')
+    }
+  }
+  box.received.push({
+    url: request.url,
+    method: request.method,
+    headers: Object.fromEntries(request.headers),
+    body: await request.text(),
+  })
+  const reply = box.script.shift() ?? box.fallback
+  if (reply === 'hang') return new Promise<Response>(() => {})
+  return Response.json(
+    reply < 300 ? { messageId: `<${box.received.length}@fake>` } : { code: 'error' },
+    {
+      status: reply,
+    },
+  )
+}

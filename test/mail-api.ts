@@ -1,0 +1,40 @@
+// Test-side handle on the fake mail API of test/fake-mail-provider.ts.
+export type ReceivedRequest = {
+  url: string
+  method: string
+  headers: Record<string, string>
+  body: string
+}
+
+export class FakeMailApi {
+  readonly origin: string
+
+  constructor(namespace: string) {
+    this.origin = `https://${namespace}-${crypto.randomUUID().slice(0, 8)}.mail-api.test`
+  }
+
+  get sendUrl() {
+    return `${this.origin}/v3/smtp/email`
+  }
+
+  /** Env overrides that point the app at this fake with MAIL_PROVIDER=http. */
+  env(extra: Record<string, unknown> = {}) {
+    return {
+      MAIL_PROVIDER: 'http',
+      MAIL_API_URL: this.sendUrl,
+      MAIL_API_KEY: 'test-api-key',
+      ...extra,
+    }
+  }
+
+  async received(): Promise<ReceivedRequest[]> {
+    return (await fetch(`${this.origin}/__received`)).json()
+  }
+
+  async script(replies: Array<number | 'hang'>, fallback?: number | 'hang') {
+    await fetch(`${this.origin}/__script`, {
+      method: 'POST',
+      body: JSON.stringify({ replies, fallback }),
+    })
+  }
+}

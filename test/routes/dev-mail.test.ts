@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { createFamily, post, send, textOf } from '../helpers'
+
+describe('GET /dev/mails and /dev/mails.json', () => {
+  it('lists the mails the app sent, newest first, in development', async () => {
+    const first = await createFamily()
+    const second = await createFamily()
+    await post('/mot-de-passe-oublie', { identifier: first.familyNumber })
+    await post('/mot-de-passe-oublie', { identifier: second.familyNumber })
+
+    const json = await send('/dev/mails.json')
+    expect(json.status).toBe(200)
+    const mails = (await json.json()) as Array<Record<string, unknown>>
+    expect(mails[0]!.to).toBe(second.email)
+    expect(mails[1]!.to).toBe(first.email)
+    expect(Object.keys(mails[0]!).sort()).toEqual([
+      'createdAt',
+      'html',
+      'id',
+      'subject',
+      'text',
+      'to',
+    ])
+    expect(mails[0]!.text).toMatch(/Mot de passe : [0-9a-f]{32}/)
+
+    const page = await textOf(await send('/dev/mails'))
+    expect(page).toContain('Envoi de vos identifiants de connexion')
+    expect(page.indexOf(second.email!)).toBeLessThan(page.indexOf(first.email!))
+  })
+
+  it.each(['production', 'staging', 'test'])(
+    'does not exist when ENVIRONMENT is %s',
+    async (environment) => {
+      const overrides = {
+        ENVIRONMENT: environment,
+        PUBLIC_URL: 'https://famille.example.org',
+        MAIL_PROVIDER: 'http',
+        MAIL_API_KEY: 'k',
+        SCRYPT_LOG_N: '14',
+        SCRYPT_P: '5',
+      }
+      for (const path of ['/dev/mails', '/dev/mails.json']) {
+        const response = await send(path, { env: overrides })
+        expect(response.status).toBe(404)
+        expect(await response.text()).not.toContain('Envoi de vos identifiants')
+      }
+    },
+  )
+})

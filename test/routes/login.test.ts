@@ -1,0 +1,142 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { createFamily, db, post, send, setCookies, textOf, Visitor } from '../helpers'
+import { sessions } from '../../src/db/schema'
+import { eq } from 'drizzle-orm'
+
+describe('GET /', () => {
+  it('sends a visitor to the sign-in page', async () => {
+    const response = await send('/')
+    expect(response.status).toBe(303)
+    expect(response.headers.get('location')).toBe('/connexion')
+  })
+
+  it('sends a signed-in family to its space', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    const browser = new Visitor()
+    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+    const response = await browser.get('/')
+    expect(response.headers.get('location')).toBe('/espace')
+  })
+})
+
+describe('GET /connexion', () => {
+  it('is a complete French page with the two fields and the forgotten-password link', async () => {
+    const response = await send('/connexion')
+    expect(response.status).toBe(200)
+    const html = await response.text()
+    expect(html).toMatch(/^<!DOCTYPE html><html lang="fr">/)
+    expect(html).toContain('<title>Connexion – Accès famille</title>')
+    expect(html).toContain('name="identifier"')
+    expect(html).toContain('name="password"')
+    expect(html).toContain('href="/mot-de-passe-oublie"')
+    expect(html).toContain(env.IDENTIFIER_HELP)
+  })
+
+  it('answers htmx with the step alone, its title included, and says it varies on HX-Request', async () => {
+    const response = await send('/connexion', { htmx: true })
+    const html = await response.text()
+    expect(html).not.toContain('<html')
+    expect(html).toMatch(/^<title>Connexion – Accès famille<\/title><section/)
+    expect(response.headers.get('vary')).toContain('HX-Request')
+  })
+})
+
+describe('POST /connexion', () => {
+  it('opens a full session with the right password and sends the family to its space', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    const response = await post('/connexion', {
+      identifier: family.familyNumber,
+      password: 'Soleil2026',
+    })
+    expect(response.status).toBe(303)
+    expect(response.headers.get('location')).toBe('/espace')
+    const cookie = setCookies(response).get('__Host-session')!
+    expect(cookie.value).toMatch(/^[0-9a-f]{64}$/)
+    expect(cookie.attributes).toMatch(/Path=\//)
+    expect(cookie.attributes).toMatch(/HttpOnly/)
+    expect(cookie.attributes).toMatch(/Secure/)
+    expect(cookie.attributes).toMatch(/SameSite=Lax/)
+    const rows = await db.select().from(sessions).where(eq(sessions.familyId, family.id))
+    expect(rows).toHaveLength(1)
+    expect(rows[0]!.kind).toBe('full')
+  })
+
+  it('ignores spaces around the family number', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    const response = await post('/connexion', {
+      identifier: `  ${family.familyNumber} `,
+      password: 'Soleil2026',
+    })
+    expect(response.headers.get('location')).toBe('/espace')
+  })
+
+  it('answers htmx with 204 and HX-Location, so the space is swapped in without a reload', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    const response = await post(
+      '/connexion',
+      { identifier: family.familyNumber, password: 'Soleil2026' },
+      { htmx: true },
+    )
+    expect(response.status).toBe(204)
+    expect(JSON.parse(response.headers.get('HX-Location')!)).toEqual({
+      path: '/espace',
+      target: '#main',
+    })
+    expect(setCookies(response).get('__Host-session')?.value).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('re-shows the form with the typed number and no password after a wrong password', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    const response = await post('/connexion', {
+      identifier: family.familyNumber,
+      password: 'Mauvais2026',
+    })
+    expect(response.status).toBe(422)
+    const html = await response.text()
+    expect(html).toContain(`value="${family.familyNumber}"`)
+    expect(html).not.toContain('Mauvais2026')
+    expect(await textOf(new Response(html))).toContain('Identifiant ou mot de passe incorrect.')
+    expect(setCookies(response).has('__Host-session')).toBe(false)
+  })
+
+  it('names the rule when the number is not 15 digits, keeping what was typed', async () => {
+    const response = await post('/connexion', { identifier: '12345abc', password: 'x' })
+    expect(response.status).toBe(422)
+    const html = await response.text()
+    expect(html).toContain('value="12345abc"')
+    expect(html).toContain('aria-invalid="true"')
+    expect(await textOf(new Response(html))).toContain(
+      'Le numéro de famille compte exactement 15 chiffres',
+    )
+  })
+
+  it('asks for both fields when they are empty', async () => {
+    const text = await textOf(await post('/connexion', {}))
+    expect(text).toContain('Saisissez votre identifiant (numéro de famille).')
+    expect(text).toContain('Saisissez votre mot de passe.')
+  })
+
+  it('answers a failed htmx sign-in with the form fragment and 422', async () => {
+    const response = await post('/connexion', { identifier: '1', password: 'x' }, { htmx: true })
+    expect(response.status).toBe(422)
+    const html = await response.text()
+    expect(html).not.toContain('<html')
+    expect(html).toContain('hx-post="/connexion"')
+  })
+})
+
+describe('POST /deconnexion', () => {
+  it('ends the session and clears the cookie', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    const browser = new Visitor()
+    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+    const token = browser.cookieValue('__Host-session')!
+    const response = await browser.post('/deconnexion', {})
+    expect(response.status).toBe(303)
+    expect(response.headers.get('location')).toBe('/connexion')
+    expect(browser.cookieValue('__Host-session')).toBeUndefined()
+    const replay = await send('/espace', { cookie: `__Host-session=${token}` })
+    expect(replay.headers.get('location')).toBe('/connexion')
+  })
+})
