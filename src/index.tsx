@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from './env'
 import { render } from './http/respond'
+import { burstLimit } from './middleware/burst-limit'
 import { requestContext } from './middleware/context'
 import { noStore, sameOriginOnly, securityHeaders } from './middleware/security'
 import { confineRestrictedSessions, loadSession } from './middleware/session'
@@ -23,7 +24,7 @@ const MAX_BODY_BYTES = 64 * 1024
 const app = new Hono<AppEnv>()
 
 app.use(securityHeaders, noStore, requestContext)
-app.use(sameOriginOnly)
+app.use(sameOriginOnly, burstLimit)
 app.use(
   bodyLimit({
     maxSize: MAX_BODY_BYTES,

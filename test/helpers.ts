@@ -166,3 +166,19 @@ export function readable(html: string): string {
 }
 
 export const textOf = async (response: Response) => readable(await response.text())
+
+/** Every row of every table of the app, to prove a request changed nothing (or what it changed). */
+export async function snapshotDatabase(): Promise<Record<string, unknown[]>> {
+  const { results: tables } = await env.DB.prepare(
+    "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%' and name != 'd1_migrations' order by name",
+  ).all<{ name: string }>()
+  const snapshot: Record<string, unknown[]> = {}
+  for (const { name } of tables) {
+    snapshot[name] = (await env.DB.prepare(`select * from "${name}"`).all()).results
+  }
+  return snapshot
+}
+
+/** The page with its per-response nonces blanked, to compare two answers byte for byte. */
+export const withoutNonces = (text: string) =>
+  text.replace(/nonce-?[=":]*[A-Za-z0-9+/=]{16,}/g, 'nonce')

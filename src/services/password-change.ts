@@ -4,6 +4,7 @@ import { outbox } from '../db/schema'
 import { passwordChangedMail } from '../views/mails'
 import { setPasswordHash } from './families'
 import { enqueueMailStatement } from './mail/outbox'
+import { isCommonPassword } from './common-passwords'
 import { passwordProblems } from './password-policy'
 import { loginUrl } from './password-recovery'
 import { hashPassword, verifyPassword } from './passwords'
@@ -51,6 +52,7 @@ export async function passwordChangeErrors(
     minLength: config.passwordMinLength,
     familyNumber: family.familyNumber,
     isTemporaryPassword: () => isTemporary,
+    isCommonPassword,
   })
   if (problems.length > 0) errors.new_password = problems
   if (form.confirmation !== form.newPassword) {

@@ -11,6 +11,10 @@ const ERRORS = {
     title: 'Formulaire trop volumineux',
     message: 'Le formulaire envoyé est trop volumineux.',
   },
+  429: {
+    title: 'Trop de demandes',
+    message: 'Trop de demandes depuis votre connexion. Par sécurité, réessayez dans 1 minute.',
+  },
   500: {
     title: 'Erreur',
     message: 'Une erreur inattendue est survenue. Veuillez réessayer dans quelques instants.',
