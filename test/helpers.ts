@@ -67,7 +67,9 @@ export async function send(path: string, options: SendOptions = {}): Promise<Sen
   const method = options.method ?? (options.form || options.body ? 'POST' : 'GET')
   const headers = new Headers(options.headers)
   if (!headers.has('cf-connecting-ip')) headers.set('cf-connecting-ip', options.ip ?? randomIp())
-  if (method !== 'GET' && !headers.has('origin') && !headers.has('sec-fetch-site')) {
+  // A browser's same-origin post carries Origin; `x-no-default-origin` sends one without it.
+  if (headers.has('x-no-default-origin')) headers.delete('x-no-default-origin')
+  else if (method !== 'GET' && !headers.has('origin') && !headers.has('sec-fetch-site')) {
     headers.set('origin', BASE)
   }
   if (options.cookie) headers.set('cookie', options.cookie)

@@ -6,7 +6,7 @@ import { parseForm, readForm, textField } from '../http/form'
 import { tooManyAttempts } from '../http/limits'
 import { deliverInBackground } from '../http/mail'
 import { redirectTo, render } from '../http/respond'
-import { changePassword } from '../services/password-change'
+import { changePassword, hasErrors, passwordChangeErrors } from '../services/password-change'
 import { signInLimited } from '../services/sign-in-limits'
 import {
   CHANGE_PASSWORD_TITLE,
@@ -54,8 +54,12 @@ export const changePasswordRoute = new Hono<AppEnv>()
         ),
       })
 
-    const form = parseForm(changeForm, await readForm(c))
-    if (!form.success) return again(422, { errors: form.errors })
+    const parsed = parseForm(changeForm, await readForm(c))
+    if (!parsed.success) return again(422, { errors: parsed.errors })
+    const { current_password, new_password, confirmation } = parsed.data
+    const form = { currentPassword: current_password, newPassword: new_password, confirmation }
+    const errors = await passwordChangeErrors(db, config, current, form)
+    if (hasErrors(errors)) return again(422, { errors })
     const now = Date.now()
     // Asking for the current password must not become a way around the sign-in limits.
     if (current.session.kind === 'full') {
@@ -63,15 +67,7 @@ export const changePasswordRoute = new Hono<AppEnv>()
       if (limited) return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
     }
 
-    const { current_password, new_password, confirmation } = form.data
-    const result = await changePassword(
-      db,
-      config,
-      current,
-      { currentPassword: current_password, newPassword: new_password, confirmation },
-      clientHash,
-      now,
-    )
+    const result = await changePassword(db, config, current, form, clientHash, now)
     if (!result.ok && result.reason === 'invalid') return again(422, { errors: result.errors })
     if (!result.ok) return again(422, { alert: TEMPORARY_PASSWORD_GONE })
 

@@ -61,11 +61,12 @@ export async function passwordChangeErrors(
   return errors
 }
 
-const hasErrors = (errors: PasswordChangeErrors) => Object.keys(errors).length > 0
+export const hasErrors = (errors: PasswordChangeErrors) => Object.keys(errors).length > 0
 
 /**
- * Step 5 and step 6's consequences: saves the new password, ends every session of the family (the
- * restricted one too, ASVS 5.0 V7.4.3), clears its failures and queues the "password changed" mail.
+ * Step 5 and step 6's consequences, for a form `passwordChangeErrors` found valid: checks the current
+ * password (full sessions), saves the new one, ends every session of the family (the restricted one
+ * too, ASVS 5.0 V7.4.3), clears its failures and queues the "password changed" mail.
  */
 export async function changePassword(
   db: Db,
@@ -75,9 +76,6 @@ export async function changePassword(
   clientHash: string,
   now: number,
 ): Promise<PasswordChangeResult> {
-  const errors = await passwordChangeErrors(db, config, current, form)
-  if (hasErrors(errors)) return { ok: false, reason: 'invalid', errors }
-
   const { session, family } = current
   if (session.kind === 'full') {
     const check = verifyPassword(form.currentPassword!, family.passwordHash, config.scrypt)
