@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
-import type { AppEnv } from './env'
+import type { AppEnv, Bindings } from './env'
+import { runScheduled } from './scheduled'
 import { render } from './http/respond'
 import { burstLimit } from './middleware/burst-limit'
 import { requestContext } from './middleware/context'
@@ -60,4 +61,9 @@ app.onError((error, c) => {
   return errorPage(c, storage ? 503 : 500)
 })
 
-export default app
+export default {
+  fetch: app.fetch,
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(runScheduled(env, controller.scheduledTime))
+  },
+} satisfies ExportedHandler<Bindings>

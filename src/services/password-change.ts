@@ -3,7 +3,7 @@ import type { Db } from '../db/client'
 import { outbox } from '../db/schema'
 import { passwordChangedMail } from '../views/mails'
 import { setPasswordHash } from './families'
-import { enqueueMailStatement } from './mail/outbox'
+import { enqueueMailStatement, NOTICE_LIFETIME_MS } from './mail/outbox'
 import { isCommonPassword } from './common-passwords'
 import { passwordProblems } from './password-policy'
 import { loginUrl } from './password-recovery'
@@ -111,6 +111,7 @@ export async function changePassword(
           to: family.email,
           content,
           now,
+          expiresAt: now + NOTICE_LIFETIME_MS,
         }).returning({ id: outbox.id }),
       ]
     : []

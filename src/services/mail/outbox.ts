@@ -1,11 +1,12 @@
-import { and, eq, lte } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { outbox, type OutboxMail } from '../../db/schema'
 import type { MailContent } from '../../views/mails'
+import { logJson } from '../logging'
 import type { Mailer } from './mailer'
 
 // PRODUCT.md §5: a mail is written to the outbox in the same batch as the change that causes it, then
-// delivered after the answer is sent; the cron trigger retries what failed.
+// delivered after the answer is sent; the cron trigger retries what failed, with backoff.
 export type OutboxOptions = {
   from: string
   // Development keeps delivered bodies so /dev/mails can show them; elsewhere a body holding a
@@ -15,6 +16,10 @@ export type OutboxOptions = {
 
 const BACKOFF_BASE_MS = 60_000
 const BACKOFF_MAX_MS = 60 * 60_000
+// A claimed mail is leased, not locked: if the Worker dies mid-send, the mail is due again after this.
+export const CLAIM_LEASE_MS = 5 * 60_000
+// A "password changed" notice is still worth sending for three days, then it is given up.
+export const NOTICE_LIFETIME_MS = 72 * 3_600_000
 
 export function enqueueMailStatement(
   db: Db,
@@ -24,7 +29,7 @@ export function enqueueMailStatement(
     to: string
     content: MailContent
     now: number
-    expiresAt?: number
+    expiresAt: number
   },
 ) {
   return db.insert(outbox).values({
@@ -36,7 +41,8 @@ export function enqueueMailStatement(
     html: input.content.html,
     idempotencyKey: crypto.randomUUID(),
     nextAttemptAt: input.now,
-    expiresAt: input.expiresAt ?? null,
+    expiresAt: input.expiresAt,
+    createdAt: input.now,
   })
 }
 
@@ -46,15 +52,42 @@ export function nextAttemptDelay(attempts: number, random = Math.random()): numb
   return Math.round(ceiling / 2 + (random * ceiling) / 2)
 }
 
+const isDue = (now: number) =>
+  and(inArray(outbox.status, ['pending', 'sending']), lte(outbox.nextAttemptAt, now))
+
+/**
+ * Claims due mails (pending, or sending with an expired lease) in one conditional UPDATE: two
+ * deliverers running at once (a request's waitUntil, overlapping cron runs) never get the same mail.
+ */
+export async function claimDueMails(db: Db, now: number, limit: number): Promise<OutboxMail[]> {
+  const due = db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(isDue(now))
+    .orderBy(asc(outbox.nextAttemptAt))
+    .limit(limit)
+  return db
+    .update(outbox)
+    .set({ status: 'sending', nextAttemptAt: now + CLAIM_LEASE_MS })
+    .where(and(inArray(outbox.id, due), isDue(now)))
+    .returning()
+}
+
+async function claimMail(db: Db, id: number, now: number): Promise<OutboxMail | undefined> {
+  const [mail] = await db
+    .update(outbox)
+    .set({ status: 'sending', nextAttemptAt: now + CLAIM_LEASE_MS })
+    .where(and(eq(outbox.id, id), isDue(now)))
+    .returning()
+  return mail
+}
+
 const purgedBody = (mail: Pick<OutboxMail, 'kind'>, options: OutboxOptions) =>
   mail.kind === 'temporary_password' && !options.keepBodies ? { text: null, html: null } : {}
 
 export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed' | 'expired' | 'not-due'
 
-/**
- * Delivers one outbox mail if it is due. The claim is one conditional UPDATE, so two deliverers
- * running at once (the request's waitUntil and a cron run) never send the same mail twice.
- */
+/** Delivers one outbox mail now if it is due (right after the answer that queued it). */
 export async function deliverOutboxMail(
   db: Db,
   mailer: Mailer,
@@ -62,16 +95,12 @@ export async function deliverOutboxMail(
   options: OutboxOptions,
   now = Date.now(),
 ): Promise<DeliveryOutcome> {
-  const [mail] = await db
-    .update(outbox)
-    .set({ status: 'sending' })
-    .where(and(eq(outbox.id, id), eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
-    .returning()
-  if (!mail) return 'not-due'
-  return sendClaimed(db, mailer, mail, options, now)
+  const mail = await claimMail(db, id, now)
+  return mail ? sendClaimedMail(db, mailer, mail, options, now) : 'not-due'
 }
 
-async function sendClaimed(
+/** Sends a claimed mail and records the outcome: delivered, retry later, failed for good, expired. */
+export async function sendClaimedMail(
   db: Db,
   mailer: Mailer,
   mail: OutboxMail,
@@ -107,6 +136,13 @@ async function sendClaimed(
       .where(eq(outbox.id, mail.id))
     return 'delivered'
   }
+  // The reason (an HTTP status, "timeout"), never the body or the address.
+  logJson('warn', 'mail_not_delivered', {
+    mailId: mail.id,
+    attempts,
+    retry: result.retryable,
+    reason: result.reason,
+  })
   if (!result.retryable) {
     await db
       .update(outbox)
@@ -124,4 +160,68 @@ async function sendClaimed(
     })
     .where(eq(outbox.id, mail.id))
   return 'retrying'
+}
+
+/** Gives up, and deletes the body of, every undelivered mail past its expiry. */
+export function expireOverdueMails(db: Db, now: number) {
+  return db
+    .update(outbox)
+    .set({ status: 'expired', lastError: 'expired before delivery', text: null, html: null })
+    .where(
+      and(
+        inArray(outbox.status, ['pending', 'sending']),
+        isNotNull(outbox.expiresAt),
+        lte(outbox.expiresAt, now),
+      ),
+    )
+    .returning({ id: outbox.id })
+}
+
+/** Deletes bodies holding a temporary password once they can no longer be sent (except in dev). */
+export function purgeSpentBodies(db: Db, options: OutboxOptions) {
+  if (options.keepBodies) return null
+  return db
+    .update(outbox)
+    .set({ text: null, html: null })
+    .where(
+      and(
+        eq(outbox.kind, 'temporary_password'),
+        inArray(outbox.status, ['delivered', 'failed', 'expired']),
+        or(isNotNull(outbox.text), isNotNull(outbox.html)),
+      ),
+    )
+}
+
+export type OutboxStats = {
+  pending: number
+  sending: number
+  delivered: number
+  failed: number
+  expired: number
+  oldestPendingAgeSeconds: number | null
+}
+
+/** The outbox at a glance, for ops: counts by status and how long the oldest mail has waited. */
+export async function outboxStats(db: Db, now: number): Promise<OutboxStats> {
+  const rows = await db
+    .select({
+      status: outbox.status,
+      count: sql<number>`count(*)`,
+      oldest: sql<number | null>`min(${outbox.createdAt})`,
+    })
+    .from(outbox)
+    .groupBy(outbox.status)
+  const count = (status: OutboxMail['status']) =>
+    rows.find((row) => row.status === status)?.count ?? 0
+  const waiting = rows.filter((row) => row.status === 'pending' || row.status === 'sending')
+  const oldest = waiting.length > 0 ? Math.min(...waiting.map((row) => row.oldest ?? now)) : null
+  return {
+    pending: count('pending'),
+    sending: count('sending'),
+    delivered: count('delivered'),
+    failed: count('failed'),
+    expired: count('expired'),
+    oldestPendingAgeSeconds:
+      oldest === null ? null : Math.max(0, Math.round((now - oldest) / 1000)),
+  }
 }
