@@ -5,7 +5,13 @@
 //   GET  https://<ns>.mail-api.test/__received what was received so far
 //   POST https://<ns>.mail-api.test/__script   JSON list of replies: a status, "hang" (never answers)
 //   POST https://<ns>.mail-api.test/__reset
-type Received = { url: string; method: string; headers: Record<string, string>; body: string }
+type Received = {
+  url: string
+  method: string
+  headers: Record<string, string>
+  body: string
+  reply: Reply
+}
 type Reply = number | 'hang'
 type Mailbox = { received: Received[]; script: Reply[]; fallback: Reply }
 
@@ -39,13 +45,14 @@ export async function fakeMailProvider(request: Request): Promise<Response> {
       return new Response('ok')
     }
   }
+  const reply = box.script.shift() ?? box.fallback
   box.received.push({
     url: request.url,
     method: request.method,
     headers: Object.fromEntries(request.headers),
     body: await request.text(),
+    reply,
   })
-  const reply = box.script.shift() ?? box.fallback
   if (reply === 'hang') return new Promise<Response>(() => {})
   return Response.json(
     reply < 300 ? { messageId: `<${box.received.length}@fake>` } : { code: 'error' },

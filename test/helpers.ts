@@ -184,3 +184,16 @@ export async function snapshotDatabase(): Promise<Record<string, unknown[]>> {
 /** The page with its per-response nonces blanked, to compare two answers byte for byte. */
 export const withoutNonces = (text: string) =>
   text.replace(/nonce-?[=":]*[A-Za-z0-9+/=]{16,}/g, 'nonce')
+
+/** One cron run of the Worker, at `scheduledTime`, awaited to the end. */
+export async function runCron(scheduledTime: number, envOverrides?: Record<string, unknown>) {
+  const { createScheduledController } = await import('cloudflare:test')
+  const ctx = createExecutionContext()
+  const workerEnv = envOverrides ? { ...testEnv, ...envOverrides } : testEnv
+  await app.scheduled(
+    createScheduledController({ scheduledTime, cron: '* * * * *' }),
+    workerEnv,
+    ctx,
+  )
+  await waitOnExecutionContext(ctx)
+}

@@ -4,6 +4,8 @@ export type ReceivedRequest = {
   method: string
   headers: Record<string, string>
   body: string
+  // What the fake answered: a status, or "hang".
+  reply: number | 'hang'
 }
 
 export class FakeMailApi {
@@ -37,4 +39,11 @@ export class FakeMailApi {
       body: JSON.stringify({ replies, fallback }),
     })
   }
+}
+
+/** The idempotency key of each send the fake accepted (2xx), in order. */
+export async function deliveredKeys(api: FakeMailApi): Promise<string[]> {
+  return (await api.received())
+    .filter((request) => typeof request.reply === 'number' && request.reply < 300)
+    .map((request) => JSON.parse(request.body).headers.idempotencyKey as string)
 }

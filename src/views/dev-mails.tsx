@@ -14,6 +14,10 @@ export function DevMailbox({ mails }: { mails: OutboxMail[] }) {
         Les e-mails envoyés par l'application, du plus récent au plus ancien. Cette page n'existe
         qu'en développement (<a href="/dev/mails.json">JSON</a>).
       </p>
+      <p class="intro">
+        En développement, le contenu des e-mails est conservé pour cette page. Partout ailleurs, un
+        e-mail contenant un mot de passe temporaire est effacé dès qu'il est délivré ou expiré.
+      </p>
       {mails.length === 0 && <p>Aucun e-mail envoyé pour l'instant.</p>}
       {mails.map((mail) => (
         <article class="mail" aria-label={mail.subject}>

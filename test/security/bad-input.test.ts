@@ -1,12 +1,27 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { passwordProblems } from '../../src/services/password-policy'
-import { createFamily, post, send, snapshotDatabase, temporaryPasswordFromMail, Visitor } from '../helpers'
+import {
+  createFamily,
+  post,
+  send,
+  snapshotDatabase,
+  temporaryPasswordFromMail,
+  Visitor,
+} from '../helpers'
 
 // Requirement 15: whatever is posted, the answer is a 4xx/2xx/3xx French page, never a 5xx or a stack
 // trace, and bad input leaves the database exactly as it was.
 const RUNS_PER_URL = 2_600
-const FIELD_NAMES = ['identifier', 'password', 'new_password', 'confirmation', 'current_password', 'x', '__proto__']
+const FIELD_NAMES = [
+  'identifier',
+  'password',
+  'new_password',
+  'confirmation',
+  'current_password',
+  'x',
+  '__proto__',
+]
 
 const value = fc.oneof(
   { weight: 5, arbitrary: fc.string({ maxLength: 40 }) },
@@ -36,7 +51,15 @@ const value = fc.oneof(
 const fields = fc.array(fc.tuple(fc.constantFrom(...FIELD_NAMES), value), { maxLength: 8 })
 
 type Encoding = 'urlencoded' | 'multipart' | 'json' | 'text' | 'bytes' | 'broken-multipart' | 'none'
-const encoding = fc.constantFrom<Encoding>('urlencoded', 'multipart', 'json', 'text', 'bytes', 'broken-multipart', 'none')
+const encoding = fc.constantFrom<Encoding>(
+  'urlencoded',
+  'multipart',
+  'json',
+  'text',
+  'bytes',
+  'broken-multipart',
+  'none',
+)
 const bytes = fc.uint8Array({ maxLength: 300 })
 
 function encode(kind: Encoding, pairs: Array<[string, string]>, raw: Uint8Array) {
@@ -82,7 +105,8 @@ function isBad(kind: Encoding, pairs: Array<[string, string]>, familyNumber: str
   return !acceptable
 }
 
-const STACK_TRACE = /\bat \S+ \(|TypeError|ReferenceError|ZodError|SQLITE|D1_|Failed query|drizzle|node_modules/
+const STACK_TRACE =
+  /\bat \S+ \(|TypeError|ReferenceError|ZodError|SQLITE|D1_|Failed query|drizzle|node_modules/
 
 describe('requirement 15: bad input never breaks anything', () => {
   let cookies: Record<string, string | undefined>
@@ -100,37 +124,63 @@ describe('requirement 15: bad input never breaks anything', () => {
       password: await temporaryPasswordFromMail(recovering.email!),
     })
     familyNumber = recovering.familyNumber
-    cookies = { none: undefined, garbage: '__Host-session=%00; other=1', full: full.cookie, restricted: restricted.cookie }
+    cookies = {
+      none: undefined,
+      garbage: '__Host-session=%00; other=1',
+      full: full.cookie,
+      restricted: restricted.cookie,
+    }
   })
 
-  for (const path of ['/connexion', '/mot-de-passe-oublie', '/nouveau-mot-de-passe', '/deconnexion']) {
+  for (const path of [
+    '/connexion',
+    '/mot-de-passe-oublie',
+    '/nouveau-mot-de-passe',
+    '/deconnexion',
+  ]) {
     it(`POST ${path}: ${RUNS_PER_URL} generated requests, no 5xx, no trace, database untouched`, async () => {
       const before = await snapshotDatabase()
       // Signing out with a live session is a legitimate change: only the change form gets sessions.
-      const sessions = path === '/nouveau-mot-de-passe' ? ['none', 'garbage', 'full', 'restricted'] : ['none', 'garbage']
+      const sessions =
+        path === '/nouveau-mot-de-passe'
+          ? ['none', 'garbage', 'full', 'restricted']
+          : ['none', 'garbage']
       const statuses = new Map<number, number>()
       await fc.assert(
-        fc.asyncProperty(encoding, fields, bytes, fc.constantFrom(...sessions), async (kind, pairs, raw, session) => {
-          fc.pre(isBad(kind, pairs, familyNumber))
-          const { body, type } = encode(kind, pairs, raw)
-          const response = await send(path, {
-            method: 'POST',
-            body,
-            headers: type ? { 'content-type': type } : {},
-            cookie: cookies[session],
-          })
-          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1)
-          const text = await response.text()
-          expect(response.status).toBeLessThan(500)
-          expect([204, 303, 413, 422].includes(response.status), `status ${response.status}`).toBe(true)
-          expect(text).not.toMatch(STACK_TRACE)
-        }),
+        fc.asyncProperty(
+          encoding,
+          fields,
+          bytes,
+          fc.constantFrom(...sessions),
+          async (kind, pairs, raw, session) => {
+            fc.pre(isBad(kind, pairs, familyNumber))
+            const { body, type } = encode(kind, pairs, raw)
+            const response = await send(path, {
+              method: 'POST',
+              body,
+              headers: type ? { 'content-type': type } : {},
+              cookie: cookies[session],
+            })
+            statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1)
+            const text = await response.text()
+            expect(response.status).toBeLessThan(500)
+            expect(
+              [204, 303, 413, 422].includes(response.status),
+              `status ${response.status}`,
+            ).toBe(true)
+            expect(text).not.toMatch(STACK_TRACE)
+          },
+        ),
         { numRuns: RUNS_PER_URL },
       )
       expect(await snapshotDatabase()).toEqual(before)
-      expect([...statuses.values()].reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(RUNS_PER_URL)
+      expect([...statuses.values()].reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(
+        RUNS_PER_URL,
+      )
       // The generator reaches the validation itself, not only the size limit.
-      expect(statuses.get(path === '/deconnexion' ? 303 : 422) ?? 0).toBeGreaterThan(RUNS_PER_URL / 4)
+      expect(statuses.get(path === '/deconnexion' ? 303 : 422) ?? 0).toBeGreaterThan(
+        RUNS_PER_URL / 4,
+      )
     }, 120_000)
   }
 })

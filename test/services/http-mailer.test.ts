@@ -15,7 +15,11 @@ const mail = {
 describe('the HTTP mailer (Brevo transactional API)', () => {
   it('posts the documented JSON with the api-key header', async () => {
     const api = new FakeMailApi('shape')
-    const result = await createHttpMailer({ apiUrl: api.sendUrl, apiKey: 'secret-key' }).send(mail)
+    const result = await createHttpMailer({
+      apiUrl: api.sendUrl,
+      apiKey: 'secret-key',
+      timeoutMs: 5_000,
+    }).send(mail)
     expect(result).toEqual({ ok: true })
     const [request] = await api.received()
     expect(request!.url).toBe(api.sendUrl)
@@ -41,7 +45,11 @@ describe('the HTTP mailer (Brevo transactional API)', () => {
   ])('reports HTTP %i as a failure, retryable: %s', async (status, retryable) => {
     const api = new FakeMailApi('status')
     await api.script([status])
-    const result = await createHttpMailer({ apiUrl: api.sendUrl, apiKey: 'k' }).send(mail)
+    const result = await createHttpMailer({
+      apiUrl: api.sendUrl,
+      apiKey: 'k',
+      timeoutMs: 5_000,
+    }).send(mail)
     expect(result).toEqual({ ok: false, retryable, reason: `HTTP ${status}` })
   })
 

@@ -4,8 +4,6 @@ import { parseAddress, type Mailer, type OutgoingMail, type SendResult } from '.
 // https://developers.brevo.com/reference/sendtransacemail. Chosen because it is a French provider
 // hosting its data in the EU (GDPR, no transfer outside the Union to explain to a commune's DPO),
 // with a free tier large enough for a commune's password mails.
-const TIMEOUT_MS = 10_000
-
 export function brevoRequestBody(mail: OutgoingMail) {
   const sender = parseAddress(mail.from)
   return {
@@ -20,7 +18,11 @@ export function brevoRequestBody(mail: OutgoingMail) {
   }
 }
 
-export function createHttpMailer(options: { apiUrl: string; apiKey: string }): Mailer {
+export function createHttpMailer(options: {
+  apiUrl: string
+  apiKey: string
+  timeoutMs: number
+}): Mailer {
   return {
     async send(mail): Promise<SendResult> {
       let response: Response
@@ -33,7 +35,7 @@ export function createHttpMailer(options: { apiUrl: string; apiKey: string }): M
             accept: 'application/json',
           },
           body: JSON.stringify(brevoRequestBody(mail)),
-          signal: AbortSignal.timeout(TIMEOUT_MS),
+          signal: AbortSignal.timeout(options.timeoutMs),
         })
       } catch (error) {
         const reason =

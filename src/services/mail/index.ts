@@ -12,7 +12,11 @@ export function createMailer(config: Config, env: Bindings): Mailer {
     case 'dev':
       return devMailer
     case 'http':
-      return createHttpMailer({ apiUrl: config.mail.apiUrl!, apiKey: config.mail.apiKey! })
+      return createHttpMailer({
+        apiUrl: config.mail.apiUrl!,
+        apiKey: config.mail.apiKey!,
+        timeoutMs: config.mail.timeoutMs,
+      })
     case 'cloudflare':
       return createCloudflareMailer(env.EMAIL!)
   }

@@ -111,7 +111,7 @@ export async function sendClaimedMail(
     await db
       .update(outbox)
       .set({ status: 'expired', lastError: 'expired before delivery', text: null, html: null })
-      .where(eq(outbox.id, mail.id))
+      .where(and(eq(outbox.id, mail.id), eq(outbox.status, 'sending')))
     return 'expired'
   }
   const result = await mailer.send({
@@ -123,6 +123,13 @@ export async function sendClaimedMail(
     idempotencyKey: mail.idempotencyKey,
   })
   const attempts = mail.attempts + 1
+  // Only the claim that sent it may record the outcome: a sender slower than its lease must not
+  // overwrite what a later claim recorded.
+  const stillOurs = and(
+    eq(outbox.id, mail.id),
+    eq(outbox.status, 'sending'),
+    eq(outbox.nextAttemptAt, mail.nextAttemptAt),
+  )
   if (result.ok) {
     await db
       .update(outbox)
@@ -147,7 +154,7 @@ export async function sendClaimedMail(
     await db
       .update(outbox)
       .set({ status: 'failed', attempts, lastError: result.reason, ...purgedBody(mail, options) })
-      .where(eq(outbox.id, mail.id))
+      .where(stillOurs)
     return 'failed'
   }
   await db
