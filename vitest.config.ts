@@ -1,30 +1,49 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
-import { fakeMailProvider } from './test/fake-mail-provider'
+import { fakeMailProvider } from './test/fake-mail-provider.ts'
 
-// Tests run inside workerd against a real (local) D1 with the real migrations
-// (../shared/STACK-NOTES.md). Only the hash cost is lowered, so thousands of sign-ins stay fast;
-// test/config.test.ts checks the production defaults themselves.
+// Two projects, one command (`npm test`):
+// - workers: inside workerd against a real (local) D1 with the real migrations (../shared/STACK-NOTES.md).
+//   Only the hash cost is lowered, so thousands of sign-ins stay fast; the defaults are tested apart.
+// - browser: Debian's Chromium driven by Playwright against `wrangler dev` on a free loopback port.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('migrations')
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: './wrangler.toml' },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            SCRYPT_LOG_N: '10',
-            SCRYPT_P: '1',
-          },
-          // The mail API the HTTP mailer talks to, faked in Node (test/fake-mail-provider.ts).
-          outboundService: fakeMailProvider,
-        },
-      }),
-    ],
     test: {
-      include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-      setupFiles: ['./test/apply-migrations.ts'],
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  SCRYPT_LOG_N: '10',
+                  SCRYPT_P: '1',
+                },
+                // The mail API the HTTP mailer talks to, faked in Node (test/fake-mail-provider.ts).
+                outboundService: fakeMailProvider,
+              },
+            }),
+          ],
+          test: {
+            name: 'workers',
+            include: ['test/{routes,security,services}/**/*.test.{ts,tsx}', 'test/*.test.ts'],
+            setupFiles: ['./test/apply-migrations.ts'],
+          },
+        },
+        {
+          test: {
+            name: 'browser',
+            include: ['test/e2e/**/*.test.ts'],
+            environment: 'node',
+            globalSetup: ['./test/e2e/global-setup.ts'],
+            testTimeout: 90_000,
+            hookTimeout: 120_000,
+            fileParallelism: false,
+          },
+        },
+      ],
     },
   }
 })

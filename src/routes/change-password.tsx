@@ -32,6 +32,7 @@ export const changePasswordRoute = new Hono<AppEnv>()
       body: (
         <ChangePasswordForm
           minLength={c.var.config.passwordMinLength}
+          familyNumber={current.family.familyNumber}
           askCurrentPassword={current.session.kind === 'full'}
         />
       ),
@@ -48,6 +49,7 @@ export const changePasswordRoute = new Hono<AppEnv>()
         body: (
           <ChangePasswordForm
             minLength={config.passwordMinLength}
+            familyNumber={current.family.familyNumber}
             askCurrentPassword={current.session.kind === 'full'}
             {...props}
           />

@@ -16,7 +16,10 @@ const signInForm = z.object({
 
 const PASSWORD_SAVED =
   'Votre nouveau mot de passe est enregistré. Connectez-vous avec ce mot de passe.'
-const WRONG_CREDENTIALS = 'Identifiant ou mot de passe incorrect.'
+// The same words whatever went wrong (unknown number, wrong or expired password): the hint about
+// temporary passwords helps a family without telling anyone which case it was.
+const WRONG_CREDENTIALS =
+  "Identifiant ou mot de passe incorrect. Un mot de passe temporaire n'est valable que peu de temps et pour un seul changement : au besoin, demandez-en un nouveau avec « Mot de passe oublié »."
 
 export const login = new Hono<AppEnv>()
   .get('/', async (c) => {

@@ -5,6 +5,7 @@ export const CHANGE_PASSWORD_TITLE = 'Nouveau mot de passe'
 
 export type ChangePasswordFormProps = {
   minLength: number
+  familyNumber: string
   // By choice from the family space: the current password is asked. After a temporary one: it is not.
   askCurrentPassword: boolean
   errors?: { current_password?: string[]; new_password?: string[]; confirmation?: string[] }
@@ -14,6 +15,7 @@ export type ChangePasswordFormProps = {
 /** Step 5, seed's text: the rules are listed before the family types anything. */
 export function ChangePasswordForm({
   minLength,
+  familyNumber,
   askCurrentPassword,
   errors = {},
   alert,
@@ -43,6 +45,15 @@ export function ChangePasswordForm({
       </ul>
       {alert && <Alert>{alert}</Alert>}
       <Form action="/nouveau-mot-de-passe">
+        {/* Lets a password manager file the new password under the right login (never read here). */}
+        <input
+          type="text"
+          name="username"
+          value={familyNumber}
+          autocomplete="username"
+          hidden
+          readonly
+        />
         {askCurrentPassword && (
           <Field
             name="current_password"

@@ -26,6 +26,7 @@ export function Document({ title, nonce, portalName, contactText, children }: Do
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
         <title>{documentTitle(title)}</title>
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href={assets.css} />
         <script src={assets.htmx} defer nonce={nonce}></script>
         <script src={assets.script} defer nonce={nonce}></script>
