@@ -19,6 +19,10 @@ export const securityHeaders = secureHeaders({
   strictTransportSecurity: 'max-age=31536000; includeSubDomains',
   referrerPolicy: 'no-referrer',
   xFrameOptions: 'DENY',
+  // Headers for Internet Explorer and Flash only: bytes on every answer for no one.
+  xDownloadOptions: false,
+  xDnsPrefetchControl: false,
+  xPermittedCrossDomainPolicies: false,
   crossOriginResourcePolicy: 'same-origin',
 })
 

@@ -25,6 +25,7 @@ export const SCENARIOS = [
   'errors',
   'expired',
   'budget',
+  'fragments',
   'audit',
 ] as const
 export type Scenario = (typeof SCENARIOS)[number]

@@ -22,16 +22,23 @@ export async function screenshot(page: Page, name: string) {
   })
 }
 
-/** The temporary password in the newest mail to `email`, read from the development mailbox. */
+/**
+ * The temporary password in the newest mail to `email`, read from the development mailbox. The mail
+ * is written after the answer has left (waitUntil): wait for it a little, as a family would.
+ */
 export async function temporaryPasswordFor(email: string): Promise<string> {
-  const mails = (await (await fetch(`${baseUrl()}/dev/mails.json`)).json()) as Array<{
-    to: string
-    text: string
-  }>
-  const mail = mails.find((candidate) => candidate.to === email)
-  const match = /Mot de passe : ([0-9a-f]{32})/.exec(mail?.text ?? '')
-  if (!match) throw new Error(`no temporary password mailed to ${email}`)
-  return match[1]!
+  const deadline = Date.now() + 10_000
+  while (Date.now() < deadline) {
+    const mails = (await (await fetch(`${baseUrl()}/dev/mails.json`)).json()) as Array<{
+      to: string
+      text: string
+    }>
+    const mail = mails.find((candidate) => candidate.to === email)
+    const match = /Mot de passe : ([0-9a-f]{32})/.exec(mail?.text ?? '')
+    if (match) return match[1]!
+    await new Promise((wait) => setTimeout(wait, 100))
+  }
+  throw new Error(`no temporary password mailed to ${email}`)
 }
 
 /** Console messages that say the page broke its own Content Security Policy. */

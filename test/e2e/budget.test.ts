@@ -1,0 +1,167 @@
+import { gzipSync } from 'node:zlib'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium, phone } from './chromium'
+import { baseUrl, emailOf, expectHeading, familyNumber, temporaryPasswordFor } from './support'
+
+// Bytes are exact, unlike time: these budgets are tests (timings live in `npm run bench`).
+const KB = 1024
+const SIGN_IN_PAGE_BUDGET = 6 * KB
+const FRAGMENT_BUDGET = 1.5 * KB
+const COLD_FLOW_BUDGET = 30 * KB
+
+const gzipped = (text: string) => gzipSync(Buffer.from(text)).length
+
+/** A tiny cookie-keeping client, as htmx would ask: HX-Request, same-origin posts. */
+class HtmxClient {
+  private cookies = new Map<string, string>()
+
+  async request(method: 'GET' | 'POST', path: string, form?: Record<string, string>) {
+    const response = await fetch(`${baseUrl()}${path}`, {
+      method,
+      redirect: 'manual',
+      headers: {
+        'HX-Request': 'true',
+        origin: baseUrl(),
+        cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      body: form ? new URLSearchParams(form) : undefined,
+    })
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';')
+      const [name, value] = pair!.split('=') as [string, string]
+      if (value) this.cookies.set(name, value)
+      else this.cookies.delete(name)
+    }
+    return { status: response.status, body: await response.text() }
+  }
+}
+
+let browser: Browser
+
+beforeAll(async () => {
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+})
+
+describe('byte budgets', () => {
+  it('keeps the sign-in page, before any JavaScript (HTML + CSS), within 6 KB gzipped', async () => {
+    const html = await (await fetch(`${baseUrl()}/connexion`)).text()
+    const cssPath = /<link rel="stylesheet" href="([^"]+)"/.exec(html)![1]!
+    const css = await (await fetch(`${baseUrl()}${cssPath}`)).text()
+    expect(gzipped(html) + gzipped(css)).toBeLessThanOrEqual(SIGN_IN_PAGE_BUDGET)
+  })
+
+  it('keeps every htmx fragment of the flow within 1.5 KB gzipped', async () => {
+    const client = new HtmxClient()
+    const number = familyNumber('fragments')
+    const fragments: Array<[string, { status: number; body: string }]> = [
+      ['GET /connexion', await client.request('GET', '/connexion')],
+      [
+        'POST /connexion (422)',
+        await client.request('POST', '/connexion', { identifier: 'x', password: 'y' }),
+      ],
+      ['GET /mot-de-passe-oublie', await client.request('GET', '/mot-de-passe-oublie')],
+      [
+        'POST /mot-de-passe-oublie (422)',
+        await client.request('POST', '/mot-de-passe-oublie', { identifier: 'x' }),
+      ],
+      [
+        'POST /mot-de-passe-oublie',
+        await client.request('POST', '/mot-de-passe-oublie', { identifier: number }),
+      ],
+    ]
+    const temporary = await temporaryPasswordFor(emailOf('fragments'))
+    await client.request('POST', '/connexion', { identifier: number, password: temporary })
+    fragments.push(
+      ['GET /nouveau-mot-de-passe', await client.request('GET', '/nouveau-mot-de-passe')],
+      [
+        'POST /nouveau-mot-de-passe (422)',
+        await client.request('POST', '/nouveau-mot-de-passe', {
+          new_password: 'a',
+          confirmation: 'b',
+        }),
+      ],
+    )
+    await client.request('POST', '/nouveau-mot-de-passe', {
+      new_password: 'Fragment-2026',
+      confirmation: 'Fragment-2026',
+    })
+    fragments.push([
+      'GET /connexion (mot de passe enregistré)',
+      await client.request('GET', '/connexion'),
+    ])
+    await client.request('POST', '/connexion', { identifier: number, password: 'Fragment-2026' })
+    fragments.push(['GET /espace', await client.request('GET', '/espace')])
+
+    for (const [name, fragment] of fragments) {
+      expect(fragment.body, name).not.toContain('<html')
+      expect(gzipped(fragment.body), name).toBeLessThanOrEqual(FRAGMENT_BUDGET)
+    }
+    expect(fragments.find(([name]) => name === 'GET /espace')![1].body).toContain('Bonjour')
+  })
+
+  it('serves htmx and the stylesheet deferred, from versioned names, cached for a year', async () => {
+    const html = await (await fetch(`${baseUrl()}/connexion`)).text()
+    const scripts = [...html.matchAll(/<script src="([^"]+)"[^>]*>/g)]
+    expect(scripts.map(([tag]) => tag).every((tag) => tag.includes(' defer'))).toBe(true)
+    const htmx = scripts.find(([, src]) => /\/htmx-\d+\.\d+\.\d+\.min\.js$/.test(src!))
+    expect(htmx).toBeDefined()
+    const css = /<link rel="stylesheet" href="(\/assets\/app-[0-9a-f]{10}\.css)"/.exec(html)![1]!
+    for (const path of [htmx![1]!, css]) {
+      const response = await fetch(`${baseUrl()}${path}`)
+      expect(response.status).toBe(200)
+      expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+    }
+  })
+
+  it('moves at most 30 KB over the wire for the whole six-step flow on a cold cache', async () => {
+    const context = await browser.newContext(phone(true))
+    const page = await context.newPage()
+    const devtools = await context.newCDPSession(page)
+    await devtools.send('Network.enable')
+    await devtools.send('Network.setCacheDisabled', { cacheDisabled: false })
+    const transferred = new Map<string, number>()
+    const urls = new Map<string, string>()
+    devtools.on('Network.requestWillBeSent', (event) =>
+      urls.set(event.requestId, event.request.url),
+    )
+    devtools.on('Network.loadingFinished', (event) =>
+      transferred.set(event.requestId, event.encodedDataLength),
+    )
+
+    const number = familyNumber('budget')
+    await page.goto(`${baseUrl()}/connexion`)
+    await page.waitForFunction(() => 'htmx' in window)
+    await page.getByRole('link', { name: 'Mot de passe oublié' }).click()
+    await page.getByLabel('Identifiant (numéro de famille)').fill(number)
+    await page.getByRole('button', { name: 'Demander un mot de passe' }).click()
+    await expectHeading(page, 'Consultez votre messagerie')
+    const temporary = await temporaryPasswordFor(emailOf('budget'))
+    await page.getByRole('link', { name: 'Aller à la connexion' }).click()
+    await page.getByLabel('Identifiant').fill(number)
+    await page.getByLabel('Mot de passe').fill(temporary)
+    await page.getByRole('button', { name: 'Se connecter' }).click()
+    await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('Budget-2026')
+    await page.getByLabel('Confirmation mot de passe').fill('Budget-2026')
+    await page.getByRole('button', { name: 'Enregistrer le nouveau mot de passe' }).click()
+    await page.getByText('Votre nouveau mot de passe est enregistré').waitFor()
+    await page.getByLabel('Mot de passe').fill('Budget-2026')
+    await page.getByRole('button', { name: 'Se connecter' }).click()
+    await expectHeading(page, /^Bonjour/)
+    await page.waitForTimeout(200)
+
+    const own = [...transferred].filter(([id]) => urls.get(id)?.startsWith(baseUrl()))
+    const total = own.reduce((sum, [, bytes]) => sum + bytes, 0)
+    const detail = own
+      .map(([id, bytes]) => `${bytes} ${urls.get(id)!.slice(baseUrl().length)}`)
+      .join('\n')
+    console.log(`six-step flow, cold cache: ${total} bytes in ${own.length} responses\n${detail}`)
+    expect(total, detail).toBeLessThanOrEqual(COLD_FLOW_BUDGET)
+    await context.close()
+  })
+})
