@@ -137,8 +137,15 @@ describe('error states in Chromium', () => {
 
       await page.getByLabel('Identifiant').fill(familyNumber('expired'))
       await page.getByLabel('Mot de passe').fill(inject('expiredTemporaryPassword'))
-      await page.getByRole('button', { name: 'Se connecter' }).click()
-      await page.getByRole('alert').filter({ hasText: 'mot de passe temporaire' }).waitFor()
+      const [refused] = await Promise.all([
+        page.waitForResponse((response) => response.request().method() === 'POST'),
+        page.getByRole('button', { name: 'Se connecter' }).click(),
+      ])
+      expect(refused.status()).toBe(422)
+      // The form was answered again: the password field is empty, the number kept.
+      await expect.poll(() => page.getByLabel('Mot de passe').inputValue()).toBe('')
+      expect(await page.getByLabel('Identifiant').inputValue()).toBe(familyNumber('expired'))
+      await page.getByRole('alert').filter({ hasText: "Un mot de passe temporaire n'est valable que peu de temps" }).waitFor()
       await screenshot(page, `${label}-erreur-temporaire-expire`)
 
       await page.getByLabel('Identifiant').fill(familyNumber('errors'))
