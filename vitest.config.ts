@@ -5,7 +5,8 @@ import { fakeMailProvider } from './test/fake-mail-provider.ts'
 // Two projects, one command (`npm test`):
 // - workers: inside workerd against a real (local) D1 with the real migrations (../shared/STACK-NOTES.md).
 //   Only the hash cost is lowered, so thousands of sign-ins stay fast; the defaults are tested apart.
-// - browser: Debian's Chromium driven by Playwright against `wrangler dev` on a free loopback port.
+// - node: Debian's Chromium driven by Playwright, and the ops tools, against `wrangler dev` on a free
+//   loopback port over a throw-away local D1 (test/e2e/global-setup.ts).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('migrations')
   return {
@@ -28,14 +29,16 @@ export default defineConfig(async () => {
           ],
           test: {
             name: 'workers',
+            // Every request logs a JSON line: show the logs of failing tests only.
+            silent: 'passed-only',
             include: ['test/{routes,security,services}/**/*.test.{ts,tsx}', 'test/*.test.ts'],
             setupFiles: ['./test/apply-migrations.ts'],
           },
         },
         {
           test: {
-            name: 'browser',
-            include: ['test/e2e/**/*.test.ts'],
+            name: 'node',
+            include: ['test/{e2e,tools}/**/*.test.ts'],
             environment: 'node',
             globalSetup: ['./test/e2e/global-setup.ts'],
             testTimeout: 90_000,

@@ -6,12 +6,14 @@ import { runScheduled } from './scheduled'
 import { render } from './http/respond'
 import { burstLimit } from './middleware/burst-limit'
 import { requestContext } from './middleware/context'
+import { requestLog } from './middleware/request-log'
 import { noStore, sameOriginOnly, securityHeaders } from './middleware/security'
 import { confineRestrictedSessions, loadSession } from './middleware/session'
 import { changePasswordRoute } from './routes/change-password'
 import { devMail } from './routes/dev-mail'
 import { familySpace } from './routes/family-space'
 import { forgotPassword } from './routes/forgot-password'
+import { healthz } from './routes/healthz'
 import { home } from './routes/home'
 import { login } from './routes/login'
 import { logout } from './routes/logout'
@@ -24,7 +26,7 @@ const MAX_BODY_BYTES = 64 * 1024
 
 const app = new Hono<AppEnv>()
 
-app.use(securityHeaders, noStore, requestContext)
+app.use(requestLog, securityHeaders, noStore, requestContext)
 app.use(sameOriginOnly, burstLimit)
 app.use(
   bodyLimit({
@@ -43,6 +45,7 @@ app.route('/nouveau-mot-de-passe', changePasswordRoute)
 app.route('/espace', familySpace)
 app.route('/deconnexion', logout)
 app.route('/dev', devMail)
+app.route('/healthz', healthz)
 
 const errorPage = (c: Context<AppEnv>, status: ErrorStatus) =>
   render(c, { title: errorTitle(status), status, body: <ErrorPanel status={status} /> })

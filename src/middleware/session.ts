@@ -14,7 +14,7 @@ export const loadSession = createMiddleware<AppEnv>(async (c, next) => {
 })
 
 // A temporary-password session reaches the new-password step and sign-out, nothing else (PRODUCT.md §3.4).
-const OPEN_TO_RESTRICTED = new Set(['/nouveau-mot-de-passe', '/deconnexion'])
+const OPEN_TO_RESTRICTED = new Set(['/nouveau-mot-de-passe', '/deconnexion', '/healthz'])
 
 export const confineRestrictedSessions = createMiddleware<AppEnv>(async (c, next) => {
   const restricted = c.var.session?.session.kind === 'restricted'

@@ -145,7 +145,10 @@ describe('error states in Chromium', () => {
       // The form was answered again: the password field is empty, the number kept.
       await expect.poll(() => page.getByLabel('Mot de passe').inputValue()).toBe('')
       expect(await page.getByLabel('Identifiant').inputValue()).toBe(familyNumber('expired'))
-      await page.getByRole('alert').filter({ hasText: "Un mot de passe temporaire n'est valable que peu de temps" }).waitFor()
+      await page
+        .getByRole('alert')
+        .filter({ hasText: "Un mot de passe temporaire n'est valable que peu de temps" })
+        .waitFor()
       await screenshot(page, `${label}-erreur-temporaire-expire`)
 
       await page.getByLabel('Identifiant').fill(familyNumber('errors'))

@@ -15,6 +15,8 @@ declare module 'vitest' {
     baseUrl: string
     families: Record<Scenario, string>
     expiredTemporaryPassword: string
+    // The local D1 state wrangler dev serves, for the ops tools' tests.
+    statePath: string
   }
 }
 
@@ -26,6 +28,7 @@ export const SCENARIOS = [
   'expired',
   'budget',
   'fragments',
+  'staff',
   'audit',
 ] as const
 export type Scenario = (typeof SCENARIOS)[number]
@@ -145,6 +148,7 @@ export default async function setup(project: TestProject) {
   project.provide('baseUrl', baseUrl)
   project.provide('families', families)
   project.provide('expiredTemporaryPassword', expiredSecret)
+  project.provide('statePath', state)
 
   return async () => {
     if (server.pid) {

@@ -1,0 +1,64 @@
+// npm run config:check -- --env production [--config wrangler.toml]
+// Runs the Worker's own configuration schema (src/config.ts) against wrangler.toml, offline, and lists
+// every problem; exits 1 if there is one. `npm run deploy` runs it first.
+import { unstable_readConfig } from 'wrangler'
+import { parseConfig } from '../src/config'
+import { fail, parseCommandLine } from './lib/cli'
+
+const { values } = parseCommandLine({ config: { type: 'string' } })
+const env = values.env as string | undefined
+const configPath = (values.config as string | undefined) ?? 'wrangler.toml'
+
+let wrangler: ReturnType<typeof unstable_readConfig>
+try {
+  wrangler = unstable_readConfig({ config: configPath, env }, { hideWarnings: true })
+} catch (error) {
+  fail(`${configPath} : illisible (${(error as Error).message})`, 2)
+}
+
+const deployed = env === 'production' || env === 'staging'
+const vars = wrangler.vars as Record<string, unknown>
+const hasEmailBinding = wrangler.send_email.some(
+  (binding: { name: string }) => binding.name === 'EMAIL',
+)
+// Secrets are not in wrangler.toml: assume MAIL_API_KEY is set, and say how to check it.
+const result = parseConfig({
+  ...vars,
+  MAIL_API_KEY: 'secret',
+  EMAIL: hasEmailBinding ? {} : undefined,
+})
+const problems = result.ok ? [] : [...result.problems]
+
+for (const [name, value] of Object.entries(vars)) {
+  if (typeof value === 'string' && value.includes('REPLACE')) {
+    problems.push(`${name}: still the placeholder "${value}"`)
+  }
+}
+const db = wrangler.d1_databases.find(
+  (binding: { binding: string; database_id?: string }) => binding.binding === 'DB',
+)
+if (!db) problems.push('DB: no [[d1_databases]] binding named "DB"')
+else if (deployed && (!db.database_id || /REPLACE|^0{8}-/.test(db.database_id))) {
+  problems.push(
+    `DB: database_id "${db.database_id ?? ''}" is not a real D1 database (npm exec -- wrangler d1 create …)`,
+  )
+}
+if (!wrangler.ratelimits.some((binding: { name: string }) => binding.name === 'BURST_LIMITER')) {
+  problems.push('BURST_LIMITER: no [[ratelimits]] binding named "BURST_LIMITER"')
+}
+if (deployed && wrangler.triggers.crons.length === 0) {
+  problems.push('triggers.crons: no cron trigger: undelivered mail would never be retried')
+}
+
+const label = env ?? 'top level (development)'
+if (problems.length > 0) {
+  console.error(`${configPath} [${label}]: ${problems.length} problem(s)`)
+  for (const problem of problems) console.error(`  - ${problem}`)
+  process.exit(1)
+}
+console.log(`${configPath} [${label}]: configuration OK`)
+if (vars.MAIL_PROVIDER === 'http') {
+  console.log(
+    `  reminder: MAIL_API_KEY is a secret; check it with \`npm exec -- wrangler secret list${env ? ` --env ${env}` : ''}\``,
+  )
+}

@@ -1,0 +1,14 @@
+import { Hono } from 'hono'
+import type { AppEnv } from '../env'
+import { logJson, safeErrorReason } from '../services/logging'
+
+// For uptime checks: 200 when the database answers, 503 otherwise. Says nothing else.
+export const healthz = new Hono<AppEnv>().get('/', async (c) => {
+  try {
+    await c.env.DB.prepare('select 1').first()
+    return c.text('ok')
+  } catch (error) {
+    logJson('error', 'healthz_database_unavailable', { reason: safeErrorReason(error) })
+    return c.text('indisponible', 503)
+  }
+})

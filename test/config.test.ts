@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest'
+import { parseConfig } from '../src/config'
+
+const production = {
+  ENVIRONMENT: 'production',
+  PUBLIC_URL: 'https://famille.ville-exemple.fr/',
+  PORTAL_NAME: 'Portail Famille',
+  MAIL_PROVIDER: 'http',
+  MAIL_FROM: 'Portail Famille <ne-pas-repondre@ville-exemple.fr>',
+  MAIL_API_URL: 'https://api.brevo.com/v3/smtp/email',
+  MAIL_API_KEY: 'xkeysib-secret',
+  MAIL_TIMEOUT_SECONDS: '10',
+  CONTACT_TEXT: 'Service Enfance : 01 23 45 67 89',
+  IDENTIFIER_HELP: 'Sur vos factures.',
+  TEMPORARY_PASSWORD_TTL_MINUTES: '60',
+  PASSWORD_MIN_LENGTH: '9',
+  SCRYPT_LOG_N: '14',
+  SCRYPT_R: '8',
+  SCRYPT_P: '5',
+  SESSION_IDLE_MINUTES: '30',
+  SESSION_ABSOLUTE_HOURS: '12',
+  SIGNIN_FAILURES_PER_NUMBER: '5',
+  SIGNIN_FAILURES_PER_CLIENT: '30',
+  SIGNIN_WINDOW_MINUTES: '15',
+  MAILS_PER_NUMBER_PER_HOUR: '3',
+}
+
+const problemsOf = (overrides: Record<string, unknown>) => {
+  const result = parseConfig({ ...production, ...overrides })
+  return result.ok ? [] : result.problems
+}
+
+describe('the configuration schema', () => {
+  it('accepts a complete production configuration and turns it into typed settings', () => {
+    const result = parseConfig(production)
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    expect(result.config.publicUrl).toBe('https://famille.ville-exemple.fr')
+    expect(result.config.temporaryPasswordTtlMs).toBe(3_600_000)
+    expect(result.config.scrypt).toEqual({ logN: 14, r: 8, p: 5 })
+    expect(result.config.passwordMinLength).toBe(9)
+  })
+
+  it.each([
+    [{ PUBLIC_URL: undefined }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'http://famille.ville-exemple.fr' }, 'PUBLIC_URL'],
+    [{ MAIL_PROVIDER: 'dev' }, 'MAIL_PROVIDER'],
+    [{ MAIL_PROVIDER: 'smtp' }, 'MAIL_PROVIDER'],
+    [{ MAIL_API_KEY: undefined }, 'MAIL_API_KEY'],
+    [{ MAIL_PROVIDER: 'cloudflare' }, 'EMAIL'],
+    [{ SCRYPT_LOG_N: '13' }, 'SCRYPT_LOG_N'],
+    [{ SCRYPT_P: '1' }, 'SCRYPT_LOG_N'],
+    [{ PASSWORD_MIN_LENGTH: '6' }, 'PASSWORD_MIN_LENGTH'],
+    [{ SESSION_IDLE_MINUTES: 'trente' }, 'SESSION_IDLE_MINUTES'],
+    [{ ENVIRONMENT: 'prod' }, 'ENVIRONMENT'],
+  ])('refuses %o, naming %s', (overrides, variable) => {
+    expect(problemsOf(overrides).some((problem) => problem.startsWith(`${variable}:`))).toBe(true)
+  })
+
+  it('lists every problem at once', () => {
+    expect(
+      problemsOf({ PUBLIC_URL: 'pas une adresse', SCRYPT_R: '0', CONTACT_TEXT: '' }),
+    ).toHaveLength(3)
+  })
+
+  it('lets development use the dev mailbox, plain http and a cheap hash', () => {
+    const result = parseConfig({
+      ...production,
+      ENVIRONMENT: 'development',
+      PUBLIC_URL: 'http://127.0.0.1:8787',
+      MAIL_PROVIDER: 'dev',
+      SCRYPT_LOG_N: '10',
+      SCRYPT_P: '1',
+    })
+    expect(result.ok).toBe(true)
+  })
+})

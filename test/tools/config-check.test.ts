@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { runTool } from './run-tool'
+
+// `npm run config:check`: the Worker's own schema against a wrangler.toml, offline.
+const dir = mkdtempSync(join(tmpdir(), 'config-check-'))
+const repoToml = readFileSync(resolve(import.meta.dirname, '../../wrangler.toml'), 'utf8')
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function tomlWith(replacements: Array<[string | RegExp, string]>) {
+  let toml = repoToml
+  for (const [from, to] of replacements) toml = toml.replace(from, to)
+  const path = join(dir, `wrangler-${Math.random().toString(36).slice(2)}.toml`)
+  // `main` and `assets` are resolved from the file's folder: point them back at the project.
+  writeFileSync(
+    path,
+    toml
+      .replace('main = "src/index.tsx"', `main = "${resolve('src/index.tsx')}"`)
+      .replace('directory = "public"', `directory = "${resolve('public')}"`),
+  )
+  return path
+}
+
+const check = (path: string, env = 'production') =>
+  runTool('config-check.ts', ['--config', path, '--env', env])
+
+const ready: Array<[string | RegExp, string]> = [
+  [
+    'database_id = "REPLACE-WITH-THE-D1-DATABASE-ID"',
+    'database_id = "6f1c3c4e-8d3a-4b7e-9a55-1d2f3e4a5b6c"',
+  ],
+  [
+    'PUBLIC_URL = "https://REPLACE.famille.example"',
+    'PUBLIC_URL = "https://famille.ville-exemple.fr"',
+  ],
+  [
+    'MAIL_FROM = "Portail Famille <ne-pas-repondre@REPLACE.famille.example>"',
+    'MAIL_FROM = "Portail Famille <ne-pas-repondre@ville-exemple.fr>"',
+  ],
+]
+
+describe('npm run config:check', () => {
+  it('lists every placeholder left in the production section of the repository', () => {
+    const run = runTool('config-check.ts', ['--env', 'production'])
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('PUBLIC_URL: still the placeholder')
+    expect(run.stderr).toContain('MAIL_FROM: still the placeholder')
+    expect(run.stderr).toContain(
+      'DB: database_id "REPLACE-WITH-THE-D1-DATABASE-ID" is not a real D1 database',
+    )
+  })
+
+  it('accepts a filled-in production configuration and reminds to check the secret', () => {
+    const run = check(tomlWith(ready))
+    expect(run.status, run.output).toBe(0)
+    expect(run.stdout).toContain('configuration OK')
+    expect(run.stdout).toContain('wrangler secret list --env production')
+  })
+
+  it.each<[string, Array<[string | RegExp, string]>, string]>([
+    [
+      'the dev mail provider',
+      [[/MAIL_PROVIDER = "http"/, 'MAIL_PROVIDER = "dev"']],
+      'MAIL_PROVIDER',
+    ],
+    [
+      'a plain-http public URL',
+      [['https://famille.ville-exemple.fr', 'http://famille.ville-exemple.fr']],
+      'PUBLIC_URL',
+    ],
+    [
+      'a hash below the OWASP floor',
+      [[/(\[env\.production\.vars\][\s\S]*?)SCRYPT_LOG_N = "14"/, '$1SCRYPT_LOG_N = "12"']],
+      'SCRYPT_LOG_N',
+    ],
+    [
+      'a non-number',
+      [
+        [
+          /(\[env\.production\.vars\][\s\S]*?)SESSION_IDLE_MINUTES = "30"/,
+          '$1SESSION_IDLE_MINUTES = "trente"',
+        ],
+      ],
+      'SESSION_IDLE_MINUTES',
+    ],
+    [
+      'the cloudflare provider without its binding',
+      [[/MAIL_PROVIDER = "http"/, 'MAIL_PROVIDER = "cloudflare"']],
+      'EMAIL',
+    ],
+  ])('names the variable for %s', (_, change, variable) => {
+    const run = check(tomlWith([...ready, ...change]))
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain(`- ${variable}`)
+  })
+})
