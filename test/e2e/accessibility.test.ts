@@ -1,7 +1,7 @@
 import axe from 'axe-core'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from './chromium'
+import { contextOptions, launchChromium } from './chromium'
 import { KNOWN_PASSWORD } from './global-setup'
 import {
   baseUrl,
@@ -47,11 +47,10 @@ async function axeViolations(page: Page): Promise<string[]> {
 
 describe('accessibility of every page and error state (axe-core, WCAG 2.1 A/AA)', () => {
   it('reports no violation, at 320 px nothing scrolls sideways, each step has its own title', async () => {
-    const context = await browser.newContext({
-      viewport: { width: 320, height: 640 },
-      locale: 'fr-FR',
-    })
-    const page = await context.newPage()
+    const browserContext = await browser.newContext(
+      contextOptions({ viewport: { width: 320, height: 640 } }),
+    )
+    const page = await browserContext.newPage()
     const number = familyNumber('audit')
     const titles = new Map<string, string>()
     const audit = async (state: string) => {
@@ -124,14 +123,14 @@ describe('accessibility of every page and error state (axe-core, WCAG 2.1 A/AA)'
       ]).size,
     ).toBe(5)
     for (const title of titles.values()) expect(title).toMatch(/ – Accès famille$/)
-    await context.close()
+    await browserContext.close()
   })
 })
 
 describe('the form markup a screen reader and a password manager rely on', () => {
   it('labels every field, sets autocomplete, ties errors to their field and announces them', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false })
-    const page = await context.newPage()
+    const browserContext = await browser.newContext(contextOptions({ javaScriptEnabled: false }))
+    const page = await browserContext.newPage()
     await page.goto(`${baseUrl()}/connexion`)
     expect(await page.getByLabel('Identifiant').getAttribute('autocomplete')).toBe('username')
     expect(await page.getByLabel('Mot de passe').getAttribute('autocomplete')).toBe(
@@ -147,7 +146,7 @@ describe('the form markup a screen reader and a password manager rely on', () =>
     const describedBy = (await field.getAttribute('aria-describedby'))!.split(' ')
     expect(describedBy).toContain('identifier-error')
     expect(await page.locator('#identifier-error').getAttribute('role')).toBe('alert')
-    await context.close()
+    await browserContext.close()
   })
 })
 
@@ -170,8 +169,10 @@ describe('the whole flow with the keyboard alone', () => {
   }
 
   it('goes from "Mot de passe oublié" to the family space without a mouse', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 } })
-    const page = await context.newPage()
+    const browserContext = await browser.newContext(
+      contextOptions({ viewport: { width: 360, height: 740 } }),
+    )
+    const page = await browserContext.newPage()
     const number = familyNumber('keyboard')
     await page.goto(`${baseUrl()}/connexion`)
     await tabTo(page, 'a[href="/mot-de-passe-oublie"]')
@@ -207,6 +208,6 @@ describe('the whole flow with the keyboard alone', () => {
     await tabTo(page, 'button[type="submit"]')
     await page.keyboard.press('Enter')
     await expectHeading(page, 'Accès famille')
-    await context.close()
+    await browserContext.close()
   })
 })

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium, phone } from './chromium'
+import { clientAddress, launchChromium, phone } from './chromium'
 import { baseUrl, emailOf, expectHeading, familyNumber, temporaryPasswordFor } from './support'
 
 // Bytes are exact, unlike time: these budgets are tests (timings live in `npm run bench`).
@@ -15,6 +15,7 @@ const gzipped = (text: string) => gzipSync(Buffer.from(text)).length
 /** A tiny cookie-keeping client, as htmx would ask: HX-Request, same-origin posts. */
 class HtmxClient {
   private cookies = new Map<string, string>()
+  private readonly ip = clientAddress()
 
   async request(method: 'GET' | 'POST', path: string, form?: Record<string, string>) {
     const response = await fetch(`${baseUrl()}${path}`, {
@@ -22,6 +23,7 @@ class HtmxClient {
       redirect: 'manual',
       headers: {
         'HX-Request': 'true',
+        'cf-connecting-ip': this.ip,
         origin: baseUrl(),
         cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
         ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),

@@ -22,9 +22,19 @@ export function launchChromium(): Promise<Browser> {
   })
 }
 
-/** A phone-sized context (360 × 740), French, with or without JavaScript. */
-export const phone = (javaScriptEnabled: boolean): BrowserContextOptions => ({
-  viewport: { width: 360, height: 740 },
+/**
+ * Each browser is its own family on its own line: the address Cloudflare would set, so that the
+ * per-address limits see different clients (as they would in life), not one test machine.
+ */
+export const clientAddress = () =>
+  `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`
+
+export const contextOptions = (options: BrowserContextOptions = {}): BrowserContextOptions => ({
   locale: 'fr-FR',
-  javaScriptEnabled,
+  ...options,
+  extraHTTPHeaders: { 'cf-connecting-ip': clientAddress(), ...options.extraHTTPHeaders },
 })
+
+/** A phone-sized context (360 × 740), French, with or without JavaScript. */
+export const phone = (javaScriptEnabled: boolean): BrowserContextOptions =>
+  contextOptions({ viewport: { width: 360, height: 740 }, javaScriptEnabled })

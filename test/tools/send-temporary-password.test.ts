@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from 'vitest'
+import { clientAddress } from '../e2e/chromium'
 import { familyNumber } from '../e2e/support'
 import { runTool } from './run-tool'
 
@@ -9,7 +10,12 @@ async function post(path: string, form: Record<string, string>, cookie = '') {
   const response = await fetch(`${base()}${path}`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { origin: base(), 'content-type': 'application/x-www-form-urlencoded', cookie },
+    headers: {
+      origin: base(),
+      'content-type': 'application/x-www-form-urlencoded',
+      'cf-connecting-ip': clientAddress(),
+      cookie,
+    },
     body: new URLSearchParams(form),
   })
   const session = response.headers.getSetCookie().find((line) => line.startsWith('__Host-session='))

@@ -1,0 +1,26 @@
+import { scryptSync } from 'node:crypto'
+import { scrypt } from '@noble/hashes/scrypt.js'
+
+// GET /?impl=noble|node|none&count=K&logN=&r=&p= computes K hashes and answers when done. Time
+// does not advance inside a Worker while it computes, so the caller times the round trip and
+// subtracts the `none` baseline.
+export default {
+  fetch(request: Request): Response {
+    const url = new URL(request.url)
+    const count = Number(url.searchParams.get('count') ?? '1')
+    const N = 2 ** Number(url.searchParams.get('logN') ?? '14')
+    const r = Number(url.searchParams.get('r') ?? '8')
+    const p = Number(url.searchParams.get('p') ?? '5')
+    const salt = crypto.getRandomValues(new Uint8Array(16))
+    const password = new TextEncoder().encode('Jardin-2026')
+    let last = new Uint8Array(0)
+    for (let i = 0; i < count; i++) {
+      if (url.searchParams.get('impl') === 'noble')
+        last = scrypt(password, salt, { N, r, p, dkLen: 32 })
+      if (url.searchParams.get('impl') === 'node') {
+        last = scryptSync(password, salt, 32, { N, r, p, maxmem: 256 * N * r })
+      }
+    }
+    return new Response(String(last.length))
+  },
+}

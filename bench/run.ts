@@ -1,0 +1,272 @@
+// npm run bench: the figures behind the speed and weight goals, measured side by side on this machine.
+// Starts the app (wrangler dev, loopback only) and a bench-only hash Worker, measures, stops them,
+// prints the tables and writes bench/results.json. Bounded: about a minute on 2 cores.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { delimiter, join, resolve } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { startLocalServer, startWrangler } from '../scripts/lib/local-server'
+import { SCRYPT_FLOOR } from '../src/config'
+import { measureBytes } from './bytes'
+import { nodeNativeHashMs, workerdHashMs } from './hash'
+import { runLoad, type LoadResult } from './load'
+
+const root = resolve(import.meta.dirname, '..')
+const bin = join(root, 'node_modules/.bin')
+const LOAD = { connections: 4, durationMs: 5_000 }
+const CLAIRE = { number: '123456780123457', password: 'Bienvenue2026' }
+const families = {
+  withoutJs: { number: '880000000000001', email: 'sans-js@example.org' },
+  withJs: { number: '880000000000002', email: 'avec-js@example.org' },
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
+const ms = (value: number) => `${value.toFixed(1)} ms`
+const randomNumber = () => `9${String(Math.floor(Math.random() * 1e14)).padStart(14, '0')}`
+
+function table(title: string, header: string[], rows: Array<Array<string | number>>) {
+  const cells = [header, ...rows.map((row) => row.map(String))]
+  const widths = header.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)))
+  console.log(`\n${title}`)
+  for (const [index, row] of cells.entries()) {
+    console.log(
+      `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`,
+    )
+    if (index === 0) console.log(`  ${widths.map((width) => '-'.repeat(width)).join('  ')}`)
+  }
+}
+
+function bundleSize() {
+  const out = mkdtempSync(join(tmpdir(), 'bench-bundle-'))
+  try {
+    const run = spawnSync(
+      join(bin, 'wrangler'),
+      ['deploy', '--dry-run', '--minify', '--env', 'production', '--outdir', out],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          PATH: `${bin}${delimiter}${process.env.PATH}`,
+          WRANGLER_SEND_METRICS: 'false',
+        },
+      },
+    )
+    if (run.status !== 0) throw new Error(run.stderr)
+    const file = join(out, 'index.js')
+    return { raw: statSync(file).size, gzip: gzipSync(readFileSync(file)).length }
+  } finally {
+    rmSync(out, { recursive: true, force: true })
+  }
+}
+
+const seed = `${readFileSync(join(root, 'scripts/demo-families.sql'), 'utf8')}
+INSERT INTO families (family_number, last_name, first_name, email) VALUES
+  ('${families.withoutJs.number}', 'BANC', 'Sans', '${families.withoutJs.email}'),
+  ('${families.withJs.number}', 'BANC', 'Avec', '${families.withJs.email}');
+`
+
+console.log('Starting the app and the hash worker (wrangler dev, 127.0.0.1)…')
+const app = await startLocalServer({
+  seedSql: seed,
+  // Measure the work, not the limits: the per-number and per-address sign-in limits would turn the
+  // wrong-password load into cheap 429s after five attempts.
+  vars: { SIGNIN_FAILURES_PER_NUMBER: '1000', SIGNIN_FAILURES_PER_CLIENT: '100000' },
+})
+const hashWorker = await startWrangler(['dev', '--config', 'bench/wrangler.toml'])
+try {
+  const bytes = await measureBytes(app.baseUrl, families.withoutJs, families.withJs)
+
+  const signIn = await fetch(`${app.baseUrl}/connexion`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      origin: app.baseUrl,
+      'content-type': 'application/x-www-form-urlencoded',
+      'cf-connecting-ip': '10.8.8.8',
+    },
+    body: new URLSearchParams({ identifier: CLAIRE.number, password: CLAIRE.password }),
+  })
+  const session = signIn.headers.getSetCookie()[0]!.split(';')[0]!
+  const load: LoadResult[] = []
+  load.push(
+    await runLoad(app.baseUrl, 'GET /connexion', { method: 'GET', path: '/connexion' }, LOAD),
+  )
+  load.push(
+    await runLoad(
+      app.baseUrl,
+      'POST /connexion (wrong password)',
+      {
+        method: 'POST',
+        path: '/connexion',
+        form: () => ({ identifier: CLAIRE.number, password: 'Mauvais-2026' }),
+      },
+      LOAD,
+    ),
+  )
+  load.push(
+    await runLoad(
+      app.baseUrl,
+      'POST /mot-de-passe-oublie',
+      {
+        method: 'POST',
+        path: '/mot-de-passe-oublie',
+        form: () => ({ identifier: randomNumber() }),
+      },
+      LOAD,
+    ),
+  )
+  load.push(
+    await runLoad(
+      app.baseUrl,
+      'GET /espace',
+      { method: 'GET', path: '/espace', headers: { cookie: session } },
+      LOAD,
+    ),
+  )
+  // Alone on the line: under load a Worker isolate runs one hash at a time, so concurrent sign-ins
+  // queue behind each other; the overhead is measured without that queue.
+  const alone = await runLoad(
+    app.baseUrl,
+    'POST /connexion (wrong password), 1 connection',
+    {
+      method: 'POST',
+      path: '/connexion',
+      form: () => ({ identifier: CLAIRE.number, password: 'Mauvais-2026' }),
+    },
+    { connections: 1, durationMs: LOAD.durationMs },
+  )
+  load.push(alone)
+
+  const params = SCRYPT_FLOOR
+  const hash = {
+    setting: `N=2^${params.logN}, r=${params.r}, p=${params.p}`,
+    nobleInWorkerdMs: await workerdHashMs(hashWorker.baseUrl, 'noble', params),
+    nodeCryptoInWorkerdMs: await workerdHashMs(hashWorker.baseUrl, 'node', params),
+    nodeNativeMs: nodeNativeHashMs(params),
+  }
+  const signInP50 = alone.p50
+  const overhead = {
+    signInP50Ms: signInP50,
+    hashMs: hash.nobleInWorkerdMs,
+    ratio: signInP50 / hash.nobleInWorkerdMs,
+  }
+  const bundle = bundleSize()
+
+  table(
+    '1. Bytes per step (page = whole document, fragment = what htmx fetches)',
+    ['step', 'page raw', 'page gzip', 'page br', 'fragment raw', 'fragment gzip', 'fragment br'],
+    bytes.steps.map((s) => [
+      s.step,
+      s.page.raw,
+      s.page.gzip,
+      s.page.brotli,
+      s.fragment.raw,
+      s.fragment.gzip,
+      s.fragment.brotli,
+    ]),
+  )
+  table(
+    '   Assets',
+    ['file', 'raw', 'gzip', 'br'],
+    bytes.assets.map(([path, s]) => [path, s.raw, s.gzip, s.brotli]),
+  )
+  table(
+    '   Whole six-step flow',
+    ['flow', 'raw', 'gzip', 'br'],
+    [
+      [
+        'with htmx, cold cache',
+        kb(bytes.flowCold.raw),
+        kb(bytes.flowCold.gzip),
+        kb(bytes.flowCold.brotli),
+      ],
+      [
+        'with htmx, warm (htmx + CSS cached)',
+        kb(bytes.flowWarm.raw),
+        kb(bytes.flowWarm.gzip),
+        kb(bytes.flowWarm.brotli),
+      ],
+      [
+        'without JavaScript',
+        kb(bytes.flowWithoutJavaScript.raw),
+        kb(bytes.flowWithoutJavaScript.gzip),
+        kb(bytes.flowWithoutJavaScript.brotli),
+      ],
+    ],
+  )
+  table(
+    `2. Server time per route (${LOAD.connections} connections × ${LOAD.durationMs / 1000} s each)`,
+    ['route', 'requests', 'req/s', 'p50', 'p95', 'p99', 'statuses'],
+    load.map((r) => [
+      r.route,
+      r.requests,
+      r.requestsPerSecond.toFixed(1),
+      ms(r.p50),
+      ms(r.p95),
+      ms(r.p99),
+      JSON.stringify(r.statuses),
+    ]),
+  )
+  table(
+    `3. One scrypt hash (${hash.setting})`,
+    ['implementation', 'time', 'vs Node native'],
+    [
+      [
+        '@noble/hashes in workerd (the app)',
+        ms(hash.nobleInWorkerdMs),
+        `${(hash.nobleInWorkerdMs / hash.nodeNativeMs).toFixed(2)}×`,
+      ],
+      [
+        'node:crypto in workerd (nodejs_compat)',
+        ms(hash.nodeCryptoInWorkerdMs),
+        `${(hash.nodeCryptoInWorkerdMs / hash.nodeNativeMs).toFixed(2)}×`,
+      ],
+      ['Node native (outside workerd)', ms(hash.nodeNativeMs), '1.00×'],
+    ],
+  )
+  table(
+    '4. Overhead',
+    ['figure', 'value'],
+    [
+      ['POST /connexion p50, 1 connection', ms(overhead.signInP50Ms)],
+      ['one hash (noble in workerd)', ms(overhead.hashMs)],
+      [
+        'p50 / hash',
+        `${overhead.ratio.toFixed(2)}× (everything that is not the hash: ${ms(overhead.signInP50Ms - overhead.hashMs)})`,
+      ],
+    ],
+  )
+  table(
+    '5. Worker bundle (wrangler deploy --dry-run --minify)',
+    ['', 'raw', 'gzip'],
+    [['index.js', kb(bundle.raw), kb(bundle.gzip)]],
+  )
+
+  const wranglerVersion = JSON.parse(
+    readFileSync(join(root, 'node_modules/wrangler/package.json'), 'utf8'),
+  ).version
+  const results = {
+    date: new Date().toISOString(),
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      node: process.version,
+      wrangler: wranglerVersion,
+    },
+    bytes,
+    load,
+    hash,
+    overhead,
+    bundle,
+  }
+  writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
+  console.log(
+    `\n${results.machine.cpu}, ${results.machine.cores} cores, Node ${process.version}, wrangler ${wranglerVersion}`,
+  )
+  console.log('Written: bench/results.json')
+} finally {
+  await hashWorker.stop()
+  await app.stop()
+}

@@ -1,0 +1,120 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { delimiter, join, resolve } from 'node:path'
+
+// `wrangler dev` on a free loopback port over a throw-away local D1, migrated and seeded before the
+// server starts. For the browser tests and the benchmark: the real app, as `npm start` serves it.
+const root = resolve(import.meta.dirname, '../..')
+const bin = join(root, 'node_modules/.bin')
+// npm scripts put node_modules/.bin first, so wrangler runs on the Node 22 of the `node` package.
+const childEnv = {
+  ...process.env,
+  PATH: `${bin}${delimiter}${process.env.PATH}`,
+  WRANGLER_SEND_METRICS: 'false',
+  CI: 'true',
+}
+
+export type LocalServer = { baseUrl: string; statePath: string; stop: () => Promise<void> }
+
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer()
+    server.once('error', fail)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => done(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}
+
+function wrangler(args: string[]) {
+  const run = spawnSync(join(bin, 'wrangler'), args, { cwd: root, env: childEnv, encoding: 'utf8' })
+  if (run.status !== 0)
+    throw new Error(`wrangler ${args.join(' ')} failed:\n${run.stdout}\n${run.stderr}`)
+}
+
+/**
+ * Starts the app with `seedSql` in its fresh database. `vars` override wrangler.toml's (as
+ * `--var NAME:value`); `config` picks another wrangler config file.
+ */
+export async function startLocalServer(options: {
+  seedSql: string
+  vars?: Record<string, string>
+  config?: string
+}): Promise<LocalServer> {
+  const statePath = mkdtempSync(join(tmpdir(), 'acces-famille-local-'))
+  const configArgs = options.config ? ['--config', options.config] : []
+  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', statePath, ...configArgs])
+  const seed = join(statePath, 'seed.sql')
+  writeFileSync(seed, options.seedSql)
+  wrangler([
+    'd1',
+    'execute',
+    'DB',
+    '--local',
+    '--persist-to',
+    statePath,
+    '--file',
+    seed,
+    ...configArgs,
+  ])
+  const server = await startWrangler(
+    ['dev', '--persist-to', statePath, ...configArgs],
+    options.vars,
+  )
+  return {
+    ...server,
+    statePath,
+    stop: async () => {
+      await server.stop()
+      rmSync(statePath, { recursive: true, force: true })
+    },
+  }
+}
+
+/** `wrangler <args> --ip 127.0.0.1 --port <free>`, resolved once it answers HTTP. */
+export async function startWrangler(args: string[], vars: Record<string, string> = {}) {
+  const port = await freePort()
+  const baseUrl = `http://127.0.0.1:${port}`
+  const varArgs = Object.entries({ PUBLIC_URL: baseUrl, ...vars }).flatMap(([name, value]) => [
+    '--var',
+    `${name}:${value}`,
+  ])
+  let output = ''
+  const server = spawn(
+    join(bin, 'wrangler'),
+    [...args, '--ip', '127.0.0.1', '--port', String(port), ...varArgs],
+    {
+      cwd: root,
+      env: childEnv,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  server.stdout!.on('data', (chunk: Buffer) => (output += chunk))
+  server.stderr!.on('data', (chunk: Buffer) => (output += chunk))
+  const stop = async () => {
+    if (server.pid === undefined || server.exitCode !== null) return
+    const exited = new Promise((done) => server.once('exit', done))
+    try {
+      process.kill(-server.pid, 'SIGTERM')
+    } catch {
+      return
+    }
+    await Promise.race([exited, new Promise((done) => setTimeout(done, 5_000))])
+  }
+  const deadline = Date.now() + 90_000
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`wrangler ${args[0]} exited:\n${output}`)
+    try {
+      await fetch(baseUrl)
+      return { baseUrl, stop }
+    } catch {
+      await new Promise((wait) => setTimeout(wait, 250))
+    }
+  }
+  await stop()
+  throw new Error(`wrangler ${args[0]} did not answer within 90 s:\n${output}`)
+}
