@@ -1,19 +1,17 @@
 // npm run bench: the figures behind the speed and weight goals, measured side by side on this machine.
 // Starts the app (wrangler dev, loopback only) and a bench-only hash Worker, measures, stops them,
 // prints the tables and writes bench/results.json. Bounded: about a minute on 2 cores.
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
-import { delimiter, join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { startLocalServer, startWrangler } from '../scripts/lib/local-server'
+import { projectRoot as root, runWrangler } from '../scripts/lib/wrangler'
 import { SCRYPT_FLOOR } from '../src/config'
 import { measureBytes } from './bytes'
 import { nodeNativeHashMs, workerdHashMs } from './hash'
 import { runLoad, type LoadResult } from './load'
 
-const root = resolve(import.meta.dirname, '..')
-const bin = join(root, 'node_modules/.bin')
 const LOAD = { connections: 4, durationMs: 5_000 }
 const CLAIRE = { number: '123456780123457', password: 'Bienvenue2026' }
 const families = {
@@ -40,20 +38,7 @@ function table(title: string, header: string[], rows: Array<Array<string | numbe
 function bundleSize() {
   const out = mkdtempSync(join(tmpdir(), 'bench-bundle-'))
   try {
-    const run = spawnSync(
-      join(bin, 'wrangler'),
-      ['deploy', '--dry-run', '--minify', '--env', 'production', '--outdir', out],
-      {
-        cwd: root,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          PATH: `${bin}${delimiter}${process.env.PATH}`,
-          WRANGLER_SEND_METRICS: 'false',
-        },
-      },
-    )
-    if (run.status !== 0) throw new Error(run.stderr)
+    runWrangler(['deploy', '--dry-run', '--minify', '--env', 'production', '--outdir', out])
     const file = join(out, 'index.js')
     return { raw: statSync(file).size, gzip: gzipSync(readFileSync(file)).length }
   } finally {

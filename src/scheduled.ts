@@ -11,10 +11,14 @@ import {
   sendClaimedMail,
   type DeliveryOutcome,
 } from './services/mail/outbox'
+import { deleteStaleAttempts } from './services/rate-limits'
+import { deleteOldEvents } from './services/security-events'
 import { deleteExpiredSessions } from './services/sessions'
+import { deleteSpentTemporaryPasswords } from './services/temporary-passwords'
 
 // One cron run (every minute, wrangler.toml): retry due mails, give up expired ones, delete spent
-// bodies, and log the outbox's state as one JSON line for ops (never a body, never an address).
+// bodies and stale rows, and log the outbox's state as one JSON line for ops (never a body, never an
+// address).
 const BATCH_SIZE = 50
 // Sends at once: enough to drain a backlog, few enough not to trip the provider's own rate limit.
 const PARALLEL_SENDS = 5
@@ -55,8 +59,15 @@ export async function runScheduled(env: Bindings, now = Date.now()): Promise<voi
       }),
     )
   }
-  await purgeSpentBodies(db, options)
-  await deleteExpiredSessions(db, now)
+  // Housekeeping: what is spent or stale goes, in one round trip.
+  const purge = purgeSpentBodies(db, options)
+  await db.batch([
+    deleteExpiredSessions(db, now),
+    deleteStaleAttempts(db, now),
+    deleteSpentTemporaryPasswords(db, now),
+    deleteOldEvents(db, now),
+    ...(purge ? [purge] : []),
+  ])
 
   logJson('info', 'outbox_run', {
     claimed: claimed.length,

@@ -1,21 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { delimiter, join, resolve } from 'node:path'
+import { join } from 'node:path'
+import { projectBin, projectRoot, runWrangler, toolEnv } from './wrangler'
 
 // `wrangler dev` on a free loopback port over a throw-away local D1, migrated and seeded before the
 // server starts. For the browser tests and the benchmark: the real app, as `npm start` serves it.
-const root = resolve(import.meta.dirname, '../..')
-const bin = join(root, 'node_modules/.bin')
-// npm scripts put node_modules/.bin first, so wrangler runs on the Node 22 of the `node` package.
-const childEnv = {
-  ...process.env,
-  PATH: `${bin}${delimiter}${process.env.PATH}`,
-  WRANGLER_SEND_METRICS: 'false',
-  CI: 'true',
-}
-
 export type LocalServer = { baseUrl: string; statePath: string; stop: () => Promise<void> }
 
 export function freePort(): Promise<number> {
@@ -29,12 +20,6 @@ export function freePort(): Promise<number> {
   })
 }
 
-function wrangler(args: string[]) {
-  const run = spawnSync(join(bin, 'wrangler'), args, { cwd: root, env: childEnv, encoding: 'utf8' })
-  if (run.status !== 0)
-    throw new Error(`wrangler ${args.join(' ')} failed:\n${run.stdout}\n${run.stderr}`)
-}
-
 /**
  * Starts the app with `seedSql` in its fresh database. `vars` override wrangler.toml's (as
  * `--var NAME:value`); `config` picks another wrangler config file.
@@ -46,10 +31,19 @@ export async function startLocalServer(options: {
 }): Promise<LocalServer> {
   const statePath = mkdtempSync(join(tmpdir(), 'acces-famille-local-'))
   const configArgs = options.config ? ['--config', options.config] : []
-  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', statePath, ...configArgs])
+  runWrangler([
+    'd1',
+    'migrations',
+    'apply',
+    'DB',
+    '--local',
+    '--persist-to',
+    statePath,
+    ...configArgs,
+  ])
   const seed = join(statePath, 'seed.sql')
   writeFileSync(seed, options.seedSql)
-  wrangler([
+  runWrangler([
     'd1',
     'execute',
     'DB',
@@ -84,11 +78,11 @@ export async function startWrangler(args: string[], vars: Record<string, string>
   ])
   let output = ''
   const server = spawn(
-    join(bin, 'wrangler'),
+    join(projectBin, 'wrangler'),
     [...args, '--ip', '127.0.0.1', '--port', String(port), ...varArgs],
     {
-      cwd: root,
-      env: childEnv,
+      cwd: projectRoot,
+      env: toolEnv,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -12,18 +12,26 @@ export type Target = {
   persistTo?: string
 }
 
-const root = resolve(import.meta.dirname, '../..')
-const bin = join(root, 'node_modules/.bin')
+export const projectRoot = resolve(import.meta.dirname, '../..')
+export const projectBin = join(projectRoot, 'node_modules/.bin')
 
-function wrangler(args: string[]): string {
-  const run = spawnSync(join(bin, 'wrangler'), args, {
-    cwd: root,
+/**
+ * The environment npm scripts give their commands: node_modules/.bin first (so wrangler runs on the
+ * Node 22 of the `node` package), no telemetry, no interactive prompt.
+ */
+export const toolEnv = {
+  ...process.env,
+  PATH: `${projectBin}${delimiter}${process.env.PATH}`,
+  WRANGLER_SEND_METRICS: 'false',
+  CI: 'true',
+}
+
+/** Runs the project's wrangler and returns what it printed; throws with its output on failure. */
+export function runWrangler(args: string[]): string {
+  const run = spawnSync(join(projectBin, 'wrangler'), args, {
+    cwd: projectRoot,
     encoding: 'utf8',
-    env: {
-      ...process.env,
-      PATH: `${bin}${delimiter}${process.env.PATH}`,
-      WRANGLER_SEND_METRICS: 'false',
-    },
+    env: toolEnv,
   })
   if (run.status !== 0) {
     throw new Error(`wrangler ${args.slice(0, 3).join(' ')} failed:\n${run.stderr || run.stdout}`)
@@ -40,7 +48,7 @@ function targetArgs(target: Target): string[] {
 
 /** Runs one read query and returns its rows. */
 export function query<Row>(target: Target, sql: string): Row[] {
-  const output = wrangler([
+  const output = runWrangler([
     'd1',
     'execute',
     'DB',
@@ -62,7 +70,7 @@ export function execute(target: Target, statements: string[]): void {
   const file = join(dir, 'statements.sql')
   try {
     writeFileSync(file, `${statements.join(';\n')};\n`, { mode: 0o600 })
-    wrangler(['d1', 'execute', 'DB', ...targetArgs(target), '--file', file])
+    runWrangler(['d1', 'execute', 'DB', ...targetArgs(target), '--file', file])
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

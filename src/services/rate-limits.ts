@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm'
+import { eq, lt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { attemptCounters } from '../db/schema'
 import { sha256Hex } from './crypto'
@@ -54,4 +54,9 @@ export function clearAttempts(db: Db, key: string) {
 /** "réessayez dans N minutes", never less than one minute. */
 export function retryAfterMinutes(retryAfterMs: number): number {
   return Math.max(1, Math.ceil(retryAfterMs / 60_000))
+}
+
+/** Forgets counters whose window ended long ago (every typed number has one). */
+export function deleteStaleAttempts(db: Db, now: number, olderThanMs = 24 * 3_600_000) {
+  return db.delete(attemptCounters).where(lt(attemptCounters.windowStartedAt, now - olderThanMs))
 }

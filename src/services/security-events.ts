@@ -1,3 +1,4 @@
+import { lt } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { securityEvents, type SecurityEventType } from '../db/schema'
 
@@ -17,4 +18,11 @@ export function recordEventStatement(db: Db, event: EventInput) {
     clientHash: event.clientHash,
     detail: event.detail ?? null,
   })
+}
+
+// CNIL, "Journalisation" recommendation: keep security logs six months to a year, not forever.
+const EVENT_RETENTION_MS = 365 * 24 * 3_600_000
+
+export function deleteOldEvents(db: Db, now: number) {
+  return db.delete(securityEvents).where(lt(securityEvents.createdAt, now - EVENT_RETENTION_MS))
 }

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from 'drizzle-orm'
+import { and, eq, gt, isNull, lt } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { temporaryPasswords } from '../db/schema'
 import { randomHex, sha256Hex } from './crypto'
@@ -84,4 +84,9 @@ export async function isTemporaryPassword(db: Db, id: number, candidate: string)
     .where(eq(temporaryPasswords.id, id))
     .get()
   return row?.secretHash === hashTemporaryPassword(secret)
+}
+
+/** Deletes temporary passwords that can no longer be used (their restricted sessions fail safely). */
+export function deleteSpentTemporaryPasswords(db: Db, now: number) {
+  return db.delete(temporaryPasswords).where(lt(temporaryPasswords.expiresAt, now))
 }

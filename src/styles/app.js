@@ -1,9 +1,35 @@
-// Progressive enhancement only: every page works without this file.
+// Progressive enhancement only: every page works without this file (and without htmx).
+
 // After htmx swaps a step into <main>, move focus to what changed, so keyboard and screen-reader
 // users follow the step (WCAG 2.4.3, RGAA 12.8): the first invalid field, else the step's heading.
-document.addEventListener('htmx:after:swap', () => {
+function focusStep() {
   const main = document.getElementById('main')
-  if (!main) return
-  const target = main.querySelector('[aria-invalid="true"]') || main.querySelector('h1')
+  const target = main && (main.querySelector('[aria-invalid="true"]') || main.querySelector('h1'))
   if (target) target.focus()
+}
+
+// A "show password" button after each password field: a long password typed on a phone keyboard is
+// easier to get right when it can be read back (NIST SP 800-63B 5.1.1.2).
+function addRevealButtons(root) {
+  for (const input of root.querySelectorAll('input[type="password"]:not([data-reveal])')) {
+    input.setAttribute('data-reveal', '')
+    const button = document.createElement('button')
+    button.type = 'button'
+    button.className = 'reveal'
+    button.textContent = 'Afficher le mot de passe'
+    button.setAttribute('aria-controls', input.id)
+    button.setAttribute('aria-pressed', 'false')
+    button.addEventListener('click', () => {
+      const shown = input.type === 'text'
+      input.type = shown ? 'password' : 'text'
+      button.setAttribute('aria-pressed', String(!shown))
+    })
+    input.after(button)
+  }
+}
+
+addRevealButtons(document)
+document.addEventListener('htmx:after:swap', () => {
+  addRevealButtons(document)
+  focusStep()
 })

@@ -65,12 +65,12 @@ describe('accessibility of every page and error state (axe-core, WCAG 2.1 A/AA)'
     await page.goto(`${baseUrl()}/connexion`)
     await audit('connexion')
     await page.getByLabel('Identifiant').fill('12345')
-    await page.getByLabel('Mot de passe').fill('x')
+    await page.getByLabel('Mot de passe', { exact: true }).fill('x')
     await submit('Se connecter')
     await page.locator('#identifier-error').waitFor()
     await audit('connexion-numero-invalide')
     await page.getByLabel('Identifiant').fill(number)
-    await page.getByLabel('Mot de passe').fill('Mauvais-2026')
+    await page.getByLabel('Mot de passe', { exact: true }).fill('Mauvais-2026')
     await submit('Se connecter')
     await page.getByRole('alert').filter({ hasText: 'incorrect' }).waitFor()
     await audit('connexion-mot-de-passe-incorrect')
@@ -89,12 +89,14 @@ describe('accessibility of every page and error state (axe-core, WCAG 2.1 A/AA)'
 
     await page.getByRole('link', { name: 'Aller à la connexion' }).click()
     await page.getByLabel('Identifiant').fill(number)
-    await page.getByLabel('Mot de passe').fill(await temporaryPasswordFor(emailOf('audit')))
+    await page
+      .getByLabel('Mot de passe', { exact: true })
+      .fill(await temporaryPasswordFor(emailOf('audit')))
     await submit('Se connecter')
     await page.getByText('Pour améliorer la sécurité').waitFor()
     await audit('nouveau-mot-de-passe')
     await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('court')
-    await page.getByLabel('Confirmation mot de passe').fill('autre')
+    await page.getByLabel('Confirmation mot de passe', { exact: true }).fill('autre')
     await submit('Enregistrer le nouveau mot de passe')
     await page.locator('#confirmation-error').waitFor()
     await audit('nouveau-mot-de-passe-erreurs')
@@ -102,12 +104,12 @@ describe('accessibility of every page and error state (axe-core, WCAG 2.1 A/AA)'
     await expectHeading(page, 'Accès famille')
 
     await page.getByLabel('Identifiant').fill(number)
-    await page.getByLabel('Mot de passe').fill(KNOWN_PASSWORD)
+    await page.getByLabel('Mot de passe', { exact: true }).fill(KNOWN_PASSWORD)
     await submit('Se connecter')
     await expectHeading(page, /^Bonjour/)
     await audit('espace')
     await page.getByRole('link', { name: 'Changer mon mot de passe' }).click()
-    await page.getByLabel('Mot de passe actuel').waitFor()
+    await page.getByLabel('Mot de passe actuel', { exact: true }).waitFor()
     await audit('changer-mot-de-passe')
 
     await page.goto(`${baseUrl()}/page-inexistante`)
@@ -133,13 +135,13 @@ describe('the form markup a screen reader and a password manager rely on', () =>
     const page = await browserContext.newPage()
     await page.goto(`${baseUrl()}/connexion`)
     expect(await page.getByLabel('Identifiant').getAttribute('autocomplete')).toBe('username')
-    expect(await page.getByLabel('Mot de passe').getAttribute('autocomplete')).toBe(
-      'current-password',
-    )
+    expect(
+      await page.getByLabel('Mot de passe', { exact: true }).getAttribute('autocomplete'),
+    ).toBe('current-password')
     expect(await page.locator('[onpaste], [oncopy]').count()).toBe(0)
 
     await page.getByLabel('Identifiant').fill('123')
-    await page.getByLabel('Mot de passe').fill('x')
+    await page.getByLabel('Mot de passe', { exact: true }).fill('x')
     await page.getByRole('button', { name: 'Se connecter' }).click()
     const field = page.getByLabel('Identifiant')
     expect(await field.getAttribute('aria-invalid')).toBe('true')

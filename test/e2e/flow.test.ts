@@ -40,20 +40,20 @@ async function sixSteps(page: Page, scenario: Scenario, prefix: string) {
   await page.getByRole('link', { name: 'Aller à la connexion' }).click()
   await expectHeading(page, 'Accès famille')
   await page.getByLabel('Identifiant').fill(number)
-  await page.getByLabel('Mot de passe').fill(temporary)
+  await page.getByLabel('Mot de passe', { exact: true }).fill(temporary)
   await screenshot(page, `${prefix}-4-mot-de-passe-temporaire`)
   await page.getByRole('button', { name: 'Se connecter' }).click()
 
   await page.getByText('Pour améliorer la sécurité de votre application').waitFor()
   expect(await page.title()).toBe('Nouveau mot de passe – Accès famille')
   await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('Jardin-2026')
-  await page.getByLabel('Confirmation mot de passe').fill('Jardin-2026')
+  await page.getByLabel('Confirmation mot de passe', { exact: true }).fill('Jardin-2026')
   await screenshot(page, `${prefix}-5-nouveau-mot-de-passe`)
   await page.getByRole('button', { name: 'Enregistrer le nouveau mot de passe' }).click()
 
   await page.getByText('Votre nouveau mot de passe est enregistré').waitFor()
   expect(await page.getByLabel('Identifiant').inputValue()).toBe(number)
-  await page.getByLabel('Mot de passe').fill('Jardin-2026')
+  await page.getByLabel('Mot de passe', { exact: true }).fill('Jardin-2026')
   await screenshot(page, `${prefix}-6-reconnexion`)
   await page.getByRole('button', { name: 'Se connecter' }).click()
   await expectHeading(page, /^Bonjour Camille FAMILLE\d$/)
@@ -116,6 +116,31 @@ describe('the six steps in Chromium', () => {
   })
 })
 
+describe('the "show password" button', () => {
+  it('reveals and hides the password with JavaScript, and is absent without it', async () => {
+    const withJs = await browser.newContext(phone(true))
+    const page = await withJs.newPage()
+    await page.goto(`${baseUrl()}/connexion`)
+    const password = page.getByLabel('Mot de passe', { exact: true })
+    const reveal = page.getByRole('button', { name: 'Afficher le mot de passe' })
+    await password.fill('Lisible-2026')
+    expect(await reveal.getAttribute('aria-pressed')).toBe('false')
+    await reveal.click()
+    expect(await password.getAttribute('type')).toBe('text')
+    expect(await reveal.getAttribute('aria-pressed')).toBe('true')
+    await screenshot(page, 'avec-js-afficher-mot-de-passe')
+    await reveal.click()
+    expect(await password.getAttribute('type')).toBe('password')
+    await withJs.close()
+
+    const withoutJs = await browser.newContext(phone(false))
+    const plain = await withoutJs.newPage()
+    await plain.goto(`${baseUrl()}/connexion`)
+    expect(await plain.getByRole('button', { name: 'Afficher le mot de passe' }).count()).toBe(0)
+    await withoutJs.close()
+  })
+})
+
 describe('error states in Chromium', () => {
   for (const javaScriptEnabled of [true, false]) {
     const label = javaScriptEnabled ? 'avec-js' : 'sans-js'
@@ -125,25 +150,29 @@ describe('error states in Chromium', () => {
       const page = await context.newPage()
       await page.goto(`${baseUrl()}/connexion`)
       await page.getByLabel('Identifiant').fill(familyNumber('errors'))
-      await page.getByLabel('Mot de passe').fill('Mauvais-2026')
+      await page.getByLabel('Mot de passe', { exact: true }).fill('Mauvais-2026')
       await page.getByRole('button', { name: 'Se connecter' }).click()
       await page
         .getByRole('alert')
         .filter({ hasText: 'Identifiant ou mot de passe incorrect' })
         .waitFor()
       expect(await page.getByLabel('Identifiant').inputValue()).toBe(familyNumber('errors'))
-      expect(await page.getByLabel('Mot de passe').inputValue()).toBe('')
+      expect(await page.getByLabel('Mot de passe', { exact: true }).inputValue()).toBe('')
       await screenshot(page, `${label}-erreur-mot-de-passe`)
 
       await page.getByLabel('Identifiant').fill(familyNumber('expired'))
-      await page.getByLabel('Mot de passe').fill(inject('expiredTemporaryPassword'))
+      await page
+        .getByLabel('Mot de passe', { exact: true })
+        .fill(inject('expiredTemporaryPassword'))
       const [refused] = await Promise.all([
         page.waitForResponse((response) => response.request().method() === 'POST'),
         page.getByRole('button', { name: 'Se connecter' }).click(),
       ])
       expect(refused.status()).toBe(422)
       // The form was answered again: the password field is empty, the number kept.
-      await expect.poll(() => page.getByLabel('Mot de passe').inputValue()).toBe('')
+      await expect
+        .poll(() => page.getByLabel('Mot de passe', { exact: true }).inputValue())
+        .toBe('')
       expect(await page.getByLabel('Identifiant').inputValue()).toBe(familyNumber('expired'))
       await page
         .getByRole('alert')
@@ -152,13 +181,13 @@ describe('error states in Chromium', () => {
       await screenshot(page, `${label}-erreur-temporaire-expire`)
 
       await page.getByLabel('Identifiant').fill(familyNumber('errors'))
-      await page.getByLabel('Mot de passe').fill(KNOWN_PASSWORD)
+      await page.getByLabel('Mot de passe', { exact: true }).fill(KNOWN_PASSWORD)
       await page.getByRole('button', { name: 'Se connecter' }).click()
       await expectHeading(page, /^Bonjour/)
       await page.getByRole('link', { name: 'Changer mon mot de passe' }).click()
-      await page.getByLabel('Mot de passe actuel').fill(KNOWN_PASSWORD)
+      await page.getByLabel('Mot de passe actuel', { exact: true }).fill(KNOWN_PASSWORD)
       await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('faible')
-      await page.getByLabel('Confirmation mot de passe').fill('faible')
+      await page.getByLabel('Confirmation mot de passe', { exact: true }).fill('faible')
       await page.getByRole('button', { name: 'Enregistrer le nouveau mot de passe' }).click()
       const rules = page.locator('#new_password-error')
       await rules.waitFor()
@@ -168,9 +197,9 @@ describe('error states in Chromium', () => {
       ).toBe('true')
       await screenshot(page, `${label}-erreur-mot-de-passe-faible`)
 
-      await page.getByLabel('Mot de passe actuel').fill(KNOWN_PASSWORD)
+      await page.getByLabel('Mot de passe actuel', { exact: true }).fill(KNOWN_PASSWORD)
       await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('Jardin-2026')
-      await page.getByLabel('Confirmation mot de passe').fill('Jardin-2027')
+      await page.getByLabel('Confirmation mot de passe', { exact: true }).fill('Jardin-2027')
       await page.getByRole('button', { name: 'Enregistrer le nouveau mot de passe' }).click()
       await page
         .locator('#confirmation-error', { hasText: 'La confirmation ne correspond pas' })

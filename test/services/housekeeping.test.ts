@@ -1,0 +1,71 @@
+import { eq } from 'drizzle-orm'
+import { describe, expect, it } from 'vitest'
+import { attemptCounters, securityEvents, sessions, temporaryPasswords } from '../../src/db/schema'
+import { createFamily, db, runCron } from '../helpers'
+
+const DAY = 24 * 3_600_000
+
+describe("the cron run's housekeeping", () => {
+  it('deletes what is spent or stale and keeps what is live', async () => {
+    const now = Date.now()
+    const family = await createFamily()
+    await db.batch([
+      db.insert(attemptCounters).values([
+        { key: 'signin-number:stale', count: 3, windowStartedAt: now - 2 * DAY },
+        { key: 'signin-number:live', count: 3, windowStartedAt: now - 60_000 },
+      ]),
+      db.insert(temporaryPasswords).values([
+        { familyId: family.id, secretHash: `spent-${now}`, expiresAt: now - 1 },
+        { familyId: family.id, secretHash: `live-${now}`, expiresAt: now + 3_600_000 },
+      ]),
+      db.insert(sessions).values([
+        {
+          id: `ended-${now}`,
+          familyId: family.id,
+          kind: 'full',
+          lastSeenAt: now - DAY,
+          expiresAt: now - 1,
+        },
+        {
+          id: `live-${now}`,
+          familyId: family.id,
+          kind: 'full',
+          lastSeenAt: now,
+          expiresAt: now + DAY,
+        },
+      ]),
+      db.insert(securityEvents).values([
+        {
+          type: 'sign_in_failed',
+          familyId: family.id,
+          clientHash: 'old',
+          createdAt: now - 400 * DAY,
+        },
+        {
+          type: 'sign_in_failed',
+          familyId: family.id,
+          clientHash: 'recent',
+          createdAt: now - 30 * DAY,
+        },
+      ]),
+    ])
+
+    await runCron(now)
+
+    const keys = (await db.select().from(attemptCounters)).map((row) => row.key)
+    expect(keys).toContain('signin-number:live')
+    expect(keys).not.toContain('signin-number:stale')
+    const secrets = (
+      await db.select().from(temporaryPasswords).where(eq(temporaryPasswords.familyId, family.id))
+    ).map((row) => row.secretHash)
+    expect(secrets).toEqual([`live-${now}`])
+    const ids = (await db.select().from(sessions).where(eq(sessions.familyId, family.id))).map(
+      (row) => row.id,
+    )
+    expect(ids).toEqual([`live-${now}`])
+    const events = (
+      await db.select().from(securityEvents).where(eq(securityEvents.familyId, family.id))
+    ).map((row) => row.clientHash)
+    expect(events).toEqual(['recent'])
+  })
+})
