@@ -8,7 +8,7 @@ import { isCommonPassword } from './common-passwords'
 import { passwordProblems } from './password-policy'
 import { loginUrl } from './password-recovery'
 import { hashPassword, verifyPassword } from './passwords'
-import { clearAttempts, limitKey } from './rate-limits'
+import { clearAttempts, limitKey, releaseAttempt } from './rate-limits'
 import { recordEventStatement } from './security-events'
 import { invalidateFamilySessions, type CurrentSession } from './sessions'
 import { consumeTemporaryPassword, isTemporaryPassword } from './temporary-passwords'
@@ -103,24 +103,26 @@ export async function changePassword(
     portalName: config.portalName,
     contactText: config.contactText,
   })
-  const mail = family.email
-    ? [
-        enqueueMailStatement(db, {
-          familyId: family.id,
-          kind: 'password_changed',
-          to: family.email,
-          content,
-          now,
-          expiresAt: now + NOTICE_LIFETIME_MS,
-        }).returning({ id: outbox.id }),
-      ]
-    : []
-  const [, , , , ...queued] = await db.batch([
+  const writes = [
     setPasswordHash(db, family.id, passwordHash, now),
     invalidateFamilySessions(db, family.id),
     clearAttempts(db, limitKey('signin-number', family.familyNumber)),
     recordEventStatement(db, { type: 'password_changed', familyId: family.id, clientHash }),
-    ...mail,
-  ])
-  return { ok: true, mailId: queued[0]?.[0]?.id ?? null }
+    // The route counted this attempt like a sign-in (current password asked): it was not a failure.
+    ...(session.kind === 'full' ? [releaseAttempt(db, limitKey('signin-client', clientHash))] : []),
+  ] as const
+  if (!family.email) {
+    await db.batch(writes)
+    return { ok: true, mailId: null }
+  }
+  const notice = enqueueMailStatement(db, {
+    familyId: family.id,
+    kind: 'password_changed',
+    to: family.email,
+    content,
+    now,
+    expiresAt: now + NOTICE_LIFETIME_MS,
+  }).returning({ id: outbox.id })
+  const [queued] = await db.batch([notice, ...writes])
+  return { ok: true, mailId: queued[0]?.id ?? null }
 }

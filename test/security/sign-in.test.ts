@@ -126,6 +126,26 @@ describe('requirement 6: throttling, counted in D1', () => {
       expect((await signIn(family.familyNumber, 'Faux2026x')).status).toBe(422)
   })
 
+  it('does not count a successful sign-in or password change against the client address', async () => {
+    const ip = '198.51.100.99'
+    const family = await createFamily({ password: 'Soleil2026' })
+    const browser = new Visitor()
+    await browser.post(
+      '/connexion',
+      { identifier: family.familyNumber, password: 'Soleil2026' },
+      { ip },
+    )
+    for (let i = 0; i < 29; i++) await signIn(uniqueFamilyNumber(), 'Faux2026x', ip)
+    const change = await browser.post(
+      '/nouveau-mot-de-passe',
+      { current_password: 'Soleil2026', new_password: 'Jardin2026', confirmation: 'Jardin2026' },
+      { ip },
+    )
+    expect(change.status).toBe(303)
+    expect((await signIn(uniqueFamilyNumber(), 'Faux2026x', ip)).status).toBe(422)
+    expect((await signIn(uniqueFamilyNumber(), 'Faux2026x', ip)).status).toBe(429)
+  })
+
   it('sends at most 3 temporary-password mails per number per hour, then 429 and nothing sent', async () => {
     const family = await createFamily()
     for (let i = 0; i < 3; i++) {
