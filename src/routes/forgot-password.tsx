@@ -24,12 +24,7 @@ export const forgotPassword = new Hono<AppEnv>()
   .get('/', (c) =>
     render(c, {
       title: FORGOT_PASSWORD_TITLE,
-      body: (
-        <ForgotPasswordForm
-          identifierHelp={c.var.config.identifierHelp}
-          contactText={c.var.config.contactText}
-        />
-      ),
+      body: <ForgotPasswordForm identifierHelp={c.var.config.identifierHelp} />,
     }),
   )
   .post('/', async (c) => {
@@ -42,7 +37,6 @@ export const forgotPassword = new Hono<AppEnv>()
         body: (
           <ForgotPasswordForm
             identifierHelp={config.identifierHelp}
-            contactText={config.contactText}
             identifier={typedText(body, 'identifier')}
             {...props}
           />

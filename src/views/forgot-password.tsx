@@ -6,7 +6,6 @@ export const MAIL_SENT_TITLE = 'Consultez votre messagerie'
 export type ForgotPasswordFormProps = {
   identifier?: string
   identifierHelp: string
-  contactText: string
   errors?: string[]
   alert?: string
 }
@@ -36,7 +35,6 @@ export function ForgotPasswordForm(props: ForgotPasswordFormProps) {
         />
         <button type="submit">Demander un mot de passe</button>
       </Form>
-      <p class="intro">{props.contactText}</p>
       <p class="links">
         <StepLink href="/connexion">Retour à la connexion</StepLink>
       </p>
