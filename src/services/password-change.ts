@@ -87,14 +87,15 @@ export async function changePassword(
       }
     }
   }
-  const passwordHash = hashPassword(form.newPassword, config.scrypt)
-  // Single use, decided by one conditional UPDATE however many requests race (PRODUCT.md §4).
+  // Single use, decided by one conditional UPDATE however many requests race (PRODUCT.md §4);
+  // claimed before hashing, so a spent temporary password costs no hash.
   if (session.kind === 'restricted') {
     const consumed =
       session.temporaryPasswordId !== null &&
       (await consumeTemporaryPassword(db, session.temporaryPasswordId, now))
     if (!consumed) return { ok: false, reason: 'temporary-password-gone' }
   }
+  const passwordHash = hashPassword(form.newPassword, config.scrypt)
 
   const content = await passwordChangedMail({
     family,
