@@ -1,4 +1,5 @@
 import { brotliCompressSync, gzipSync } from 'node:zlib'
+import { LocalClient, readTemporaryPassword } from '../scripts/lib/local-client'
 
 // Bytes per step of the six-step flow, as a browser with htmx would fetch them, and as one without.
 export type Sizes = { raw: number; gzip: number; brotli: number }
@@ -20,52 +21,6 @@ const add = (a: Sizes, b: Sizes): Sizes => ({
 })
 const ZERO: Sizes = { raw: 0, gzip: 0, brotli: 0 }
 
-/** A cookie-keeping client that can ask each URL as a full page or as an htmx fragment. */
-class Client {
-  private cookies = new Map<string, string>()
-  constructor(private readonly baseUrl: string) {}
-
-  async fetch(
-    method: 'GET' | 'POST',
-    path: string,
-    options: { htmx: boolean; form?: Record<string, string> },
-  ) {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      redirect: 'manual',
-      headers: {
-        ...(options.htmx ? { 'HX-Request': 'true' } : {}),
-        origin: this.baseUrl,
-        'cf-connecting-ip': '10.9.9.9',
-        cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
-        ...(options.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: options.form ? new URLSearchParams(options.form) : undefined,
-    })
-    for (const line of response.headers.getSetCookie()) {
-      const [name, value] = line.split(';')[0]!.split('=') as [string, string]
-      if (value) this.cookies.set(name, value)
-      else this.cookies.delete(name)
-    }
-    return response.text()
-  }
-}
-
-async function temporaryPassword(baseUrl: string, email: string) {
-  for (let i = 0; i < 50; i++) {
-    const mails = (await (await fetch(`${baseUrl}/dev/mails.json`)).json()) as Array<{
-      to: string
-      text: string
-    }>
-    const match = /Mot de passe : ([0-9a-f]{32})/.exec(
-      mails.find((mail) => mail.to === email)?.text ?? '',
-    )
-    if (match) return match[1]!
-    await new Promise((wait) => setTimeout(wait, 100))
-  }
-  throw new Error('no temporary password mailed')
-}
-
 type Family = { number: string; email: string }
 
 /**
@@ -78,37 +33,27 @@ export async function measureBytes(baseUrl: string, withoutJs: Family, withJs: F
   const fragments: Array<[string, string]> = []
   for (const htmx of [false, true]) {
     const family = htmx ? withJs : withoutJs
-    const client = new Client(baseUrl)
-    const record = (step: string, body: string) => (htmx ? fragments : fullPages).push([step, body])
-    record('1. Connexion', await client.fetch('GET', '/connexion', { htmx }))
-    record('2. Mot de passe oublié', await client.fetch('GET', '/mot-de-passe-oublie', { htmx }))
-    record(
+    const client = new LocalClient(baseUrl)
+    const record = async (step: string, answer: Promise<{ body: string }>) =>
+      (htmx ? fragments : fullPages).push([step, (await answer).body])
+    await record('1. Connexion', client.get('/connexion', { htmx }))
+    await record('2. Mot de passe oublié', client.get('/mot-de-passe-oublie', { htmx }))
+    await record(
       '3. Consultez votre messagerie',
-      await client.fetch('POST', '/mot-de-passe-oublie', {
-        htmx,
-        form: { identifier: family.number },
-      }),
+      client.post('/mot-de-passe-oublie', { identifier: family.number }, { htmx }),
     )
-    const secret = await temporaryPassword(baseUrl, family.email)
-    await client.fetch('POST', '/connexion', {
-      htmx,
-      form: { identifier: family.number, password: secret },
-    })
-    record(
-      '4-5. Nouveau mot de passe',
-      await client.fetch('GET', '/nouveau-mot-de-passe', { htmx }),
-    )
+    const secret = await readTemporaryPassword(baseUrl, family.email)
+    await client.post('/connexion', { identifier: family.number, password: secret }, { htmx })
+    await record('4-5. Nouveau mot de passe', client.get('/nouveau-mot-de-passe', { htmx }))
     const chosen = 'Banc-Essai-2026'
-    await client.fetch('POST', '/nouveau-mot-de-passe', {
-      htmx,
-      form: { new_password: chosen, confirmation: chosen },
-    })
-    record('6. Connexion (enregistré)', await client.fetch('GET', '/connexion', { htmx }))
-    await client.fetch('POST', '/connexion', {
-      htmx,
-      form: { identifier: family.number, password: chosen },
-    })
-    record('Espace famille', await client.fetch('GET', '/espace', { htmx }))
+    await client.post(
+      '/nouveau-mot-de-passe',
+      { new_password: chosen, confirmation: chosen },
+      { htmx },
+    )
+    await record('6. Connexion (enregistré)', client.get('/connexion', { htmx }))
+    await client.post('/connexion', { identifier: family.number, password: chosen }, { htmx })
+    await record('Espace famille', client.get('/espace', { htmx }))
   }
   for (const [index, [step, body]] of fullPages.entries()) {
     steps.push({ step, page: sizesOf(body), fragment: sizesOf(fragments[index]![1]) })

@@ -1,3 +1,5 @@
+import { randomClientAddress } from '../scripts/lib/local-client'
+
 // A bounded load on one route from this process: `connections` loops, each sending its next request
 // as soon as the previous answer is read, for `durationMs`. Every latency is kept, so the percentiles
 // are exact. Traffic goes to 127.0.0.1 only.
@@ -23,9 +25,6 @@ const percentile = (sorted: number[], fraction: number) =>
     ? 0
     : sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!
 
-export const randomAddress = () =>
-  `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`
-
 export async function runLoad(
   baseUrl: string,
   route: string,
@@ -46,7 +45,7 @@ export async function runLoad(
         headers: {
           origin: baseUrl,
           // A different client each time, as many families would be: the burst limiter is per address.
-          'cf-connecting-ip': randomAddress(),
+          'cf-connecting-ip': randomClientAddress(),
           ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
           ...spec.headers,
         },

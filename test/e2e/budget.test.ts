@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { clientAddress, launchChromium, phone } from './chromium'
+import { LocalClient } from '../../scripts/lib/local-client'
+import { launchChromium, phone } from './chromium'
 import { baseUrl, emailOf, expectHeading, familyNumber, temporaryPasswordFor } from './support'
 
 // Bytes are exact, unlike time: these budgets are tests (timings live in `npm run bench`).
@@ -11,34 +12,6 @@ const FRAGMENT_BUDGET = 1.5 * KB
 const COLD_FLOW_BUDGET = 30 * KB
 
 const gzipped = (text: string) => gzipSync(Buffer.from(text)).length
-
-/** A tiny cookie-keeping client, as htmx would ask: HX-Request, same-origin posts. */
-class HtmxClient {
-  private cookies = new Map<string, string>()
-  private readonly ip = clientAddress()
-
-  async request(method: 'GET' | 'POST', path: string, form?: Record<string, string>) {
-    const response = await fetch(`${baseUrl()}${path}`, {
-      method,
-      redirect: 'manual',
-      headers: {
-        'HX-Request': 'true',
-        'cf-connecting-ip': this.ip,
-        origin: baseUrl(),
-        cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: form ? new URLSearchParams(form) : undefined,
-    })
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';')
-      const [name, value] = pair!.split('=') as [string, string]
-      if (value) this.cookies.set(name, value)
-      else this.cookies.delete(name)
-    }
-    return { status: response.status, body: await response.text() }
-  }
-}
 
 let browser: Browser
 
@@ -59,46 +32,55 @@ describe('byte budgets', () => {
   })
 
   it('keeps every htmx fragment of the flow within 1.5 KB gzipped', async () => {
-    const client = new HtmxClient()
+    const client = new LocalClient(baseUrl())
+    const htmx = { htmx: true }
     const number = familyNumber('fragments')
     const fragments: Array<[string, { status: number; body: string }]> = [
-      ['GET /connexion', await client.request('GET', '/connexion')],
+      ['GET /connexion', await client.get('/connexion', htmx)],
       [
         'POST /connexion (422)',
-        await client.request('POST', '/connexion', { identifier: 'x', password: 'y' }),
+        await client.post('/connexion', { identifier: 'x', password: 'y' }, htmx),
       ],
-      ['GET /mot-de-passe-oublie', await client.request('GET', '/mot-de-passe-oublie')],
+      ['GET /mot-de-passe-oublie', await client.get('/mot-de-passe-oublie', htmx)],
       [
         'POST /mot-de-passe-oublie (422)',
-        await client.request('POST', '/mot-de-passe-oublie', { identifier: 'x' }),
+        await client.post('/mot-de-passe-oublie', { identifier: 'x' }, htmx),
       ],
       [
         'POST /mot-de-passe-oublie',
-        await client.request('POST', '/mot-de-passe-oublie', { identifier: number }),
+        await client.post('/mot-de-passe-oublie', { identifier: number }, htmx),
       ],
     ]
     const temporary = await temporaryPasswordFor(emailOf('fragments'))
-    await client.request('POST', '/connexion', { identifier: number, password: temporary })
+    await client.post('/connexion', { identifier: number, password: temporary }, htmx)
     fragments.push(
-      ['GET /nouveau-mot-de-passe', await client.request('GET', '/nouveau-mot-de-passe')],
+      ['GET /nouveau-mot-de-passe', await client.get('/nouveau-mot-de-passe', htmx)],
       [
         'POST /nouveau-mot-de-passe (422)',
-        await client.request('POST', '/nouveau-mot-de-passe', {
-          new_password: 'a',
-          confirmation: 'b',
-        }),
+        await client.post(
+          '/nouveau-mot-de-passe',
+          {
+            new_password: 'a',
+            confirmation: 'b',
+          },
+          htmx,
+        ),
       ],
     )
-    await client.request('POST', '/nouveau-mot-de-passe', {
-      new_password: 'Fragment-2026',
-      confirmation: 'Fragment-2026',
-    })
+    await client.post(
+      '/nouveau-mot-de-passe',
+      {
+        new_password: 'Fragment-2026',
+        confirmation: 'Fragment-2026',
+      },
+      htmx,
+    )
     fragments.push([
       'GET /connexion (mot de passe enregistré)',
-      await client.request('GET', '/connexion'),
+      await client.get('/connexion', htmx),
     ])
-    await client.request('POST', '/connexion', { identifier: number, password: 'Fragment-2026' })
-    fragments.push(['GET /espace', await client.request('GET', '/espace')])
+    await client.post('/connexion', { identifier: number, password: 'Fragment-2026' }, htmx)
+    fragments.push(['GET /espace', await client.get('/espace', htmx)])
 
     for (const [name, fragment] of fragments) {
       expect(fragment.body, name).not.toContain('<html')

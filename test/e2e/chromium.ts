@@ -1,4 +1,5 @@
 import { chromium, type Browser, type BrowserContextOptions } from 'playwright-core'
+import { randomClientAddress } from '../../scripts/lib/local-client'
 
 // Debian's Chromium (Playwright's own browser download does not work offline). CI installs it.
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -22,17 +23,11 @@ export function launchChromium(): Promise<Browser> {
   })
 }
 
-/**
- * Each browser is its own family on its own line: the address Cloudflare would set, so that the
- * per-address limits see different clients (as they would in life), not one test machine.
- */
-export const clientAddress = () =>
-  `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`
-
+// Each browser is its own family on its own line (its own client address for the per-address limits).
 export const contextOptions = (options: BrowserContextOptions = {}): BrowserContextOptions => ({
   locale: 'fr-FR',
   ...options,
-  extraHTTPHeaders: { 'cf-connecting-ip': clientAddress(), ...options.extraHTTPHeaders },
+  extraHTTPHeaders: { 'cf-connecting-ip': randomClientAddress(), ...options.extraHTTPHeaders },
 })
 
 /** A phone-sized context (360 × 740), French, with or without JavaScript. */

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { expect, inject } from 'vitest'
+import { readTemporaryPassword } from '../../scripts/lib/local-client'
 import type { Scenario } from './global-setup'
 
 export const baseUrl = () => inject('baseUrl')
@@ -22,24 +23,8 @@ export async function screenshot(page: Page, name: string) {
   })
 }
 
-/**
- * The temporary password in the newest mail to `email`, read from the development mailbox. The mail
- * is written after the answer has left (waitUntil): wait for it a little, as a family would.
- */
-export async function temporaryPasswordFor(email: string): Promise<string> {
-  const deadline = Date.now() + 10_000
-  while (Date.now() < deadline) {
-    const mails = (await (await fetch(`${baseUrl()}/dev/mails.json`)).json()) as Array<{
-      to: string
-      text: string
-    }>
-    const mail = mails.find((candidate) => candidate.to === email)
-    const match = /Mot de passe : ([0-9a-f]{32})/.exec(mail?.text ?? '')
-    if (match) return match[1]!
-    await new Promise((wait) => setTimeout(wait, 100))
-  }
-  throw new Error(`no temporary password mailed to ${email}`)
-}
+/** The temporary password in the newest mail to `email`, read from the development mailbox. */
+export const temporaryPasswordFor = (email: string) => readTemporaryPassword(baseUrl(), email)
 
 /** Console messages that say the page broke its own Content Security Policy. */
 export function watchCspViolations(page: Page): string[] {

@@ -1,0 +1,75 @@
+// A small HTTP client for the app served locally (bench, browser and ops-tool tests): keeps cookies
+// like a browser, posts same-origin forms, asks for htmx fragments on demand, and reads the
+// development mailbox.
+
+/** A client address as Cloudflare would set it: the per-address limits see each client apart. */
+export const randomClientAddress = () =>
+  `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`
+
+export type Answer = { status: number; location: string | null; body: string }
+
+export class LocalClient {
+  private readonly cookies = new Map<string, string>()
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly address = randomClientAddress(),
+  ) {}
+
+  async request(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { htmx?: boolean; form?: Record<string, string> } = {},
+  ): Promise<Answer> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(options.htmx ? { 'HX-Request': 'true' } : {}),
+        ...(options.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        origin: this.baseUrl,
+        'cf-connecting-ip': this.address,
+        cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+      },
+      body: options.form ? new URLSearchParams(options.form) : undefined,
+    })
+    for (const line of response.headers.getSetCookie()) {
+      const [name, value] = line.split(';')[0]!.split('=') as [string, string]
+      if (value) this.cookies.set(name, value)
+      else this.cookies.delete(name)
+    }
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      body: await response.text(),
+    }
+  }
+
+  get(path: string, options: { htmx?: boolean } = {}) {
+    return this.request('GET', path, options)
+  }
+
+  post(path: string, form: Record<string, string>, options: { htmx?: boolean } = {}) {
+    return this.request('POST', path, { ...options, form })
+  }
+}
+
+/**
+ * The temporary password in the newest mail to `email` in the development mailbox. The mail is
+ * written after the answer has left (waitUntil): wait for it a little, as a family would.
+ */
+export async function readTemporaryPassword(baseUrl: string, email: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const mails = (await (await fetch(`${baseUrl}/dev/mails.json`)).json()) as Array<{
+      to: string
+      text: string | null
+    }>
+    const match = /Mot de passe : ([0-9a-f]{32})/.exec(
+      mails.find((mail) => mail.to === email)?.text ?? '',
+    )
+    if (match) return match[1]!
+    await new Promise((wait) => setTimeout(wait, 100))
+  }
+  throw new Error(`no temporary password mailed to ${email}`)
+}
