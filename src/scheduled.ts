@@ -7,7 +7,7 @@ import {
   claimDueMails,
   expireOverdueMails,
   outboxStats,
-  purgeSpentBodies,
+  deleteFinishedMails,
   sendClaimedMail,
   type DeliveryOutcome,
 } from './services/mail/outbox'
@@ -17,7 +17,7 @@ import { deleteExpiredSessions } from './services/sessions'
 import { deleteSpentTemporaryPasswords } from './services/temporary-passwords'
 
 // One cron run (every minute, wrangler.toml): retry due mails, give up expired ones, delete spent
-// bodies and stale rows, and log the outbox's state as one JSON line for ops (never a body, never an
+// and stale rows, and log the outbox's state as one JSON line for ops (never a body, never an
 // address).
 const BATCH_SIZE = 50
 // Sends at once: enough to drain a backlog, few enough not to trip the provider's own rate limit.
@@ -41,7 +41,6 @@ export async function runScheduled(env: Bindings, now = Date.now()): Promise<voi
     retrying: 0,
     failed: 0,
     expired: 0,
-    'not-due': 0,
   }
   for (let start = 0; start < claimed.length; start += PARALLEL_SENDS) {
     const slice = claimed.slice(start, start + PARALLEL_SENDS)
@@ -60,13 +59,12 @@ export async function runScheduled(env: Bindings, now = Date.now()): Promise<voi
     )
   }
   // Housekeeping: what is spent or stale goes, in one round trip.
-  const purge = purgeSpentBodies(db, options)
   await db.batch([
     deleteExpiredSessions(db, now),
     deleteStaleAttempts(db, now),
     deleteSpentTemporaryPasswords(db, now),
     deleteOldEvents(db, now),
-    ...(purge ? [purge] : []),
+    deleteFinishedMails(db, now),
   ])
 
   logJson('info', 'outbox_run', {

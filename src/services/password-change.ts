@@ -97,13 +97,6 @@ export async function changePassword(
   }
   const passwordHash = hashPassword(form.newPassword, config.scrypt)
 
-  const content = await passwordChangedMail({
-    family,
-    changedAt: now,
-    loginUrl: loginUrl(config),
-    portalName: config.portalName,
-    contactText: config.contactText,
-  })
   const writes = [
     setPasswordHash(db, family.id, passwordHash, now),
     invalidateFamilySessions(db, family.id),
@@ -116,6 +109,13 @@ export async function changePassword(
     await db.batch(writes)
     return { ok: true, mailId: null }
   }
+  const content = await passwordChangedMail({
+    family,
+    changedAt: now,
+    loginUrl: loginUrl(config),
+    portalName: config.portalName,
+    contactText: config.contactText,
+  })
   const notice = enqueueMailStatement(db, {
     familyId: family.id,
     kind: 'password_changed',

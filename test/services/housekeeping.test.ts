@@ -1,6 +1,13 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { attemptCounters, securityEvents, sessions, temporaryPasswords } from '../../src/db/schema'
+import {
+  attemptCounters,
+  outbox,
+  securityEvents,
+  sessions,
+  temporaryPasswords,
+} from '../../src/db/schema'
+import { enqueueMailStatement } from '../../src/services/mail/outbox'
 import { createFamily, db, runCron } from '../helpers'
 
 const DAY = 24 * 3_600_000
@@ -50,6 +57,29 @@ describe("the cron run's housekeeping", () => {
       ]),
     ])
 
+    const mail = (to: string, createdAt: number, expiresAt = createdAt + 3 * DAY) =>
+      enqueueMailStatement(db, {
+        familyId: family.id,
+        kind: 'password_changed',
+        to,
+        content: { subject: 'Test', text: 'x', html: '<p>x</p>' },
+        now: createdAt,
+        expiresAt,
+      })
+    await db.batch([
+      mail('old-delivered@example.org', now - 40 * DAY),
+      mail('recent-delivered@example.org', now - 5 * DAY),
+    ])
+    await db.update(outbox).set({ status: 'delivered' })
+    // Being sent right now (leased): a month-old row that is not finished is never deleted by age.
+    const [sending] = await db.batch([
+      mail('old-sending@example.org', now - 40 * DAY, now + DAY).returning(),
+    ])
+    await db
+      .update(outbox)
+      .set({ status: 'sending', nextAttemptAt: now + 60_000 })
+      .where(eq(outbox.id, sending[0]!.id))
+
     await runCron(now)
 
     const keys = (await db.select().from(attemptCounters)).map((row) => row.key)
@@ -67,5 +97,7 @@ describe("the cron run's housekeeping", () => {
       await db.select().from(securityEvents).where(eq(securityEvents.familyId, family.id))
     ).map((row) => row.clientHash)
     expect(events).toEqual(['recent'])
+    const recipients = (await db.select().from(outbox)).map((row) => row.recipient).sort()
+    expect(recipients).toEqual(['old-sending@example.org', 'recent-delivered@example.org'])
   })
 })

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { outbox, type OutboxMail } from '../../db/schema'
 import type { MailContent } from '../../views/mails'
@@ -56,36 +56,32 @@ const isDue = (now: number) =>
   and(inArray(outbox.status, ['pending', 'sending']), lte(outbox.nextAttemptAt, now))
 
 /**
- * Claims due mails (pending, or sending with an expired lease) in one conditional UPDATE: two
- * deliverers running at once (a request's waitUntil, overlapping cron runs) never get the same mail.
+ * Claims mails in one conditional UPDATE that leases them: two deliverers running at once (a
+ * request's waitUntil, overlapping cron runs) never get the same mail.
  */
-export async function claimDueMails(db: Db, now: number, limit: number): Promise<OutboxMail[]> {
+function claim(db: Db, which: SQL, now: number): Promise<OutboxMail[]> {
+  return db
+    .update(outbox)
+    .set({ status: 'sending', nextAttemptAt: now + CLAIM_LEASE_MS })
+    .where(and(which, isDue(now)))
+    .returning()
+}
+
+/** The mails due now (pending, or sending with an expired lease), oldest first, `limit` at most. */
+export function claimDueMails(db: Db, now: number, limit: number): Promise<OutboxMail[]> {
   const due = db
     .select({ id: outbox.id })
     .from(outbox)
     .where(isDue(now))
     .orderBy(asc(outbox.nextAttemptAt))
     .limit(limit)
-  return db
-    .update(outbox)
-    .set({ status: 'sending', nextAttemptAt: now + CLAIM_LEASE_MS })
-    .where(and(inArray(outbox.id, due), isDue(now)))
-    .returning()
-}
-
-async function claimMail(db: Db, id: number, now: number): Promise<OutboxMail | undefined> {
-  const [mail] = await db
-    .update(outbox)
-    .set({ status: 'sending', nextAttemptAt: now + CLAIM_LEASE_MS })
-    .where(and(eq(outbox.id, id), isDue(now)))
-    .returning()
-  return mail
+  return claim(db, inArray(outbox.id, due), now)
 }
 
 const purgedBody = (mail: Pick<OutboxMail, 'kind'>, options: OutboxOptions) =>
   mail.kind === 'temporary_password' && !options.keepBodies ? { text: null, html: null } : {}
 
-export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed' | 'expired' | 'not-due'
+export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed' | 'expired'
 
 /** Delivers one outbox mail now if it is due (right after the answer that queued it). */
 export async function deliverOutboxMail(
@@ -94,8 +90,8 @@ export async function deliverOutboxMail(
   id: number,
   options: OutboxOptions,
   now = Date.now(),
-): Promise<DeliveryOutcome> {
-  const mail = await claimMail(db, id, now)
+): Promise<DeliveryOutcome | 'not-due'> {
+  const [mail] = await claim(db, eq(outbox.id, id), now)
   return mail ? sendClaimedMail(db, mailer, mail, options, now) : 'not-due'
 }
 
@@ -107,11 +103,18 @@ export async function sendClaimedMail(
   options: OutboxOptions,
   now: number,
 ): Promise<DeliveryOutcome> {
+  // Only the claim that sent it may record the outcome: a sender slower than its lease must not
+  // overwrite what a later claim recorded.
+  const stillOurs = and(
+    eq(outbox.id, mail.id),
+    eq(outbox.status, 'sending'),
+    eq(outbox.nextAttemptAt, mail.nextAttemptAt),
+  )
   if (mail.expiresAt !== null && now >= mail.expiresAt) {
     await db
       .update(outbox)
       .set({ status: 'expired', lastError: 'expired before delivery', text: null, html: null })
-      .where(and(eq(outbox.id, mail.id), eq(outbox.status, 'sending')))
+      .where(stillOurs)
     return 'expired'
   }
   const result = await mailer.send({
@@ -123,13 +126,6 @@ export async function sendClaimedMail(
     idempotencyKey: mail.idempotencyKey,
   })
   const attempts = mail.attempts + 1
-  // Only the claim that sent it may record the outcome: a sender slower than its lease must not
-  // overwrite what a later claim recorded.
-  const stillOurs = and(
-    eq(outbox.id, mail.id),
-    eq(outbox.status, 'sending'),
-    eq(outbox.nextAttemptAt, mail.nextAttemptAt),
-  )
   if (result.ok) {
     await db
       .update(outbox)
@@ -184,17 +180,17 @@ export function expireOverdueMails(db: Db, now: number) {
     .returning({ id: outbox.id })
 }
 
-/** Deletes bodies holding a temporary password once they can no longer be sent (except in dev). */
-export function purgeSpentBodies(db: Db, options: OutboxOptions) {
-  if (options.keepBodies) return null
+// Finished mails are kept a month for support ("did the mail go out?"), then forgotten: an outbox is
+// not an archive of families' addresses (GDPR art. 5.1.e, storage limitation).
+const FINISHED_MAIL_RETENTION_MS = 30 * 24 * 3_600_000
+
+export function deleteFinishedMails(db: Db, now: number) {
   return db
-    .update(outbox)
-    .set({ text: null, html: null })
+    .delete(outbox)
     .where(
       and(
-        eq(outbox.kind, 'temporary_password'),
         inArray(outbox.status, ['delivered', 'failed', 'expired']),
-        or(isNotNull(outbox.text), isNotNull(outbox.html)),
+        lt(outbox.createdAt, now - FINISHED_MAIL_RETENTION_MS),
       ),
     )
 }
