@@ -5,7 +5,7 @@ import { LocalClient, readTemporaryPassword } from '../scripts/lib/local-client'
 export type Sizes = { raw: number; gzip: number; brotli: number }
 export type StepBytes = { step: string; page: Sizes; fragment: Sizes }
 
-export const sizesOf = (text: string): Sizes => {
+const sizesOf = (text: string): Sizes => {
   const bytes = Buffer.from(text)
   return {
     raw: bytes.length,

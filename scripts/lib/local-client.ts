@@ -6,7 +6,7 @@
 export const randomClientAddress = () =>
   `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`
 
-export type Answer = { status: number; location: string | null; body: string }
+type Answer = { status: number; location: string | null; body: string }
 
 export class LocalClient {
   private readonly cookies = new Map<string, string>()

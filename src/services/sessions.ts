@@ -12,7 +12,7 @@ export type CurrentSession = { session: Session; family: Family; token: string }
 // Writing last_seen_at on every request would cost a D1 write per page: once a minute is precise enough.
 const TOUCH_INTERVAL_MS = 60_000
 
-export function generateSessionToken(): string {
+function generateSessionToken(): string {
   return randomHex(32)
 }
 

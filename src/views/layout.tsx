@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx'
 import { assets } from '../assets.gen'
 
-export const SITE_NAME = 'Accès famille'
+const SITE_NAME = 'Accès famille'
 
 export const documentTitle = (title: string) => `${title} – ${SITE_NAME}`
 

@@ -4,7 +4,7 @@ import { parseAddress, type Mailer, type OutgoingMail, type SendResult } from '.
 // https://developers.brevo.com/reference/sendtransacemail. Chosen because it is a French provider
 // hosting its data in the EU (GDPR, no transfer outside the Union to explain to a commune's DPO),
 // with a free tier large enough for a commune's password mails.
-export function brevoRequestBody(mail: OutgoingMail) {
+function brevoRequestBody(mail: OutgoingMail) {
   const sender = parseAddress(mail.from)
   return {
     sender: sender.name ? { name: sender.name, email: sender.email } : { email: sender.email },

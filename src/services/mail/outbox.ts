@@ -17,7 +17,7 @@ export type OutboxOptions = {
 const BACKOFF_BASE_MS = 60_000
 const BACKOFF_MAX_MS = 60 * 60_000
 // A claimed mail is leased, not locked: if the Worker dies mid-send, the mail is due again after this.
-export const CLAIM_LEASE_MS = 5 * 60_000
+const CLAIM_LEASE_MS = 5 * 60_000
 // A "password changed" notice is still worth sending for three days, then it is given up.
 export const NOTICE_LIFETIME_MS = 72 * 3_600_000
 
@@ -47,7 +47,7 @@ export function enqueueMailStatement(
 }
 
 /** Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"). */
-export function nextAttemptDelay(attempts: number, random = Math.random()): number {
+function nextAttemptDelay(attempts: number, random = Math.random()): number {
   const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(attempts - 1, 0))
   return Math.round(ceiling / 2 + (random * ceiling) / 2)
 }
@@ -195,7 +195,7 @@ export function deleteFinishedMails(db: Db, now: number) {
     )
 }
 
-export type OutboxStats = {
+type OutboxStats = {
   pending: number
   sending: number
   delivered: number
