@@ -18,8 +18,8 @@ export async function workerdHashMs(
   hashWorkerUrl: string,
   impl: 'noble' | 'node',
   params: ScryptParams,
-  rounds = 5,
-  count = 3,
+  rounds = 7,
+  count = 4,
 ) {
   const query = `logN=${params.logN}&r=${params.r}&p=${params.p}`
   await roundTrip(`${hashWorkerUrl}/?impl=${impl}&count=1&${query}`)
