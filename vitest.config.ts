@@ -21,6 +21,7 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   SCRYPT_LOG_N: '10',
                   SCRYPT_P: '1',
+                  CLIENT_KEY_SECRET: 'test-client-key-secret-0123456789abcdef',
                 },
                 // The mail API the HTTP mailer talks to, faked in Node (test/fake-mail-provider.ts).
                 outboundService: fakeMailProvider,

@@ -21,13 +21,19 @@ const vars = wrangler.vars as Record<string, unknown>
 const hasEmailBinding = wrangler.send_email.some(
   (binding: { name: string }) => binding.name === 'EMAIL',
 )
-// Secrets are not in wrangler.toml: assume MAIL_API_KEY is set, and say how to check it.
+// Secrets are not in wrangler.toml: assume they are set (the Worker refuses to serve without them),
+// and say how to check them. One written as a plain var would be readable by anyone with the repo.
+const SECRETS = ['MAIL_API_KEY', 'CLIENT_KEY_SECRET'] as const
 const result = parseConfig({
   ...vars,
   MAIL_API_KEY: 'secret',
+  CLIENT_KEY_SECRET: 'a-secret-of-at-least-thirty-two-characters',
   EMAIL: hasEmailBinding ? {} : undefined,
 })
 const problems = result.ok ? [] : [...result.problems]
+for (const name of SECRETS) {
+  if (name in vars) problems.push(`${name}: a secret, never a var (npm exec -- wrangler secret put ${name})`)
+}
 
 for (const [name, value] of Object.entries(vars)) {
   if (typeof value === 'string' && value.includes('REPLACE')) {
@@ -57,8 +63,9 @@ if (problems.length > 0) {
   process.exit(1)
 }
 console.log(`${configPath} [${label}]: configuration OK`)
-if (vars.MAIL_PROVIDER === 'http') {
+if (deployed) {
+  const secrets = vars.MAIL_PROVIDER === 'http' ? SECRETS.join(' and ') : 'CLIENT_KEY_SECRET'
   console.log(
-    `  reminder: MAIL_API_KEY is a secret; check it with \`npm exec -- wrangler secret list${env ? ` --env ${env}` : ''}\``,
+    `  reminder: ${secrets} are secrets; check them with \`npm exec -- wrangler secret list${env ? ` --env ${env}` : ''}\``,
   )
 }

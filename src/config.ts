@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { randomHex } from './services/crypto'
 
 // Every var of wrangler.toml, parsed once per isolate. Production refuses to start on a weak or missing
 // value instead of falling back (PRODUCT.md §8).
@@ -28,10 +29,22 @@ const configSchema = z.object({
   SIGNIN_FAILURES_PER_NUMBER: int(1, 1000),
   SIGNIN_FAILURES_PER_CLIENT: int(1, 100000),
   SIGNIN_WINDOW_MINUTES: int(1, 24 * 60),
-  MAILS_PER_NUMBER_PER_HOUR: int(1, 100),
+  // Limits added after the first version: their defaults live here, so wrangler.toml lists only what
+  // a commune changes (PRODUCT.md §4).
+  MAILS_PER_SUBJECT_PER_CLIENT_PER_HOUR: int(1, 100).default(3),
+  MAILS_PER_CLIENT_PER_HOUR: int(1, 10_000).default(20),
+  MAILS_PER_SUBJECT_PER_DAY: int(1, 1000).default(10),
+  // A commune of 20 000 families: a back-to-school evening asks a few hundred an hour.
+  MAIL_BUDGET_PER_HOUR: int(1, 1_000_000).default(500),
+  // Keys client networks and signs device cookies (services/client-key.ts, services/devices.ts).
+  CLIENT_KEY_SECRET: z.string().min(32, 'at least 32 characters (openssl rand -hex 32)').optional(),
 })
 
 type RawConfig = z.infer<typeof configSchema>
+
+// Random values cannot be drawn at a Worker's global scope: drawn on first use, once per isolate.
+let developmentSecret: string | undefined
+const developmentSecretOnce = () => (developmentSecret ??= randomHex(32))
 
 export type Config = ReturnType<typeof toConfig>
 
@@ -60,8 +73,13 @@ function toConfig(raw: RawConfig) {
       signInFailuresPerNumber: raw.SIGNIN_FAILURES_PER_NUMBER,
       signInFailuresPerClient: raw.SIGNIN_FAILURES_PER_CLIENT,
       signInWindowMs: raw.SIGNIN_WINDOW_MINUTES * 60_000,
-      mailsPerNumberPerHour: raw.MAILS_PER_NUMBER_PER_HOUR,
+      mailsPerSubjectPerClientPerHour: raw.MAILS_PER_SUBJECT_PER_CLIENT_PER_HOUR,
+      mailsPerClientPerHour: raw.MAILS_PER_CLIENT_PER_HOUR,
+      mailsPerSubjectPerDay: raw.MAILS_PER_SUBJECT_PER_DAY,
+      mailBudgetPerHour: raw.MAIL_BUDGET_PER_HOUR,
     },
+    // Development and tests may run without one: a random key per isolate stands in.
+    clientKeySecret: raw.CLIENT_KEY_SECRET ?? developmentSecretOnce(),
   }
 }
 
@@ -95,6 +113,11 @@ function deploymentProblems(raw: RawConfig): string[] {
   if (raw.ENVIRONMENT !== 'production' && raw.ENVIRONMENT !== 'staging') return problems
   if (!raw.PUBLIC_URL.startsWith('https://')) {
     problems.push('PUBLIC_URL: must be an https:// address outside development')
+  }
+  if (!raw.CLIENT_KEY_SECRET) {
+    problems.push(
+      'CLIENT_KEY_SECRET: required outside development (wrangler secret put CLIENT_KEY_SECRET)',
+    )
   }
   if (raw.MAIL_PROVIDER === 'dev') {
     problems.push('MAIL_PROVIDER: "dev" keeps mails in the database; use "http" or "cloudflare"')

@@ -7,6 +7,8 @@ export type Bindings = Env & {
   MAIL_API_KEY?: string
   // Cloudflare Email Service binding, only for MAIL_PROVIDER = "cloudflare".
   EMAIL?: SendEmail
+  // Secret (`wrangler secret put CLIENT_KEY_SECRET`), required outside development.
+  CLIENT_KEY_SECRET?: string
 }
 
 export type AppEnv = {
@@ -14,8 +16,8 @@ export type AppEnv = {
   Variables: {
     config: Config
     db: Db
-    // SHA-256 of the client address: what limits and events key on.
-    clientHash: string
+    // HMAC of the client's network (an IPv4 address or an IPv6 /64): what limits and events key on.
+    clientKey: string
     session: CurrentSession | null
     secureHeadersNonce?: string
   }

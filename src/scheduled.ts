@@ -11,7 +11,7 @@ import {
   sendClaimedMail,
   type DeliveryOutcome,
 } from './services/mail/outbox'
-import { deleteStaleAttempts } from './services/rate-limits'
+import { deleteStaleAttemptsStatement } from './services/limits'
 import { deleteOldEvents } from './services/security-events'
 import { deleteExpiredSessions } from './services/sessions'
 import { deleteSpentTemporaryPasswords } from './services/temporary-passwords'
@@ -61,7 +61,7 @@ export async function runScheduled(env: Bindings, now = Date.now()): Promise<voi
   // Housekeeping: what is spent or stale goes, in one round trip.
   await db.batch([
     deleteExpiredSessions(db, now),
-    deleteStaleAttempts(db, now),
+    deleteStaleAttemptsStatement(db, now),
     deleteSpentTemporaryPasswords(db, now),
     deleteOldEvents(db, now),
     deleteFinishedMails(db, now),

@@ -22,7 +22,7 @@ const production = {
   SIGNIN_FAILURES_PER_NUMBER: '5',
   SIGNIN_FAILURES_PER_CLIENT: '30',
   SIGNIN_WINDOW_MINUTES: '15',
-  MAILS_PER_NUMBER_PER_HOUR: '3',
+  CLIENT_KEY_SECRET: 'a-production-secret-of-64-hex-characters-0123456789abcdef0123456',
 }
 
 const problemsOf = (overrides: Record<string, unknown>) => {
@@ -39,6 +39,13 @@ describe('the configuration schema', () => {
     expect(result.config.temporaryPasswordTtlMs).toBe(3_600_000)
     expect(result.config.scrypt).toEqual({ logN: 14, r: 8, p: 5 })
     expect(result.config.passwordMinLength).toBe(9)
+    // The limits added later have their defaults in the schema, not in every wrangler environment.
+    expect(result.config.limits).toMatchObject({
+      mailsPerSubjectPerClientPerHour: 3,
+      mailsPerClientPerHour: 20,
+      mailsPerSubjectPerDay: 10,
+      mailBudgetPerHour: 500,
+    })
   })
 
   it.each([
@@ -53,6 +60,8 @@ describe('the configuration schema', () => {
     [{ PASSWORD_MIN_LENGTH: '6' }, 'PASSWORD_MIN_LENGTH'],
     [{ SESSION_IDLE_MINUTES: 'trente' }, 'SESSION_IDLE_MINUTES'],
     [{ ENVIRONMENT: 'prod' }, 'ENVIRONMENT'],
+    [{ CLIENT_KEY_SECRET: undefined }, 'CLIENT_KEY_SECRET'],
+    [{ CLIENT_KEY_SECRET: 'short' }, 'CLIENT_KEY_SECRET'],
   ])('refuses %o, naming %s', (overrides, variable) => {
     expect(problemsOf(overrides).some((problem) => problem.startsWith(`${variable}:`))).toBe(true)
   })

@@ -4,11 +4,15 @@ import { desc, eq } from 'drizzle-orm'
 import { createDb } from '../src/db/client'
 import { families, outbox, type Family } from '../src/db/schema'
 import app from '../src/index'
+import { clientKey } from '../src/services/client-key'
 import { hashPassword } from '../src/services/passwords'
 
 export const BASE = 'http://localhost'
 export const db = createDb(env.DB)
-export const testEnv = env as unknown as Env
+export const testEnv = env as unknown as Env & { CLIENT_KEY_SECRET?: string }
+
+/** What limits and events key a client address on, with the test secret of vitest.config.ts. */
+export const clientKeyOf = (address: string) => clientKey(testEnv.CLIENT_KEY_SECRET!, address)
 
 // The cheap hash of vitest.config.ts, for families created directly in the database.
 export const TEST_SCRYPT = { logN: 10, r: 8, p: 1 }

@@ -89,6 +89,11 @@ export const attemptCounters = sqliteTable('attempt_counters', {
   key: text('key').primaryKey(),
   count: integer('count').notNull(),
   windowStartedAt: integer('window_started_at').notNull(),
+  // Past its limit a key is refused until then; each new block lasts twice the last (`strikes`).
+  blockedUntil: integer('blocked_until'),
+  strikes: integer('strikes').notNull().default(0),
+  // Posts refused during the current block: one row per key and block, not one event per post.
+  refused: integer('refused').notNull().default(0),
 })
 
 export const securityEvents = sqliteTable(
@@ -106,7 +111,8 @@ export const securityEvents = sqliteTable(
       ],
     }).notNull(),
     familyId: integer('family_id').references(() => families.id, { onDelete: 'set null' }),
-    clientHash: text('client_hash'),
+    // HMAC of the client's network (services/client-key.ts); the column keeps its first name.
+    clientKey: text('client_hash'),
     detail: text('detail'),
     createdAt: createdAt(),
   },

@@ -1,11 +1,14 @@
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { AppEnv } from '../env'
+import { DEVICE_LIFETIME_MS } from '../services/devices'
 
 // OWASP Session Management cheat sheet "Cookies"; ASVS 5.0 V3.3. `__Host-` pins the cookie to this
 // origin (Secure, Path=/, no Domain). Browsers keep Secure cookies on http://127.0.0.1 and localhost.
 export const SESSION_COOKIE = '__Host-session'
 const FLASH_COOKIE = '__Host-flash'
+// services/devices.ts: a token that holds no personal data, kept a year.
+const DEVICE_COOKIE = '__Host-device'
 
 const baseOptions = { path: '/', secure: true, httpOnly: true, sameSite: 'Lax' } as const
 
@@ -34,4 +37,10 @@ export function takePasswordSavedFlash(c: Context<AppEnv>): string | null {
   if (value === undefined) return null
   deleteCookie(c, FLASH_COOKIE, baseOptions)
   return /^\d{15}$/.test(value) ? value : null
+}
+
+export const readDeviceCookie = (c: Context<AppEnv>) => getCookie(c, DEVICE_COOKIE)
+
+export function setDeviceCookie(c: Context<AppEnv>, token: string) {
+  setCookie(c, DEVICE_COOKIE, token, { ...baseOptions, maxAge: DEVICE_LIFETIME_MS / 1000 })
 }

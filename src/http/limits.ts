@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../env'
-import { retryAfterMinutes } from '../services/rate-limits'
+import { retryAfterMinutes } from '../services/limits'
 
 /** Sets Retry-After and returns the French sentence that says when to try again. */
 export function tooManyAttempts(c: Context<AppEnv>, retryAfterMs: number): string {

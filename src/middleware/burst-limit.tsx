@@ -9,7 +9,7 @@ import { ErrorPanel, errorTitle } from '../views/error'
  */
 export const burstLimit = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.method !== 'POST') return next()
-  const { success } = await c.env.BURST_LIMITER.limit({ key: c.var.clientHash })
+  const { success } = await c.env.BURST_LIMITER.limit({ key: c.var.clientKey })
   if (success) return next()
   c.header('Retry-After', '60')
   return render(c, { title: errorTitle(429), status: 429, body: <ErrorPanel status={429} /> })

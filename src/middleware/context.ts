@@ -2,11 +2,11 @@ import { createMiddleware } from 'hono/factory'
 import { configFor } from '../config'
 import { createDb } from '../db/client'
 import type { AppEnv } from '../env'
-import { sha256Hex } from '../services/crypto'
+import { clientKey } from '../services/client-key'
 import { logJson } from '../services/logging'
 import { UNAVAILABLE_PAGE } from '../views/standalone'
 
-/** Config, database and the hashed client address, once per request. */
+/** Config, database and the keyed client network, once per request. */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const result = configFor(c.env)
   if (!result.ok) {
@@ -18,6 +18,6 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set('config', result.config)
   c.set('db', createDb(c.env.DB))
   // Cloudflare sets cf-connecting-ip at its edge; locally there is none.
-  c.set('clientHash', sha256Hex(c.req.header('cf-connecting-ip') ?? 'local'))
+  c.set('clientKey', clientKey(result.config.clientKeySecret, c.req.header('cf-connecting-ip')))
   await next()
 })

@@ -1,13 +1,14 @@
 import { Hono } from 'hono'
 import * as z from 'zod'
 import type { AppEnv } from '../env'
-import { clearSessionCookie, setPasswordSavedFlash } from '../http/cookies'
+import { clearSessionCookie, readDeviceCookie, setPasswordSavedFlash } from '../http/cookies'
 import { parseForm, readForm, textField } from '../http/form'
 import { tooManyAttempts } from '../http/limits'
 import { deliverInBackground } from '../http/mail'
 import { redirectTo, render } from '../http/respond'
 import { changePassword, hasErrors, passwordChangeErrors } from '../services/password-change'
-import { signInLimited } from '../services/sign-in-limits'
+import { trustedDeviceId } from '../services/devices'
+import { signInLimited } from '../services/limits'
 import {
   CHANGE_PASSWORD_TITLE,
   ChangePasswordForm,
@@ -39,7 +40,7 @@ export const changePasswordRoute = new Hono<AppEnv>()
     })
   })
   .post('/', async (c) => {
-    const { config, db, clientHash } = c.var
+    const { config, db, clientKey } = c.var
     const current = c.var.session
     if (!current) return redirectTo(c, '/connexion')
     const again = (status: 422 | 429, props: Partial<ChangePasswordFormProps>) =>
@@ -63,13 +64,16 @@ export const changePasswordRoute = new Hono<AppEnv>()
     const errors = await passwordChangeErrors(db, config, current, form)
     if (hasErrors(errors)) return again(422, { errors })
     const now = Date.now()
+    const { familyNumber } = current.family
+    const deviceId = trustedDeviceId(config.clientKeySecret, readDeviceCookie(c), familyNumber, now)
+    const client = { familyNumber, clientKey, deviceId }
     // Asking for the current password must not become a way around the sign-in limits.
     if (current.session.kind === 'full') {
-      const limited = await signInLimited(db, config, current.family.familyNumber, clientHash, now)
+      const limited = await signInLimited(db, config, client, now)
       if (limited) return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
     }
 
-    const result = await changePassword(db, config, current, form, clientHash, now)
+    const result = await changePassword(db, config, current, form, client, now)
     if (!result.ok && result.reason === 'invalid') return again(422, { errors: result.errors })
     if (!result.ok) return again(422, { alert: TEMPORARY_PASSWORD_GONE })
 

@@ -5,8 +5,9 @@ import { familyNumberField, parseForm, readForm, typedText } from '../http/form'
 import { tooManyAttempts } from '../http/limits'
 import { render } from '../http/respond'
 import { deliverInBackground } from '../http/mail'
-import { countAttempt, limitKey } from '../services/rate-limits'
-import { recordEventStatement } from '../services/security-events'
+import { readDeviceCookie } from '../http/cookies'
+import { trustedDeviceId } from '../services/devices'
+import { mailRequestLimited, mailSubjectCapAllows } from '../services/limits'
 import { requestTemporaryPassword } from '../services/password-recovery'
 import {
   FORGOT_PASSWORD_TITLE,
@@ -18,8 +19,6 @@ import {
 
 const forgotForm = z.object({ identifier: familyNumberField() })
 
-const HOUR_MS = 3_600_000
-
 export const forgotPassword = new Hono<AppEnv>()
   .get('/', (c) =>
     render(c, {
@@ -28,7 +27,7 @@ export const forgotPassword = new Hono<AppEnv>()
     }),
   )
   .post('/', async (c) => {
-    const { config, db, clientHash } = c.var
+    const { config, db, clientKey } = c.var
     const body = await readForm(c)
     const again = (status: 422 | 429, props: Partial<ForgotPasswordFormProps>) =>
       render(c, {
@@ -47,22 +46,19 @@ export const forgotPassword = new Hono<AppEnv>()
     if (!form.success) return again(422, { errors: form.errors.identifier })
     const familyNumber = form.data.identifier
     const now = Date.now()
-    const limit = { max: config.limits.mailsPerNumberPerHour, windowMs: HOUR_MS }
-    const state = await countAttempt(db, limitKey('mail-number', familyNumber), limit, now)
-    if (state.limited) {
-      await recordEventStatement(db, {
-        type: 'limit_reached',
-        clientHash,
-        detail: 'temporary password',
-      })
-      return again(429, { alert: tooManyAttempts(c, state.retryAfterMs) })
-    }
+    const subject = `number:${familyNumber}`
+    const limited = await mailRequestLimited(db, config, { subject, clientKey }, now)
+    if (limited) return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
+    const device = trustedDeviceId(config.clientKeySecret, readDeviceCookie(c), familyNumber, now)
 
-    // OWASP Forgot Password cheat sheet: same answer, same time, whatever the number. Looking the
-    // family up, issuing and mailing all happen after the answer has left.
-    deliverInBackground(c, async () =>
-      requestTemporaryPassword(db, config, { familyNumber, clientHash }, now),
-    )
+    // OWASP Forgot Password cheat sheet: same answer, same time, whatever the number. The silent cap,
+    // the lookup, the issuing and the mail all happen after the answer has left.
+    deliverInBackground(c, async () => {
+      const trusted = device !== null
+      if (!(await mailSubjectCapAllows(db, config, { subject, clientKey, trusted }, now)))
+        return null
+      return requestTemporaryPassword(db, config, { familyNumber, clientKey }, now)
+    })
     return render(c, {
       title: MAIL_SENT_TITLE,
       body: <MailSentPanel ttlMinutes={config.temporaryPasswordTtlMs / 60_000} />,

@@ -1,12 +1,17 @@
 import { Hono } from 'hono'
 import * as z from 'zod'
 import type { AppEnv } from '../env'
-import { setSessionCookie, takePasswordSavedFlash } from '../http/cookies'
+import {
+  readDeviceCookie,
+  setDeviceCookie,
+  setSessionCookie,
+  takePasswordSavedFlash,
+} from '../http/cookies'
 import { familyNumberField, parseForm, readForm, textField, typedText } from '../http/form'
 import { redirectTo, render } from '../http/respond'
 import { tooManyAttempts } from '../http/limits'
+import { issueDeviceToken, trustedDeviceId } from '../services/devices'
 import { signIn } from '../services/sign-in'
-import { signInLimited } from '../services/sign-in-limits'
 import { LOGIN_TITLE, LoginForm, type LoginFormProps } from '../views/login'
 
 const signInForm = z.object({
@@ -20,6 +25,9 @@ const PASSWORD_SAVED =
 // temporary passwords helps a family without telling anyone which case it was.
 const WRONG_CREDENTIALS =
   "Identifiant ou mot de passe incorrect. Un mot de passe temporaire n'est valable que peu de temps et pour un seul changement : au besoin, demandez-en un nouveau avec « Mot de passe oublié »."
+// A stranger may be the one who made the number wait: the way back by mail always works.
+const STILL_BY_MAIL =
+  'Un mot de passe temporaire reçu par e-mail (« Mot de passe oublié ») fonctionne même pendant ce délai.'
 
 export const login = new Hono<AppEnv>()
   .get('/', async (c) => {
@@ -37,7 +45,7 @@ export const login = new Hono<AppEnv>()
     })
   })
   .post('/', async (c) => {
-    const { config, db, clientHash } = c.var
+    const { config, db, clientKey } = c.var
     const body = await readForm(c)
     const again = (status: 422 | 429, props: Partial<LoginFormProps>) =>
       render(c, {
@@ -54,18 +62,22 @@ export const login = new Hono<AppEnv>()
 
     const form = parseForm(signInForm, body)
     if (!form.success) return again(422, { errors: form.errors })
+    const familyNumber = form.data.identifier
     const now = Date.now()
-    const limited = await signInLimited(db, config, form.data.identifier, clientHash, now)
-    if (limited) return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
-
+    const secret = config.clientKeySecret
+    const deviceId = trustedDeviceId(secret, readDeviceCookie(c), familyNumber, now)
     const result = await signIn(
       db,
       config,
-      { familyNumber: form.data.identifier, password: form.data.password, clientHash },
+      { familyNumber, password: form.data.password, clientKey, deviceId },
       now,
     )
+    if (!result.ok && result.reason === 'limited') {
+      return again(429, { alert: `${tooManyAttempts(c, result.retryAfterMs)} ${STILL_BY_MAIL}` })
+    }
     if (!result.ok) return again(422, { alert: WRONG_CREDENTIALS })
 
     setSessionCookie(c, result.token)
+    setDeviceCookie(c, issueDeviceToken(secret, familyNumber, now))
     return redirectTo(c, result.kind === 'restricted' ? '/nouveau-mot-de-passe' : '/espace')
   })

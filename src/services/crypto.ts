@@ -1,3 +1,4 @@
+import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 
@@ -17,4 +18,14 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   let diff = 0
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!
   return diff === 0
+}
+
+/** HMAC-SHA-256 as hex: a keyed digest, for values too guessable to hash alone (addresses, devices). */
+export function hmacHex(key: string, value: string): string {
+  return bytesToHex(hmac(sha256, utf8ToBytes(key), utf8ToBytes(value)))
+}
+
+/** Whether two hex strings are equal, in constant time. */
+export function hexEqual(a: string, b: string): boolean {
+  return constantTimeEqual(utf8ToBytes(a), utf8ToBytes(b))
 }

@@ -8,7 +8,12 @@ import { isCommonPassword } from './common-passwords'
 import { passwordProblems } from './password-policy'
 import { loginUrl } from './password-recovery'
 import { hashPassword, verifyPassword } from './passwords'
-import { clearAttempts, limitKey, releaseAttempt } from './rate-limits'
+import {
+  clearAttemptsStatement,
+  forgiveSignInStatements,
+  limitKey,
+  type SignInClient,
+} from './limits'
 import { recordEventStatement } from './security-events'
 import { invalidateFamilySessions, type CurrentSession } from './sessions'
 import { consumeTemporaryPassword, isTemporaryPassword } from './temporary-passwords'
@@ -73,7 +78,7 @@ export async function changePassword(
   config: Config,
   current: CurrentSession,
   form: PasswordChangeForm,
-  clientHash: string,
+  client: SignInClient,
   now: number,
 ): Promise<PasswordChangeResult> {
   const { session, family } = current
@@ -100,10 +105,15 @@ export async function changePassword(
   const writes = [
     setPasswordHash(db, family.id, passwordHash, now),
     invalidateFamilySessions(db, family.id),
-    clearAttempts(db, limitKey('signin-number', family.familyNumber)),
-    recordEventStatement(db, { type: 'password_changed', familyId: family.id, clientHash }),
+    // Guesses at the old password say nothing about the new one.
+    clearAttemptsStatement(db, limitKey('signin-number', family.familyNumber)),
+    recordEventStatement(db, {
+      type: 'password_changed',
+      familyId: family.id,
+      clientKey: client.clientKey,
+    }),
     // The route counted this attempt like a sign-in (current password asked): it was not a failure.
-    ...(session.kind === 'full' ? [releaseAttempt(db, limitKey('signin-client', clientHash))] : []),
+    ...(session.kind === 'full' ? forgiveSignInStatements(db, client) : []),
   ] as const
   if (!family.email) {
     await db.batch(writes)

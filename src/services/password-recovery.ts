@@ -3,6 +3,7 @@ import type { Db } from '../db/client'
 import { outbox } from '../db/schema'
 import { temporaryPasswordMail } from '../views/mails'
 import { findFamilyByNumber } from './families'
+import { mailBudgetAllows } from './limits'
 import { enqueueMailStatement } from './mail/outbox'
 import { recordEventStatement } from './security-events'
 import { generateTemporaryPassword, issueTemporaryPasswordStatements } from './temporary-passwords'
@@ -17,7 +18,7 @@ export const loginUrl = (config: Config) => `${config.publicUrl}/connexion`
 export async function requestTemporaryPassword(
   db: Db,
   config: Config,
-  input: { familyNumber: string; clientHash: string },
+  input: { familyNumber: string; clientKey: string },
   now: number,
 ): Promise<number | null> {
   const family = await findFamilyByNumber(db, input.familyNumber)
@@ -25,11 +26,12 @@ export async function requestTemporaryPassword(
     await recordEventStatement(db, {
       type: 'temporary_password_requested',
       familyId: family?.id,
-      clientHash: input.clientHash,
+      clientKey: input.clientKey,
       detail: family ? 'no e-mail on file' : 'unknown number',
     })
     return null
   }
+  if (!(await mailBudgetAllows(db, config, input.clientKey, now))) return null
   const secret = generateTemporaryPassword()
   const expiresAt = now + config.temporaryPasswordTtlMs
   const content = await temporaryPasswordMail({
@@ -59,7 +61,7 @@ export async function requestTemporaryPassword(
     recordEventStatement(db, {
       type: 'temporary_password_requested',
       familyId: family.id,
-      clientHash: input.clientHash,
+      clientKey: input.clientKey,
     }),
   ])
   return queued[0]?.id ?? null

@@ -3,11 +3,11 @@ import type { Db } from '../db/client'
 import { securityEvents, type SecurityEventType } from '../db/schema'
 
 // ASVS 5.0 V16.3.1-2: authentication events are logged, with no secret in them: a type, the family when
-// known, the client's address only as a SHA-256.
+// known, the client's network only as a keyed hash (client-key.ts).
 export type EventInput = {
   type: SecurityEventType
   familyId?: number | null
-  clientHash: string
+  clientKey: string
   detail?: string
 }
 
@@ -15,7 +15,7 @@ export function recordEventStatement(db: Db, event: EventInput) {
   return db.insert(securityEvents).values({
     type: event.type,
     familyId: event.familyId ?? null,
-    clientHash: event.clientHash,
+    clientKey: event.clientKey,
     detail: event.detail ?? null,
   })
 }

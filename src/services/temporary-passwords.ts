@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, lt } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { temporaryPasswords } from '../db/schema'
+import { families, temporaryPasswords } from '../db/schema'
 import { randomHex, sha256Hex } from './crypto'
 
 // OWASP Forgot Password cheat sheet; Copenhagen Book "Password reset". 128 random bits, only their
@@ -34,21 +34,25 @@ export function issueTemporaryPasswordStatements(
   ] as const
 }
 
-/** The family's live (unused, unexpired) temporary password matching `typed`, if any. */
+/**
+ * The family whose number is `familyNumber` with its live (unused, unexpired) temporary password,
+ * when `typed` is that password; null otherwise. One query, the same whether the number exists or not.
+ */
 export async function findLiveTemporaryPassword(
   db: Db,
-  familyId: number,
+  familyNumber: string,
   typed: string,
   now: number,
 ) {
   const secret = normalizeTemporaryPassword(typed)
   if (!secret) return null
   const row = await db
-    .select()
+    .select({ family: families, temporaryPassword: temporaryPasswords })
     .from(temporaryPasswords)
+    .innerJoin(families, eq(families.id, temporaryPasswords.familyId))
     .where(
       and(
-        eq(temporaryPasswords.familyId, familyId),
+        eq(families.familyNumber, familyNumber),
         eq(temporaryPasswords.secretHash, hashTemporaryPassword(secret)),
         isNull(temporaryPasswords.usedAt),
         gt(temporaryPasswords.expiresAt, now),

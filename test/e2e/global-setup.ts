@@ -29,6 +29,7 @@ export const SCENARIOS = [
   'fragments',
   'staff',
   'audit',
+  'phone',
 ] as const
 export type Scenario = (typeof SCENARIOS)[number]
 export const KNOWN_PASSWORD = 'Soleil2026'
@@ -38,7 +39,7 @@ const root = resolve(import.meta.dirname, '../..')
 function seedSql(families: Record<Scenario, string>, expiredSecret: string) {
   const known = hashPassword(KNOWN_PASSWORD, SCRYPT_FLOOR)
   const rows = SCENARIOS.map((scenario, index) => {
-    const hash = scenario === 'errors' || scenario === 'audit' ? `'${known}'` : 'NULL'
+    const hash = ['errors', 'audit', 'phone'].includes(scenario) ? `'${known}'` : 'NULL'
     return `('${families[scenario]}', 'FAMILLE${index}', 'Camille', '${scenario.toLowerCase()}@example.org', ${hash})`
   })
   const expiredHash = createHash('sha256').update(expiredSecret).digest('hex')

@@ -2,8 +2,14 @@ import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { securityEvents } from '../../src/db/schema'
-import { sha256Hex } from '../../src/services/crypto'
-import { createFamily, db, snapshotDatabase, uniqueFamilyNumber, Visitor } from '../helpers'
+import {
+  clientKeyOf,
+  createFamily,
+  db,
+  snapshotDatabase,
+  uniqueFamilyNumber,
+  Visitor,
+} from '../helpers'
 import { FakeMailApi } from '../mail-api'
 
 const logged: string[] = []
@@ -69,7 +75,7 @@ describe('requirement 13: security events, recorded without secrets', () => {
       .where(eq(securityEvents.type, 'limit_reached'))
     expect(limits.length).toBeGreaterThan(0)
     for (const event of [...events, ...limits]) {
-      expect(event.clientHash).toBe(sha256Hex(ip))
+      expect(event.clientKey).toBe(clientKeyOf(ip))
       expect(event.createdAt).toBeGreaterThan(Date.now() - 60_000)
     }
 
@@ -100,7 +106,7 @@ describe('requirement 13: security events, recorded without secrets', () => {
     const [event] = await db
       .select()
       .from(securityEvents)
-      .where(eq(securityEvents.clientHash, sha256Hex(ip)))
+      .where(eq(securityEvents.clientKey, clientKeyOf(ip)))
     expect(event!.type).toBe('sign_in_failed')
     expect(event!.familyId).toBeNull()
   })

@@ -45,13 +45,13 @@ describe("the cron run's housekeeping", () => {
         {
           type: 'sign_in_failed',
           familyId: family.id,
-          clientHash: 'old',
+          clientKey: 'old',
           createdAt: now - 400 * DAY,
         },
         {
           type: 'sign_in_failed',
           familyId: family.id,
-          clientHash: 'recent',
+          clientKey: 'recent',
           createdAt: now - 30 * DAY,
         },
       ]),
@@ -95,7 +95,7 @@ describe("the cron run's housekeeping", () => {
     expect(ids).toEqual([`live-${now}`])
     const events = (
       await db.select().from(securityEvents).where(eq(securityEvents.familyId, family.id))
-    ).map((row) => row.clientHash)
+    ).map((row) => row.clientKey)
     expect(events).toEqual(['recent'])
     const recipients = (await db.select().from(outbox)).map((row) => row.recipient).sort()
     expect(recipients).toEqual(['old-sending@example.org', 'recent-delivered@example.org'])

@@ -39,7 +39,6 @@ describe('the HTTP mailer (Brevo transactional API)', () => {
   it.each([
     [500, true],
     [503, true],
-    [429, true],
     [400, false],
     [401, false],
   ])('reports HTTP %i as a failure, retryable: %s', async (status, retryable) => {
@@ -52,6 +51,20 @@ describe('the HTTP mailer (Brevo transactional API)', () => {
     }).send(mail)
     expect(result).toEqual({ ok: false, retryable, reason: `HTTP ${status}` })
   })
+
+  it.each([429, 402])(
+    "reports HTTP %i (the provider's rate or credits) as a quota failure, always retried",
+    async (status) => {
+      const api = new FakeMailApi('quota')
+      await api.script([status])
+      const result = await createHttpMailer({
+        apiUrl: api.sendUrl,
+        apiKey: 'k',
+        timeoutMs: 5_000,
+      }).send(mail)
+      expect(result).toEqual({ ok: false, retryable: true, reason: `HTTP ${status}`, quota: true })
+    },
+  )
 
   it('delivers the forgot-password mail through the app when MAIL_PROVIDER is http', async () => {
     const api = new FakeMailApi('app')

@@ -18,7 +18,7 @@ export function createCloudflareMailer(binding: SendEmail): Mailer {
       } catch (error) {
         // The binding does not tell a bad address from an outage: retry, bounded by the outbox.
         const reason = error instanceof Error ? error.message.slice(0, 200) : 'send_email failed'
-        return { ok: false, retryable: true, reason }
+        return { ok: false, retryable: true, reason, quota: /quota|limit/i.test(reason) }
       }
     },
   }

@@ -45,8 +45,12 @@ export function createHttpMailer(options: {
       // Drain the body so the connection is released; its content is never logged (it may echo the mail).
       await response.body?.cancel()
       if (response.ok) return { ok: true }
-      const retryable = response.status === 429 || response.status >= 500
-      return { ok: false, retryable, reason: `HTTP ${response.status}` }
+      const reason = `HTTP ${response.status}`
+      // Brevo answers 429 past its rate and 402 when the account has no credits left: both pass.
+      if (response.status === 429 || response.status === 402) {
+        return { ok: false, retryable: true, reason, quota: true }
+      }
+      return { ok: false, retryable: response.status >= 500, reason }
     },
   }
 }

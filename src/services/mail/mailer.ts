@@ -12,7 +12,8 @@ export type OutgoingMail = {
 export type SendResult =
   | { ok: true }
   // `retryable`: 429, 5xx, network failure or time-out. Otherwise (bad address, auth) retrying is useless.
-  | { ok: false; retryable: boolean; reason: string }
+  // `quota`: the provider refused for want of credits or rate (429, 402): retried, never given up.
+  | { ok: false; retryable: boolean; reason: string; quota?: boolean }
 
 export interface Mailer {
   send(mail: OutgoingMail): Promise<SendResult>

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNotNull, lt, lte, sql, type SQL } from 'drizzl
 import type { Db } from '../../db/client'
 import { outbox, type OutboxMail } from '../../db/schema'
 import type { MailContent } from '../../views/mails'
+import { logMailBudgetExhausted } from '../limits'
 import { logJson } from '../logging'
 import type { Mailer } from './mailer'
 
@@ -146,6 +147,7 @@ export async function sendClaimedMail(
     retry: result.retryable,
     reason: result.reason,
   })
+  if (result.quota) await logMailBudgetExhausted(db, 'provider quota', now)
   if (!result.retryable) {
     await db
       .update(outbox)

@@ -1,0 +1,36 @@
+import { hmacHex } from './crypto'
+
+// What the per-client limits and the security events key on. One client is one network: an IPv4
+// address, or an IPv6 /64 (the smallest prefix a subscriber is given, RFC 6177), so one home cannot
+// play 2^64 clients. Stored only as an HMAC with a secret: an unsalted hash of the 2^32 IPv4 addresses
+// is reversed by enumeration (CNIL, "pseudonymisation"; GDPR recital 26).
+
+/** The network a client address belongs to: the IPv4 address, or the IPv6 /64 as `xxxx:…:xxxx::/64`. */
+export function clientNetwork(address: string): string {
+  const trimmed = address.trim().toLowerCase()
+  if (!trimmed.includes(':')) return trimmed
+  const mapped = /^(?:0{0,4}:){0,5}:?ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(trimmed)
+  if (mapped) return mapped[1]!
+  const groups = expandIpv6(trimmed.split('%')[0]!)
+  if (!groups) return trimmed
+  return `${groups.slice(0, 4).join(':')}::/64`
+}
+
+/** The eight groups of an IPv6 address without leading zeros, or null when it is not one. */
+function expandIpv6(address: string): string[] | null {
+  const halves = address.split('::')
+  if (halves.length > 2) return null
+  const parse = (part: string) => (part === '' ? [] : part.split(':'))
+  const head = parse(halves[0]!)
+  const tail = halves.length === 2 ? parse(halves[1]!) : []
+  const missing = 8 - head.length - tail.length
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return null
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail]
+  if (!groups.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return null
+  return groups.map((group) => group.replace(/^0+(?=.)/, ''))
+}
+
+/** The keyed digest of the client's network (`local` when the edge gave no address). */
+export function clientKey(secret: string, address: string | undefined): string {
+  return hmacHex(secret, `client:${clientNetwork(address ?? 'local')}`)
+}

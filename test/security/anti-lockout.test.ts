@@ -1,0 +1,431 @@
+import { and, eq, like } from 'drizzle-orm'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { attemptCounters, outbox, securityEvents } from '../../src/db/schema'
+import { sha256Hex } from '../../src/services/crypto'
+import { scryptComputations } from '../../src/services/passwords'
+import {
+  clientKeyOf,
+  createFamily,
+  db,
+  mailsTo,
+  post,
+  readable,
+  setCookies,
+  temporaryPasswordFromMail,
+  textOf,
+  uniqueFamilyNumber,
+  Visitor,
+  withoutNonces,
+} from '../helpers'
+import { FakeMailApi } from '../mail-api'
+
+// Issue 10: a stranger who knows a family number (they are printed on every invoice) can neither lock
+// the family out nor use up its mails. Each scenario an attacker tried against the first version is
+// replayed here and ends with the family signed in.
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+// Each test's stranger has an address of its own: the per-client counters would otherwise carry over.
+let strangers = 0
+const nextStranger = () => `203.0.113.${++strangers}`
+let STRANGER = nextStranger()
+beforeEach(() => {
+  STRANGER = nextStranger()
+})
+
+async function hashesDuring(action: () => Promise<unknown>): Promise<number> {
+  const before = scryptComputations()
+  await action()
+  return scryptComputations() - before
+}
+
+/** A stranger's wrong guesses, from one address, until the number is locked for unknown clients. */
+async function lockNumber(familyNumber: string, ip: string = STRANGER) {
+  for (let i = 0; i < 5; i++) {
+    const answer = await post(
+      '/connexion',
+      { identifier: familyNumber, password: `Faux${i}Faux` },
+      { ip },
+    )
+    expect(answer.status).toBe(422)
+  }
+  const locked = await post(
+    '/connexion',
+    { identifier: familyNumber, password: 'Faux9Faux' },
+    { ip },
+  )
+  expect(locked.status).toBe(429)
+}
+
+/** A family whose phone signed in once (so it carries a device cookie), then signed out. */
+async function familyWithPhone() {
+  const family = await createFamily({ password: 'Soleil2026' })
+  const phone = new Visitor()
+  const first = await phone.post('/connexion', {
+    identifier: family.familyNumber,
+    password: 'Soleil2026',
+  })
+  expect(first.headers.get('location')).toBe('/espace')
+  await phone.post('/deconnexion', {})
+  return { family, phone }
+}
+
+describe('scenario 1: wrong sign-ins by a stranger no longer lock the family out', () => {
+  it("lets the family's phone in with its password while the number is locked for everyone else", async () => {
+    const { family, phone } = await familyWithPhone()
+    await lockNumber(family.familyNumber)
+
+    const unknownBrowser = await post(
+      '/connexion',
+      { identifier: family.familyNumber, password: 'Soleil2026' },
+      { ip: '198.51.100.5' },
+    )
+    expect(unknownBrowser.status).toBe(429)
+
+    const fromPhone = await phone.post('/connexion', {
+      identifier: family.familyNumber,
+      password: 'Soleil2026',
+    })
+    expect(fromPhone.status).toBe(303)
+    expect(fromPhone.headers.get('location')).toBe('/espace')
+    expect((await phone.get('/espace')).status).toBe(200)
+  })
+
+  it("lets the phone in even from the stranger's own address (a shared carrier address)", async () => {
+    const { family, phone } = await familyWithPhone()
+    await lockNumber(family.familyNumber)
+    for (let i = 0; i < 30; i++) {
+      await post(
+        '/connexion',
+        { identifier: uniqueFamilyNumber(), password: 'Faux2026x' },
+        { ip: STRANGER },
+      )
+    }
+    const fromPhone = await phone.post(
+      '/connexion',
+      { identifier: family.familyNumber, password: 'Soleil2026' },
+      { ip: STRANGER },
+    )
+    expect(fromPhone.headers.get('location')).toBe('/espace')
+  })
+
+  it('keeps the family in when the stranger posts six guesses every window, window after window', async () => {
+    const { family, phone } = await familyWithPhone()
+    const start = Date.now()
+    vi.useFakeTimers({ toFake: ['Date'], now: start })
+    try {
+      for (let window = 0; window < 4; window++) {
+        vi.setSystemTime(start + window * 16 * 60_000)
+        for (let i = 0; i < 6; i++) {
+          await post(
+            '/connexion',
+            { identifier: family.familyNumber, password: 'Faux2026x' },
+            { ip: STRANGER },
+          )
+        }
+        const fromPhone = await phone.post('/connexion', {
+          identifier: family.familyNumber,
+          password: 'Soleil2026',
+        })
+        expect(fromPhone.headers.get('location'), `window ${window}`).toBe('/espace')
+        await phone.post('/deconnexion', {})
+      }
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('slows the phone down on its own repeated failures, and only the phone', async () => {
+    const { family, phone } = await familyWithPhone()
+    for (let i = 0; i < 5; i++) {
+      const answer = await phone.post('/connexion', {
+        identifier: family.familyNumber,
+        password: 'Faux2026x',
+      })
+      expect(answer.status).toBe(422)
+    }
+    const slowed = await phone.post('/connexion', {
+      identifier: family.familyNumber,
+      password: 'Soleil2026',
+    })
+    expect(slowed.status).toBe(429)
+    // The number itself was not locked by the phone's failures.
+    const other = await post('/connexion', {
+      identifier: family.familyNumber,
+      password: 'Soleil2026',
+    })
+    expect(other.headers.get('location')).toBe('/espace')
+  })
+
+  it('gives the device cookie __Host-, HttpOnly, Secure, for a year, with nothing personal in it', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    const answer = await post('/connexion', {
+      identifier: family.familyNumber,
+      password: 'Soleil2026',
+    })
+    const device = setCookies(answer).get('__Host-device')!
+    expect(device.attributes).toMatch(/Max-Age=31536000/)
+    expect(device.attributes.split(/;\s*/)).toEqual(
+      expect.arrayContaining(['Path=/', 'HttpOnly', 'Secure', 'SameSite=Lax']),
+    )
+    expect(device.value).not.toContain(family.familyNumber)
+    expect(device.value).not.toContain(family.email!)
+  })
+
+  it("trusts no forged device cookie, nor one signed for another family's number", async () => {
+    const { family } = await familyWithPhone()
+    const other = await familyWithPhone()
+    await lockNumber(family.familyNumber)
+    const othersToken = other.phone.cookieValue('__Host-device')!
+    const [issuedAt, id] = othersToken.split('.')
+    const forged = `${issuedAt}.${id}.${'0'.repeat(64)}`
+    for (const token of [othersToken, forged, 'garbage']) {
+      const answer = await post(
+        '/connexion',
+        { identifier: family.familyNumber, password: 'Soleil2026' },
+        { cookie: `__Host-device=${token}` },
+      )
+      expect(answer.status, token).toBe(429)
+    }
+  })
+})
+
+describe('scenario 2: a stranger cannot use up the mails, and a temporary password always works', () => {
+  it("mails the family's own request from another address while a stranger hammers the number", async () => {
+    const family = await createFamily()
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (await post('/mot-de-passe-oublie', { identifier: family.familyNumber }, { ip: STRANGER }))
+          .status,
+      ).toBe(200)
+    }
+    const refused = await post(
+      '/mot-de-passe-oublie',
+      { identifier: family.familyNumber },
+      { ip: STRANGER },
+    )
+    expect(refused.status).toBe(429)
+
+    const home = new Visitor()
+    const own = await home.post('/mot-de-passe-oublie', { identifier: family.familyNumber })
+    expect(own.status).toBe(200)
+    expect(await mailsTo(family.email!)).toHaveLength(4)
+
+    // The number is locked for unknown clients too: the mailed password still opens the way.
+    await lockNumber(family.familyNumber)
+    let signedIn!: Response
+    const hashes = await hashesDuring(async () => {
+      signedIn = await home.post('/connexion', {
+        identifier: family.familyNumber,
+        password: await temporaryPasswordFromMail(family.email!),
+      })
+    })
+    expect(hashes).toBe(0)
+    expect(signedIn.headers.get('location')).toBe('/nouveau-mot-de-passe')
+    const saved = await home.post('/nouveau-mot-de-passe', {
+      new_password: 'Jardin2026',
+      confirmation: 'Jardin2026',
+    })
+    expect(saved.headers.get('location')).toBe('/connexion')
+    const again = await home.post('/connexion', {
+      identifier: family.familyNumber,
+      password: 'Jardin2026',
+    })
+    expect(again.headers.get('location')).toBe('/espace')
+  })
+
+  it('answers the per-number daily cap with the usual page and no mail, except to a trusted browser', async () => {
+    const { family, phone } = await familyWithPhone()
+    const page = async (ip: string) => {
+      const answer = await post('/mot-de-passe-oublie', { identifier: family.familyNumber }, { ip })
+      expect(answer.status).toBe(200)
+      return withoutNonces(await answer.text())
+    }
+    const usual = await page('198.51.100.200')
+    for (let i = 1; i < 10; i++) await page(`198.51.100.${200 + i}`)
+    expect(await mailsTo(family.email!)).toHaveLength(10)
+
+    expect(await page('198.51.100.250')).toBe(usual)
+    expect(await mailsTo(family.email!)).toHaveLength(10)
+    const capped = await db
+      .select()
+      .from(securityEvents)
+      .where(
+        and(
+          eq(securityEvents.type, 'limit_reached'),
+          eq(securityEvents.detail, 'mail per subject per day'),
+        ),
+      )
+    expect(capped.length).toBeGreaterThan(0)
+
+    expect(
+      (await phone.post('/mot-de-passe-oublie', { identifier: family.familyNumber })).status,
+    ).toBe(200)
+    expect(await mailsTo(family.email!)).toHaveLength(11)
+  })
+
+  it('answers a client past its own hourly limit, across numbers, with 429', async () => {
+    const ip = '198.51.100.77'
+    for (let i = 0; i < 20; i++) {
+      expect(
+        (await post('/mot-de-passe-oublie', { identifier: uniqueFamilyNumber() }, { ip })).status,
+      ).toBe(200)
+    }
+    const refused = await post('/mot-de-passe-oublie', { identifier: uniqueFamilyNumber() }, { ip })
+    expect(refused.status).toBe(429)
+    expect(await textOf(refused)).toContain('réessayez dans')
+    expect((await post('/mot-de-passe-oublie', { identifier: uniqueFamilyNumber() })).status).toBe(
+      200,
+    )
+  })
+
+  it('stops at the global hourly budget with the usual page, logging mail_budget_exhausted once', async () => {
+    await db.delete(attemptCounters).where(like(attemptCounters.key, 'mail-budget:%'))
+    await db.delete(attemptCounters).where(like(attemptCounters.key, 'log-once:%'))
+    const logged: string[] = []
+    vi.spyOn(console, 'log').mockImplementation((line: unknown) => void logged.push(String(line)))
+    const env = { MAIL_BUDGET_PER_HOUR: '2' }
+    const families = [
+      await createFamily(),
+      await createFamily(),
+      await createFamily(),
+      await createFamily(),
+    ]
+    const pages = []
+    for (const family of families) {
+      const answer = await post(
+        '/mot-de-passe-oublie',
+        { identifier: family.familyNumber },
+        { env },
+      )
+      expect(answer.status).toBe(200)
+      pages.push(withoutNonces(await answer.text()))
+    }
+    expect(new Set(pages).size).toBe(1)
+    const mailed = await Promise.all(
+      families.map(async (family) => (await mailsTo(family.email!)).length),
+    )
+    expect(mailed).toEqual([1, 1, 0, 0])
+    expect(logged.filter((line) => line.includes('"mail_budget_exhausted"'))).toHaveLength(1)
+    // Lifting a limit is deleting its counter (what ops and the agents' console do).
+    await db.delete(attemptCounters).where(like(attemptCounters.key, 'mail-budget:%'))
+  })
+})
+
+describe('scenario 3: one client is one network', () => {
+  it('limits 32 addresses of one IPv6 /64 as one client, and the refused ones cost no hash', async () => {
+    const prefix = '2001:db8:4a:7f01'
+    const statuses: number[] = []
+    let hashes = 0
+    for (let i = 1; i <= 32; i++) {
+      const ip = `${prefix}:${i.toString(16)}:0:0:${(i * 7).toString(16)}`
+      hashes += await hashesDuring(async () => {
+        statuses.push(
+          (
+            await post(
+              '/connexion',
+              { identifier: uniqueFamilyNumber(), password: 'Faux2026x' },
+              { ip },
+            )
+          ).status,
+        )
+      })
+    }
+    expect(statuses.slice(0, 30).every((status) => status === 422)).toBe(true)
+    expect(statuses.slice(30)).toEqual([429, 429])
+    expect(hashes).toBe(30)
+    // Another /64 is another client.
+    const next = await post(
+      '/connexion',
+      { identifier: uniqueFamilyNumber(), password: 'Faux2026x' },
+      { ip: '2001:db8:4a:7f02::1' },
+    )
+    expect(next.status).toBe(422)
+  })
+})
+
+describe('scenario 4: client addresses are keyed, not merely hashed', () => {
+  it('stores an HMAC of the network: not the SHA-256 of the address, the same across one /64', async () => {
+    await post(
+      '/connexion',
+      { identifier: uniqueFamilyNumber(), password: 'Faux2026x' },
+      { ip: '2001:db8:1:2::a' },
+    )
+    await post(
+      '/connexion',
+      { identifier: uniqueFamilyNumber(), password: 'Faux2026x' },
+      { ip: '192.0.2.44' },
+    )
+    const keys = (await db.select().from(securityEvents)).map((event) => event.clientKey)
+    expect(keys).toContain(clientKeyOf('2001:db8:1:2:ffff::b'))
+    expect(keys).toContain(clientKeyOf('192.0.2.44'))
+    expect(keys).not.toContain(sha256Hex('192.0.2.44'))
+    expect(keys).not.toContain(sha256Hex('2001:db8:1:2::a'))
+    expect(clientKeyOf('192.0.2.44')).not.toBe(clientKeyOf('192.0.2.45'))
+  })
+})
+
+describe('refusals stay cheap', () => {
+  it('computes no hash and writes no row for a refused post (one event per key and block)', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    const ip = '198.51.100.123'
+    await lockNumber(family.familyNumber, ip)
+    const events = async () =>
+      (
+        await db
+          .select()
+          .from(securityEvents)
+          .where(eq(securityEvents.clientKey, clientKeyOf(ip)))
+      ).length
+    const counters = async () => (await db.select().from(attemptCounters)).length
+    const [eventsBefore, countersBefore] = [await events(), await counters()]
+    const hashes = await hashesDuring(async () => {
+      for (let i = 0; i < 20; i++) {
+        const refused = await post(
+          '/connexion',
+          { identifier: family.familyNumber, password: 'Faux2026x' },
+          { ip },
+        )
+        expect(refused.status).toBe(429)
+      }
+    })
+    expect(hashes).toBe(0)
+    expect(await events()).toBe(eventsBefore)
+    expect(await counters()).toBe(countersBefore)
+  })
+
+  it('answers 429 with when to retry, and always offers « Mot de passe oublié »', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    await lockNumber(family.familyNumber)
+    const refused = await post(
+      '/connexion',
+      { identifier: family.familyNumber, password: 'Soleil2026' },
+      { ip: STRANGER },
+    )
+    const html = await refused.text()
+    expect(readable(html)).toMatch(/réessayez dans \d+ minutes?/)
+    expect(html).toContain('href="/mot-de-passe-oublie"')
+  })
+})
+
+describe('the provider quota', () => {
+  it('keeps a mail refused for quota pending (never failed) and logs mail_budget_exhausted once an hour', async () => {
+    await db.delete(attemptCounters).where(like(attemptCounters.key, 'log-once:%'))
+    const logged: string[] = []
+    vi.spyOn(console, 'log').mockImplementation((line: unknown) => void logged.push(String(line)))
+    const api = new FakeMailApi('quota-app')
+    await api.script([402, 429])
+    const [first, second] = [await createFamily(), await createFamily()]
+    for (const family of [first, second]) {
+      await post('/mot-de-passe-oublie', { identifier: family.familyNumber }, { env: api.env() })
+    }
+    const statuses = await db
+      .select({ status: outbox.status, lastError: outbox.lastError })
+      .from(outbox)
+      .where(eq(outbox.recipient, first.email!))
+    expect(statuses).toEqual([{ status: 'pending', lastError: 'HTTP 402' }])
+    expect(logged.filter((line) => line.includes('"mail_budget_exhausted"'))).toHaveLength(1)
+  })
+})
