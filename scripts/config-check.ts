@@ -32,7 +32,8 @@ const result = parseConfig({
 })
 const problems = result.ok ? [] : [...result.problems]
 for (const name of SECRETS) {
-  if (name in vars) problems.push(`${name}: a secret, never a var (npm exec -- wrangler secret put ${name})`)
+  if (name in vars)
+    problems.push(`${name}: a secret, never a var (npm exec -- wrangler secret put ${name})`)
 }
 
 for (const [name, value] of Object.entries(vars)) {

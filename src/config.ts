@@ -110,6 +110,15 @@ function deploymentProblems(raw: RawConfig): string[] {
   if (raw.MAIL_PROVIDER === 'http' && (!raw.MAIL_API_URL || !raw.MAIL_API_KEY)) {
     problems.push('MAIL_API_KEY: required (with MAIL_API_URL) when MAIL_PROVIDER is "http"')
   }
+  // The API key travels with every call: only over TLS, except to a fake on a developer's machine.
+  if (
+    raw.MAIL_PROVIDER === 'http' &&
+    raw.ENVIRONMENT !== 'development' &&
+    raw.MAIL_API_URL &&
+    !raw.MAIL_API_URL.startsWith('https://')
+  ) {
+    problems.push('MAIL_API_URL: must be an https:// address outside development')
+  }
   if (raw.ENVIRONMENT !== 'production' && raw.ENVIRONMENT !== 'staging') return problems
   if (!raw.PUBLIC_URL.startsWith('https://')) {
     problems.push('PUBLIC_URL: must be an https:// address outside development')

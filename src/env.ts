@@ -19,6 +19,8 @@ export type AppEnv = {
     // HMAC of the client's network (an IPv4 address or an IPv6 /64): what limits and events key on.
     clientKey: string
     session: CurrentSession | null
+    // The request carried a session cookie whose session has ended (expired, or its temporary password gone).
+    sessionEnded: boolean
     secureHeadersNonce?: string
   }
 }

@@ -61,6 +61,8 @@ describe('the configuration schema', () => {
     [{ SESSION_IDLE_MINUTES: 'trente' }, 'SESSION_IDLE_MINUTES'],
     [{ ENVIRONMENT: 'prod' }, 'ENVIRONMENT'],
     [{ CLIENT_KEY_SECRET: undefined }, 'CLIENT_KEY_SECRET'],
+    [{ MAIL_API_URL: 'http://api.brevo.com/v3/smtp/email' }, 'MAIL_API_URL'],
+    [{ ENVIRONMENT: 'test', MAIL_API_URL: 'http://mail.internal/send' }, 'MAIL_API_URL'],
     [{ CLIENT_KEY_SECRET: 'short' }, 'CLIENT_KEY_SECRET'],
   ])('refuses %o, naming %s', (overrides, variable) => {
     expect(problemsOf(overrides).some((problem) => problem.startsWith(`${variable}:`))).toBe(true)

@@ -3,7 +3,8 @@
 // its own state so test files running at once do not mix; anything else is refused (no network in tests).
 //   POST https://<ns>.mail-api.test/...        a send: recorded, answered by the next scripted reply
 //   GET  https://<ns>.mail-api.test/__received what was received so far
-//   POST https://<ns>.mail-api.test/__script   JSON list of replies: a status, "hang" (never answers)
+//   POST https://<ns>.mail-api.test/__script   JSON list of replies: a status, "hang" (never answers),
+//                                              "late" (accepts the mail, answers 201 after 1.5 s)
 //   POST https://<ns>.mail-api.test/__reset
 type Received = {
   url: string
@@ -12,7 +13,7 @@ type Received = {
   body: string
   reply: Reply
 }
-type Reply = number | 'hang'
+type Reply = number | 'hang' | 'late'
 type Mailbox = { received: Received[]; script: Reply[]; fallback: Reply }
 
 const mailboxes = new Map<string, Mailbox>()
@@ -54,10 +55,15 @@ export async function fakeMailProvider(request: Request): Promise<Response> {
     reply,
   })
   if (reply === 'hang') return new Promise<Response>(() => {})
+  if (reply === 'late') {
+    await new Promise((wait) => setTimeout(wait, 1_500))
+    return Response.json({ messageId: `<${box.received.length}@fake>` }, { status: 201 })
+  }
+  // A redirect points at another fake host, which records whatever follows it (the API key must not).
+  const headers: Record<string, string> =
+    reply >= 300 && reply < 400 ? { location: `https://elsewhere-${url.hostname}/stolen` } : {}
   return Response.json(
     reply < 300 ? { messageId: `<${box.received.length}@fake>` } : { code: 'error' },
-    {
-      status: reply,
-    },
+    { status: reply, headers },
   )
 }

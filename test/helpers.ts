@@ -59,6 +59,8 @@ export type SendOptions = {
   env?: Record<string, unknown>
   // false: return as soon as the answer exists, with `settled` to await the background work.
   waitForBackground?: boolean
+  // The origin the request is addressed to (its Host), `http://localhost` unless a test says otherwise.
+  origin?: string
 }
 
 export type Sent = Response & { settled: Promise<void> }
@@ -69,12 +71,13 @@ const randomIp = () =>
 /** One request through the Worker's fetch handler, inside workerd, against the test's D1. */
 export async function send(path: string, options: SendOptions = {}): Promise<Sent> {
   const method = options.method ?? (options.form || options.body ? 'POST' : 'GET')
+  const base = options.origin ?? BASE
   const headers = new Headers(options.headers)
   if (!headers.has('cf-connecting-ip')) headers.set('cf-connecting-ip', options.ip ?? randomIp())
   // A browser's same-origin post carries Origin; `x-no-default-origin` sends one without it.
   if (headers.has('x-no-default-origin')) headers.delete('x-no-default-origin')
   else if (method !== 'GET' && !headers.has('origin') && !headers.has('sec-fetch-site')) {
-    headers.set('origin', BASE)
+    headers.set('origin', base)
   }
   if (options.cookie) headers.set('cookie', options.cookie)
   if (options.htmx) headers.set('HX-Request', 'true')
@@ -82,7 +85,7 @@ export async function send(path: string, options: SendOptions = {}): Promise<Sen
   if (options.form) {
     body = options.form instanceof FormData ? options.form : new URLSearchParams(options.form)
   }
-  const request = new Request(`${BASE}${path}`, { method, headers, body, redirect: 'manual' })
+  const request = new Request(`${base}${path}`, { method, headers, body, redirect: 'manual' })
   const ctx = createExecutionContext()
   const workerEnv = options.env ? { ...testEnv, ...options.env } : testEnv
   const response = (await app.fetch(request, workerEnv, ctx)) as Sent

@@ -4,8 +4,8 @@ export type ReceivedRequest = {
   method: string
   headers: Record<string, string>
   body: string
-  // What the fake answered: a status, or "hang".
-  reply: number | 'hang'
+  // What the fake answered: a status, "hang", or "late" (accepted, answered after the time-out).
+  reply: number | 'hang' | 'late'
 }
 
 export class FakeMailApi {
@@ -33,7 +33,13 @@ export class FakeMailApi {
     return (await fetch(`${this.origin}/__received`)).json()
   }
 
-  async script(replies: Array<number | 'hang'>, fallback?: number | 'hang') {
+  /** What reached the host this fake's redirects point at. */
+  async receivedElsewhere(): Promise<ReceivedRequest[]> {
+    const elsewhere = this.origin.replace('https://', 'https://elsewhere-')
+    return (await fetch(`${elsewhere}/__received`)).json()
+  }
+
+  async script(replies: Array<number | 'hang' | 'late'>, fallback?: number | 'hang' | 'late') {
     await fetch(`${this.origin}/__script`, {
       method: 'POST',
       body: JSON.stringify({ replies, fallback }),

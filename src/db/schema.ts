@@ -16,6 +16,9 @@ export const families = sqliteTable('families', {
   // `scrypt$logN$r$p$salt$hash`, or null for a family that never chose a password.
   passwordHash: text('password_hash'),
   passwordChangedAt: integer('password_changed_at'),
+  // Bumped by every password change: a session is opened, or a hash upgraded, only if the version that
+  // was verified is still the family's, so a change always wins a race (services/sign-in.ts).
+  passwordVersion: integer('password_version').notNull().default(0),
   lastSignInAt: integer('last_sign_in_at'),
   // Shown in the family space: the sign-in before the current one.
   previousSignInAt: integer('previous_sign_in_at'),
@@ -74,6 +77,8 @@ export const outbox = sqliteTable(
     // A UUID sent with every attempt, so a provider can drop a duplicate of a retried send.
     idempotencyKey: text('idempotency_key').notNull(),
     attempts: integer('attempts').notNull().default(0),
+    // A random token per claim: only the claim that sent the mail may record its outcome.
+    lease: text('lease'),
     nextAttemptAt: integer('next_attempt_at').notNull(),
     // After this the mail is pointless (its temporary password has expired): never sent.
     expiresAt: integer('expires_at'),

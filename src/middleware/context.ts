@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory'
 import { configFor } from '../config'
 import { createDb } from '../db/client'
 import type { AppEnv } from '../env'
+import { isLoopbackHost } from '../http/loopback'
 import { clientKey } from '../services/client-key'
 import { logJson } from '../services/logging'
 import { UNAVAILABLE_PAGE } from '../views/standalone'
@@ -16,6 +17,12 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
     return c.html(UNAVAILABLE_PAGE, 503)
   }
   c.set('config', result.config)
+  // A development configuration (dev mailbox, no secrets) published by mistake serves nobody.
+  if (result.config.environment === 'development' && !isLoopbackHost(c.req.url)) {
+    logJson('error', 'development_configuration_off_loopback', {})
+    c.header('Cache-Control', 'no-store')
+    return c.html(UNAVAILABLE_PAGE, 503)
+  }
   c.set('db', createDb(c.env.DB))
   // Cloudflare sets cf-connecting-ip at its edge; locally there is none.
   c.set('clientKey', clientKey(result.config.clientKeySecret, c.req.header('cf-connecting-ip')))

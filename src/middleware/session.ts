@@ -10,6 +10,7 @@ export const loadSession = createMiddleware<AppEnv>(async (c, next) => {
   const current = token ? await validateSessionToken(c.var.db, token, c.var.config.session) : null
   if (token && !current) clearSessionCookie(c)
   c.set('session', current)
+  c.set('sessionEnded', Boolean(token) && !current)
   await next()
 })
 

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import * as z from 'zod'
 import type { AppEnv } from '../env'
 import { clearSessionCookie, readDeviceCookie, setPasswordSavedFlash } from '../http/cookies'
@@ -14,6 +14,7 @@ import {
   ChangePasswordForm,
   type ChangePasswordFormProps,
 } from '../views/change-password'
+import { LOGIN_TITLE, LoginForm } from '../views/login'
 
 const changeForm = z.object({
   current_password: textField(),
@@ -24,10 +25,24 @@ const changeForm = z.object({
 const TEMPORARY_PASSWORD_GONE =
   "Ce mot de passe temporaire n'est plus valable (expiré, déjà utilisé ou remplacé par une demande plus récente). Demandez-en un nouveau avec « Mot de passe oublié »."
 
+// A family on step 5 whose session ended (most often: it asked for another temporary password, which
+// replaced this one) is told why, on the sign-in step, rather than silently sent there.
+const SESSION_ENDED =
+  "Votre session a pris fin : ce mot de passe temporaire n'est plus valable (expiré, déjà utilisé ou remplacé par une demande plus récente), ou la session a expiré. Connectez-vous avec le dernier mot de passe reçu, ou demandez-en un nouveau avec « Mot de passe oublié »."
+
+function signInAgain(c: Context<AppEnv>, status: 200 | 422) {
+  if (!c.var.sessionEnded) return redirectTo(c, '/connexion')
+  return render(c, {
+    title: LOGIN_TITLE,
+    status,
+    body: <LoginForm identifierHelp={c.var.config.identifierHelp} alert={SESSION_ENDED} />,
+  })
+}
+
 export const changePasswordRoute = new Hono<AppEnv>()
   .get('/', async (c) => {
     const current = c.var.session
-    if (!current) return redirectTo(c, '/connexion')
+    if (!current) return signInAgain(c, 200)
     return render(c, {
       title: CHANGE_PASSWORD_TITLE,
       body: (
@@ -42,7 +57,7 @@ export const changePasswordRoute = new Hono<AppEnv>()
   .post('/', async (c) => {
     const { config, db, clientKey } = c.var
     const current = c.var.session
-    if (!current) return redirectTo(c, '/connexion')
+    if (!current) return signInAgain(c, 422)
     const again = (status: 422 | 429, props: Partial<ChangePasswordFormProps>) =>
       render(c, {
         title: CHANGE_PASSWORD_TITLE,
@@ -75,6 +90,10 @@ export const changePasswordRoute = new Hono<AppEnv>()
 
     const result = await changePassword(db, config, current, form, client, now)
     if (!result.ok && result.reason === 'invalid') return again(422, { errors: result.errors })
+    if (!result.ok && result.reason === 'session-gone') {
+      clearSessionCookie(c)
+      return redirectTo(c, '/connexion')
+    }
     if (!result.ok) return again(422, { alert: TEMPORARY_PASSWORD_GONE })
 
     deliverInBackground(c, async () => result.mailId)

@@ -2,15 +2,17 @@ import { desc } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { outbox } from '../db/schema'
 import type { AppEnv } from '../env'
+import { isLocalDevelopment } from '../http/loopback'
 import { render } from '../http/respond'
 import { DEV_MAILS_TITLE, DevMailbox } from '../views/dev-mails'
 
 const LISTED = 50
 
-// The development mailbox (PRODUCT.md §2): absent, as a plain 404, in any other environment.
+// The development mailbox (PRODUCT.md §2): absent, as a plain 404, in any other environment and on
+// any address but loopback, whatever the configuration says.
 export const devMail = new Hono<AppEnv>()
   .use(async (c, next) => {
-    if (c.var.config.environment !== 'development' || c.var.config.mail.provider !== 'dev') {
+    if (!isLocalDevelopment(c) || c.var.config.mail.provider !== 'dev') {
       return c.notFound()
     }
     await next()

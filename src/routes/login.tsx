@@ -3,6 +3,7 @@ import * as z from 'zod'
 import type { AppEnv } from '../env'
 import {
   readDeviceCookie,
+  readSessionCookie,
   setDeviceCookie,
   setSessionCookie,
   takePasswordSavedFlash,
@@ -69,7 +70,13 @@ export const login = new Hono<AppEnv>()
     const result = await signIn(
       db,
       config,
-      { familyNumber, password: form.data.password, clientKey, deviceId },
+      {
+        familyNumber,
+        password: form.data.password,
+        clientKey,
+        deviceId,
+        previousToken: readSessionCookie(c),
+      },
       now,
     )
     if (!result.ok && result.reason === 'limited') {

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm'
+import { and, eq, exists, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { families } from '../db/schema'
 
@@ -6,22 +6,70 @@ export function findFamilyByNumber(db: Db, familyNumber: string) {
   return db.select().from(families).where(eq(families.familyNumber, familyNumber)).get()
 }
 
-/** Records a successful sign-in, keeping the previous one for the family space. */
-export function recordSignIn(db: Db, familyId: number, lastSignInAt: number | null, now: number) {
+const passwordStillAt = (familyId: number, version: number) =>
+  and(eq(families.id, familyId), eq(families.passwordVersion, version))
+
+/** In a batch statement's condition: the family's password is still the one verified at `version`. */
+export const passwordUnchanged = (db: Db, familyId: number, version: number) =>
+  exists(
+    db
+      .select({ one: sql`1` })
+      .from(families)
+      .where(passwordStillAt(familyId, version)),
+  )
+
+/** Records a successful sign-in, keeping the previous one for the family space, if `fence` holds. */
+export function recordSignInStatement(
+  db: Db,
+  family: { id: number; lastSignInAt: number | null },
+  now: number,
+  fence: SQL,
+) {
   return db
     .update(families)
-    .set({ previousSignInAt: lastSignInAt, lastSignInAt: now })
-    .where(eq(families.id, familyId))
+    .set({ previousSignInAt: family.lastSignInAt, lastSignInAt: now })
+    .where(and(eq(families.id, family.id), fence))
 }
 
-export function setPasswordHash(db: Db, familyId: number, passwordHash: string, now: number) {
+/**
+ * Saves a new password if `condition` holds (the version that was checked is still current), and bumps
+ * the version so that every sign-in or change that verified the old one loses its race. Returns the
+ * family's id when it was saved: the decision of a password change's batch.
+ */
+export function setPasswordHashStatement(
+  db: Db,
+  input: { familyId: number; version: number; passwordHash: string; condition?: SQL },
+  now: number,
+) {
   return db
     .update(families)
-    .set({ passwordHash, passwordChangedAt: now, updatedAt: now })
-    .where(eq(families.id, familyId))
+    .set({
+      passwordHash: input.passwordHash,
+      passwordVersion: sql`${families.passwordVersion} + 1`,
+      passwordChangedAt: now,
+      updatedAt: now,
+    })
+    .where(and(passwordStillAt(input.familyId, input.version), input.condition))
+    .returning({ id: families.id })
 }
 
-/** Same password, stronger parameters: not a password change (sessions stay, no mail). */
-export function upgradePasswordHash(db: Db, familyId: number, passwordHash: string) {
-  return db.update(families).set({ passwordHash }).where(eq(families.id, familyId))
+/** In the statements after it: true once the family's hash is `passwordHash` (unique by its salt). */
+export const passwordSavedAs = (db: Db, familyId: number, passwordHash: string) =>
+  exists(
+    db
+      .select({ one: sql`1` })
+      .from(families)
+      .where(and(eq(families.id, familyId), eq(families.passwordHash, passwordHash))),
+  )
+
+/** Same password, stronger parameters: not a password change (sessions stay, no mail, same version). */
+export function upgradePasswordHashStatement(
+  db: Db,
+  input: { familyId: number; version: number; passwordHash: string },
+  fence: SQL,
+) {
+  return db
+    .update(families)
+    .set({ passwordHash: input.passwordHash })
+    .where(and(passwordStillAt(input.familyId, input.version), fence))
 }

@@ -1,4 +1,4 @@
-import { and, eq, lt, or, isNull, sql } from 'drizzle-orm'
+import { and, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Config } from '../config'
 import type { Db } from '../db/client'
 import { attemptCounters } from '../db/schema'
@@ -151,16 +151,15 @@ export function signInLimited(db: Db, config: Config, client: SignInClient, now:
   )
 }
 
-/** What a successful sign-in forgives, as statements for its db.batch. */
-export function forgiveSignInStatements(db: Db, client: SignInClient) {
+/** What a successful sign-in forgives, as statements for its db.batch, if `fence` holds then. */
+export function forgiveSignInStatements(db: Db, client: SignInClient, fence: SQL) {
   if (client.deviceId) {
-    return [
-      clearAttemptsStatement(db, limitKey('signin-device', client.familyNumber, client.deviceId)),
-    ]
+    const device = limitKey('signin-device', client.familyNumber, client.deviceId)
+    return [clearAttemptsStatement(db, device, fence)]
   }
   return [
-    clearAttemptsStatement(db, limitKey('signin-number', client.familyNumber)),
-    releaseAttemptStatement(db, limitKey('signin-client', client.clientKey)),
+    clearAttemptsStatement(db, limitKey('signin-number', client.familyNumber), fence),
+    releaseAttemptStatement(db, limitKey('signin-client', client.clientKey), fence),
   ]
 }
 
@@ -252,16 +251,16 @@ export async function firstThisHour(db: Db, event: string, now: number): Promise
 }
 
 /** Gives back one counted attempt (a sign-in that succeeded was not a failure). */
-export function releaseAttemptStatement(db: Db, key: string) {
+export function releaseAttemptStatement(db: Db, key: string, fence?: SQL) {
   return db
     .update(attemptCounters)
     .set({ count: sql`max(${attemptCounters.count} - 1, 0)` })
-    .where(eq(attemptCounters.key, key))
+    .where(and(eq(attemptCounters.key, key), fence))
 }
 
 /** Forgets a key's failures and blocks (after a successful sign-in or a password change). */
-export function clearAttemptsStatement(db: Db, key: string) {
-  return db.delete(attemptCounters).where(eq(attemptCounters.key, key))
+export function clearAttemptsStatement(db: Db, key: string, fence?: SQL) {
+  return db.delete(attemptCounters).where(and(eq(attemptCounters.key, key), fence))
 }
 
 /** "réessayez dans N minutes", never less than one minute. */

@@ -1,9 +1,8 @@
 import type { Config } from '../config'
 import type { Db } from '../db/client'
-import { outbox } from '../db/schema'
 import { passwordChangedMail } from '../views/mails'
-import { setPasswordHash } from './families'
-import { enqueueMailStatement, NOTICE_LIFETIME_MS } from './mail/outbox'
+import { passwordSavedAs, setPasswordHashStatement } from './families'
+import { enqueueMailStatements, NOTICE_LIFETIME_MS } from './mail/outbox'
 import { isCommonPassword } from './common-passwords'
 import { passwordProblems } from './password-policy'
 import { loginUrl } from './password-recovery'
@@ -15,8 +14,13 @@ import {
   type SignInClient,
 } from './limits'
 import { recordEventStatement } from './security-events'
-import { invalidateFamilySessions, type CurrentSession } from './sessions'
-import { consumeTemporaryPassword, isTemporaryPassword } from './temporary-passwords'
+import { invalidateFamilySessionsStatement, type CurrentSession } from './sessions'
+import {
+  consumeTemporaryPasswordStatement,
+  isTemporaryPassword,
+  temporaryPasswordLive,
+  voidTemporaryPasswordsStatement,
+} from './temporary-passwords'
 
 export type PasswordChangeForm = {
   currentPassword?: string
@@ -35,6 +39,8 @@ export type PasswordChangeResult =
   | { ok: false; reason: 'invalid'; errors: PasswordChangeErrors }
   // The temporary password behind a restricted session expired, was used or was replaced meanwhile.
   | { ok: false; reason: 'temporary-password-gone' }
+  // The password was changed elsewhere meanwhile: that change ended this session.
+  | { ok: false; reason: 'session-gone' }
 
 /** The form's own rules, before any hash is computed. */
 export async function passwordChangeErrors(
@@ -92,32 +98,65 @@ export async function changePassword(
       }
     }
   }
-  // Single use, decided by one conditional UPDATE however many requests race (PRODUCT.md §4);
-  // claimed before hashing, so a spent temporary password costs no hash.
-  if (session.kind === 'restricted') {
-    const consumed =
-      session.temporaryPasswordId !== null &&
-      (await consumeTemporaryPassword(db, session.temporaryPasswordId, now))
-    if (!consumed) return { ok: false, reason: 'temporary-password-gone' }
-  }
   const passwordHash = hashPassword(form.newPassword, config.scrypt)
+  const saved = await savePasswordChange(db, config, current, { passwordHash, client }, now)
+  if (saved.ok || session.kind === 'restricted') return saved
+  // A full session whose password changed meanwhile has been ended by that change.
+  return { ok: false, reason: 'session-gone' }
+}
 
-  const writes = [
-    setPasswordHash(db, family.id, passwordHash, now),
-    invalidateFamilySessions(db, family.id),
-    // Guesses at the old password say nothing about the new one.
-    clearAttemptsStatement(db, limitKey('signin-number', family.familyNumber)),
-    recordEventStatement(db, {
-      type: 'password_changed',
+/**
+ * One batch, decided by its first statement: the new hash is saved only if the password verified is
+ * still the family's and, for a restricted session, its temporary password is still live. Every other
+ * write (consuming the temporary password, ending the sessions, clearing the failures, the event, the
+ * notice) is fenced on the new hash being saved, so a spent or replaced temporary password, a lost
+ * race or a failed batch changes nothing at all.
+ */
+async function savePasswordChange(
+  db: Db,
+  config: Config,
+  current: CurrentSession,
+  input: { passwordHash: string; client: SignInClient },
+  now: number,
+): Promise<PasswordChangeResult> {
+  const { session, family } = current
+  const temporaryPasswordId = session.kind === 'restricted' ? session.temporaryPasswordId : null
+  if (session.kind === 'restricted' && temporaryPasswordId === null) {
+    return { ok: false, reason: 'temporary-password-gone' }
+  }
+  const save = setPasswordHashStatement(
+    db,
+    {
       familyId: family.id,
-      clientKey: client.clientKey,
-    }),
+      version: family.passwordVersion,
+      passwordHash: input.passwordHash,
+      condition:
+        temporaryPasswordId === null
+          ? undefined
+          : temporaryPasswordLive(db, temporaryPasswordId, now),
+    },
+    now,
+  )
+  const saved = passwordSavedAs(db, family.id, input.passwordHash)
+  const writes = [
+    // Single use (PRODUCT.md §4); a change made by choice voids any live temporary password.
+    temporaryPasswordId === null
+      ? voidTemporaryPasswordsStatement(db, family.id, saved)
+      : consumeTemporaryPasswordStatement(db, temporaryPasswordId, now, saved),
+    invalidateFamilySessionsStatement(db, family.id, saved),
+    // Guesses at the old password say nothing about the new one.
+    clearAttemptsStatement(db, limitKey('signin-number', family.familyNumber), saved),
+    recordEventStatement(
+      db,
+      { type: 'password_changed', familyId: family.id, clientKey: input.client.clientKey },
+      saved,
+    ),
     // The route counted this attempt like a sign-in (current password asked): it was not a failure.
-    ...(session.kind === 'full' ? forgiveSignInStatements(db, client) : []),
-  ] as const
+    ...(session.kind === 'full' ? forgiveSignInStatements(db, input.client, saved) : []),
+  ]
   if (!family.email) {
-    await db.batch(writes)
-    return { ok: true, mailId: null }
+    const [done] = await db.batch([save, ...writes])
+    return done.length === 1 ? { ok: true, mailId: null } : gone(session.kind)
   }
   const content = await passwordChangedMail({
     family,
@@ -126,14 +165,25 @@ export async function changePassword(
     portalName: config.portalName,
     contactText: config.contactText,
   })
-  const notice = enqueueMailStatement(db, {
-    familyId: family.id,
-    kind: 'password_changed',
-    to: family.email,
-    content,
-    now,
-    expiresAt: now + NOTICE_LIFETIME_MS,
-  }).returning({ id: outbox.id })
-  const [queued] = await db.batch([notice, ...writes])
+  const notice = enqueueMailStatements(
+    db,
+    {
+      familyId: family.id,
+      kind: 'password_changed',
+      to: family.email,
+      content,
+      now,
+      expiresAt: now + NOTICE_LIFETIME_MS,
+    },
+    saved,
+  )
+  const results = await db.batch([save, ...writes, notice.enqueue, notice.queuedId])
+  if (results[0].length !== 1) return gone(session.kind)
+  const queued = results.at(-1) as Array<{ id: number }>
   return { ok: true, mailId: queued[0]?.id ?? null }
 }
+
+const gone = (kind: CurrentSession['session']['kind']): PasswordChangeResult =>
+  kind === 'restricted'
+    ? { ok: false, reason: 'temporary-password-gone' }
+    : { ok: false, reason: 'session-gone' }

@@ -1,10 +1,9 @@
 import type { Config } from '../config'
 import type { Db } from '../db/client'
-import { outbox } from '../db/schema'
 import { temporaryPasswordMail } from '../views/mails'
 import { findFamilyByNumber } from './families'
 import { mailBudgetAllows } from './limits'
-import { enqueueMailStatement } from './mail/outbox'
+import { enqueueMailStatements } from './mail/outbox'
 import { recordEventStatement } from './security-events'
 import { generateTemporaryPassword, issueTemporaryPasswordStatements } from './temporary-passwords'
 
@@ -47,22 +46,25 @@ export async function requestTemporaryPassword(
     secret,
     expiresAt,
   })
-  const [, , queued] = await db.batch([
+  const mail = enqueueMailStatements(db, {
+    familyId: family.id,
+    kind: 'temporary_password',
+    to: family.email,
+    content,
+    now,
+    expiresAt,
+  })
+  const results = await db.batch([
     voidOlder,
     insertTemporary,
-    enqueueMailStatement(db, {
-      familyId: family.id,
-      kind: 'temporary_password',
-      to: family.email,
-      content,
-      now,
-      expiresAt,
-    }).returning({ id: outbox.id }),
+    mail.enqueue,
     recordEventStatement(db, {
       type: 'temporary_password_requested',
       familyId: family.id,
       clientKey: input.clientKey,
     }),
+    mail.queuedId,
   ])
+  const queued = results.at(-1) as Array<{ id: number }>
   return queued[0]?.id ?? null
 }

@@ -1,5 +1,6 @@
-import { lt } from 'drizzle-orm'
+import { lt, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { insertWhereStatement } from '../db/conditional'
 import { securityEvents, type SecurityEventType } from '../db/schema'
 
 // ASVS 5.0 V16.3.1-2: authentication events are logged, with no secret in them: a type, the family when
@@ -11,13 +12,15 @@ export type EventInput = {
   detail?: string
 }
 
-export function recordEventStatement(db: Db, event: EventInput) {
-  return db.insert(securityEvents).values({
+/** An event, as a statement for a db.batch; with `fence`, written only if the fence holds then. */
+export function recordEventStatement(db: Db, event: EventInput, fence?: SQL) {
+  const values = {
     type: event.type,
     familyId: event.familyId ?? null,
     clientKey: event.clientKey,
     detail: event.detail ?? null,
-  })
+  }
+  return insertWhereStatement(db, securityEvents, values, fence)
 }
 
 // CNIL, "Journalisation" recommendation: keep security logs six months to a year, not forever.

@@ -1,6 +1,7 @@
-import { eq, lt } from 'drizzle-orm'
+import { and, eq, exists, lt, ne, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { families, sessions, type Family, type Session } from '../db/schema'
+import { insertWhereStatement } from '../db/conditional'
+import { families, sessions, temporaryPasswords, type Family, type Session } from '../db/schema'
 import { randomHex, sha256Hex } from './crypto'
 
 // Copenhagen Book "Sessions"; OWASP Session Management cheat sheet; ASVS 5.0 V7.
@@ -16,23 +17,50 @@ function generateSessionToken(): string {
   return randomHex(32)
 }
 
-/** A new session (ASVS 5.0 V7.2.4: a new token at every sign-in), as a statement for a db.batch. */
+/**
+ * A new session (ASVS 5.0 V7.2.4: a new token at every sign-in), as a statement for a db.batch that
+ * inserts it only if `opensIf` still holds when the batch runs (the password that was verified is still
+ * the family's). `opened` is true, in the statements after it, exactly when it was inserted.
+ */
 export function createSessionStatement(
   db: Db,
-  input: { familyId: number; kind: SessionKind; temporaryPasswordId?: number | null },
+  input: {
+    familyId: number
+    kind: SessionKind
+    temporaryPasswordId?: number | null
+    opensIf: SQL
+  },
   limits: SessionLimits,
   now: number,
 ) {
   const token = generateSessionToken()
-  const statement = db.insert(sessions).values({
-    id: sha256Hex(token),
-    familyId: input.familyId,
-    kind: input.kind,
-    temporaryPasswordId: input.temporaryPasswordId ?? null,
-    lastSeenAt: now,
-    expiresAt: now + limits.absoluteMs,
-  })
-  return { token, statement }
+  const id = sha256Hex(token)
+  const statement = insertWhereStatement(
+    db,
+    sessions,
+    {
+      id,
+      familyId: input.familyId,
+      kind: input.kind,
+      temporaryPasswordId: input.temporaryPasswordId ?? null,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + limits.absoluteMs,
+    },
+    input.opensIf,
+  )
+  const opened = exists(
+    db
+      .select({ one: sql`1` })
+      .from(sessions)
+      .where(eq(sessions.id, id)),
+  )
+  return { token, id, statement, opened }
+}
+
+/** Reads back whether the session `id` exists: the last statement of a sign-in's batch. */
+export function findSessionStatement(db: Db, id: string) {
+  return db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, id))
 }
 
 /** The live session behind `token`, or null if unknown, idle too long or past its absolute expiry. */
@@ -45,30 +73,65 @@ export async function validateSessionToken(
   if (!/^[0-9a-f]{64}$/.test(token)) return null
   const id = sha256Hex(token)
   const row = await db
-    .select({ session: sessions, family: families })
+    .select({ session: sessions, family: families, temporaryPassword: temporaryPasswords })
     .from(sessions)
     .innerJoin(families, eq(families.id, sessions.familyId))
+    .leftJoin(temporaryPasswords, eq(temporaryPasswords.id, sessions.temporaryPasswordId))
     .where(eq(sessions.id, id))
     .get()
   if (!row) return null
-  const { session } = row
-  if (now >= session.expiresAt || now - session.lastSeenAt >= limits.idleMs) {
+  const { session, temporaryPassword } = row
+  // A restricted session dies with its temporary password: expired, replaced (deleted) or used.
+  const temporaryPasswordGone =
+    session.kind === 'restricted' &&
+    (!temporaryPassword || temporaryPassword.usedAt !== null || temporaryPassword.expiresAt <= now)
+  if (
+    temporaryPasswordGone ||
+    now >= session.expiresAt ||
+    now - session.lastSeenAt >= limits.idleMs
+  ) {
     await db.delete(sessions).where(eq(sessions.id, id))
     return null
   }
   if (now - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id))
   }
-  return { ...row, token }
+  return { session, family: row.family, token }
 }
 
 export async function invalidateSession(db: Db, token: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sha256Hex(token)))
 }
 
-/** Ends every session of the family (ASVS 5.0 V7.4.3: after a password change). */
-export function invalidateFamilySessions(db: Db, familyId: number) {
-  return db.delete(sessions).where(eq(sessions.familyId, familyId))
+/** Ends every session of the family (ASVS 5.0 V7.4.3: after a password change), if `fence` holds. */
+export function invalidateFamilySessionsStatement(db: Db, familyId: number, fence: SQL) {
+  return db.delete(sessions).where(and(eq(sessions.familyId, familyId), fence))
+}
+
+/**
+ * What a sign-in ends besides opening its session, if `fence` holds: the browser's previous session
+ * (ASVS 5.0 V7.2.4), and for a temporary password the family's restricted sessions of older ones.
+ */
+export function endReplacedSessionsStatements(
+  db: Db,
+  input: { previousToken?: string; familyId: number; temporaryPasswordId?: number },
+  fence: SQL,
+) {
+  const statements = []
+  if (input.previousToken) {
+    const previous = sha256Hex(input.previousToken)
+    statements.push(db.delete(sessions).where(and(eq(sessions.id, previous), fence)))
+  }
+  if (input.temporaryPasswordId !== undefined) {
+    const olderRestricted = and(
+      eq(sessions.familyId, input.familyId),
+      eq(sessions.kind, 'restricted'),
+      ne(sessions.temporaryPasswordId, input.temporaryPasswordId),
+      fence,
+    )
+    statements.push(db.delete(sessions).where(olderRestricted))
+  }
+  return statements
 }
 
 export function deleteExpiredSessions(db: Db, now = Date.now()) {

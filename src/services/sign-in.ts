@@ -1,20 +1,32 @@
 import type { BatchItem } from 'drizzle-orm/batch'
+import type { SQL } from 'drizzle-orm'
 import type { Config } from '../config'
 import type { Db } from '../db/client'
 import type { Family } from '../db/schema'
-import { findFamilyByNumber, recordSignIn, upgradePasswordHash } from './families'
+import {
+  findFamilyByNumber,
+  passwordUnchanged,
+  recordSignInStatement,
+  upgradePasswordHashStatement,
+} from './families'
 import { forgiveSignInStatements, signInLimited, type SignInClient } from './limits'
 import { hashPassword, verifyPassword } from './passwords'
 import { recordEventStatement } from './security-events'
-import { createSessionStatement, type SessionKind } from './sessions'
-import { findLiveTemporaryPassword } from './temporary-passwords'
+import {
+  createSessionStatement,
+  endReplacedSessionsStatements,
+  findSessionStatement,
+  type SessionKind,
+} from './sessions'
+import { findLiveTemporaryPassword, temporaryPasswordLive } from './temporary-passwords'
 
 export type SignInResult =
   | { ok: true; token: string; kind: SessionKind }
   | { ok: false; reason: 'wrong-credentials' }
   | { ok: false; reason: 'limited'; retryAfterMs: number }
 
-type SignInInput = SignInClient & { password: string }
+// `previousToken`: the session cookie the browser already had; its session ends (ASVS 5.0 V7.2.4).
+type SignInInput = SignInClient & { password: string; previousToken?: string }
 
 /**
  * Signs a family in with a live temporary password (a restricted session, PRODUCT.md §3.4) or with
@@ -38,6 +50,7 @@ export async function signIn(
     return openSession(db, config, input, family, {
       kind: 'restricted',
       temporaryPasswordId: temporaryPassword.id,
+      opensIf: temporaryPasswordLive(db, temporaryPassword.id, now),
       now,
     })
   }
@@ -57,16 +70,23 @@ export async function signIn(
   }
   // Parameters raised since this hash was made: upgrade it now that the password is known.
   const upgrade = check.needsRehash ? hashPassword(input.password, config.scrypt) : null
-  return openSession(db, config, input, family, { kind: 'full', upgrade, now })
+  const verified = passwordUnchanged(db, family.id, family.passwordVersion)
+  return openSession(db, config, input, family, { kind: 'full', opensIf: verified, upgrade, now })
 }
 
+/**
+ * One batch, decided by its first statement: the session is inserted only if what was verified still
+ * holds (the password's version, or the temporary password still live), and every other write is
+ * fenced on that session existing. A password change that ran meanwhile leaves no session behind.
+ */
 async function openSession(
   db: Db,
   config: Config,
-  client: SignInClient,
+  input: SignInInput,
   family: Family,
   options: {
     kind: SessionKind
+    opensIf: SQL
     temporaryPasswordId?: number
     upgrade?: string | null
     now: number
@@ -75,21 +95,50 @@ async function openSession(
   const { kind, now } = options
   const session = createSessionStatement(
     db,
-    { familyId: family.id, kind, temporaryPasswordId: options.temporaryPasswordId ?? null },
+    {
+      familyId: family.id,
+      kind,
+      temporaryPasswordId: options.temporaryPasswordId ?? null,
+      opensIf: options.opensIf,
+    },
     config.session,
     now,
   )
+  const { opened } = session
   const statements: [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]] = [
     session.statement,
-    recordSignIn(db, family.id, family.lastSignInAt, now),
-    ...forgiveSignInStatements(db, client),
-    recordEventStatement(db, {
-      type: kind === 'full' ? 'sign_in_succeeded' : 'temporary_password_used',
-      familyId: family.id,
-      clientKey: client.clientKey,
-    }),
+    recordSignInStatement(db, family, now, opened),
+    ...forgiveSignInStatements(db, input, opened),
+    ...endReplacedSessionsStatements(
+      db,
+      {
+        previousToken: input.previousToken,
+        familyId: family.id,
+        temporaryPasswordId: options.temporaryPasswordId,
+      },
+      opened,
+    ),
+    recordEventStatement(
+      db,
+      {
+        type: kind === 'full' ? 'sign_in_succeeded' : 'temporary_password_used',
+        familyId: family.id,
+        clientKey: input.clientKey,
+      },
+      opened,
+    ),
   ]
-  if (options.upgrade) statements.push(upgradePasswordHash(db, family.id, options.upgrade))
-  await db.batch(statements)
+  if (options.upgrade) {
+    const upgrade = {
+      familyId: family.id,
+      version: family.passwordVersion,
+      passwordHash: options.upgrade,
+    }
+    statements.push(upgradePasswordHashStatement(db, upgrade, opened))
+  }
+  const results = await db.batch([...statements, findSessionStatement(db, session.id)])
+  const found = results.at(-1) as unknown[]
+  // The password changed between the check and the batch: as if it had been wrong.
+  if (found.length === 0) return { ok: false, reason: 'wrong-credentials' }
   return { ok: true, token: session.token, kind }
 }

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lt } from 'drizzle-orm'
+import { and, eq, exists, gt, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { families, temporaryPasswords } from '../db/schema'
 import { randomHex, sha256Hex } from './crypto'
@@ -62,20 +62,32 @@ export async function findLiveTemporaryPassword(
   return row ?? null
 }
 
-/** Marks it used; true for exactly one caller however many race (one conditional UPDATE). */
-export async function consumeTemporaryPassword(db: Db, id: number, now: number): Promise<boolean> {
-  const claimed = await db
+/** In a batch statement's condition: the temporary password `id` is still live (unused, unexpired). */
+export const temporaryPasswordLive = (db: Db, id: number, now: number) =>
+  exists(
+    db
+      .select({ one: sql`1` })
+      .from(temporaryPasswords)
+      .where(
+        and(
+          eq(temporaryPasswords.id, id),
+          isNull(temporaryPasswords.usedAt),
+          gt(temporaryPasswords.expiresAt, now),
+        ),
+      ),
+  )
+
+/** Marks it used, if `fence` holds, as a statement for the password change's batch. */
+export function consumeTemporaryPasswordStatement(db: Db, id: number, now: number, fence: SQL) {
+  return db
     .update(temporaryPasswords)
     .set({ usedAt: now })
-    .where(
-      and(
-        eq(temporaryPasswords.id, id),
-        isNull(temporaryPasswords.usedAt),
-        gt(temporaryPasswords.expiresAt, now),
-      ),
-    )
-    .returning({ id: temporaryPasswords.id })
-  return claimed.length === 1
+    .where(and(eq(temporaryPasswords.id, id), isNull(temporaryPasswords.usedAt), fence))
+}
+
+/** Voids every temporary password of the family, if `fence` holds (a change made by choice). */
+export function voidTemporaryPasswordsStatement(db: Db, familyId: number, fence: SQL) {
+  return db.delete(temporaryPasswords).where(and(eq(temporaryPasswords.familyId, familyId), fence))
 }
 
 /** Whether `candidate` is the temporary password `id` (so it cannot become the new password). */

@@ -165,10 +165,15 @@ describe('POST /nouveau-mot-de-passe', () => {
     expect(response.status).toBe(303)
     expect(response.headers.get('location')).toBe('/connexion')
     expect(await db.select().from(sessions).where(eq(sessions.familyId, family.id))).toHaveLength(0)
-    expect(
-      (await send('/nouveau-mot-de-passe', { cookie: oldCookie })).headers.get('location'),
-    ).toBe('/connexion')
-    expect((await other.get('/nouveau-mot-de-passe')).headers.get('location')).toBe('/connexion')
+    // An ended session gets the sign-in step with why, not the new-password form.
+    for (const ended of [
+      await send('/nouveau-mot-de-passe', { cookie: oldCookie }),
+      await other.get('/nouveau-mot-de-passe'),
+    ]) {
+      const text = await textOf(ended)
+      expect(text).toContain('Votre session a pris fin')
+      expect(text).not.toContain('Nouveau mot de passe')
+    }
 
     const withTemporary = await new Visitor().post('/connexion', {
       identifier: family.familyNumber,

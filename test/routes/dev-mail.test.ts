@@ -46,4 +46,21 @@ describe('GET /dev/mails and /dev/mails.json', () => {
       }
     },
   )
+
+  it.each([
+    'http://famille.example.org',
+    'http://192.168.1.20:8787',
+    'https://acces-famille-dev.example.workers.dev',
+  ])(
+    'is unreachable from %s: a development configuration answers loopback only',
+    async (origin) => {
+      const family = await createFamily()
+      await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
+      for (const path of ['/dev/mails.json', '/dev/mails', '/connexion']) {
+        const response = await send(path, { origin })
+        expect(response.status, path).toBe(503)
+        expect(await response.text(), path).not.toContain(family.email!)
+      }
+    },
+  )
 })

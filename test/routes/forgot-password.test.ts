@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { families, temporaryPasswords } from '../../src/db/schema'
+import { families, outbox, temporaryPasswords } from '../../src/db/schema'
 import { createFamily, db, mailsTo, post, send, textOf, uniqueFamilyNumber } from '../helpers'
 
 describe('GET /mot-de-passe-oublie', () => {
@@ -59,12 +59,18 @@ describe('POST /mot-de-passe-oublie', () => {
 
   it("builds the mail's link from PUBLIC_URL, never from the Host the request came with", async () => {
     const family = await createFamily()
-    await send('/mot-de-passe-oublie', {
+    // A deployed portal (a development configuration answers loopback only) reached as evil.example.
+    const response = await send('/mot-de-passe-oublie', {
       method: 'POST',
+      origin: 'http://evil.example',
       form: { identifier: family.familyNumber },
-      headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' },
+      headers: { 'x-forwarded-host': 'evil.example' },
+      env: { ENVIRONMENT: 'test' },
     })
+    expect(response.status).toBe(200)
     const [mail] = await mailsTo(family.email!)
+    expect(mail!.text).toContain(`L'adresse de départ : ${env.PUBLIC_URL}/connexion`)
+    expect(mail!.html).toContain(`<a href="${env.PUBLIC_URL}/connexion">`)
     expect(mail!.text).not.toContain('evil.example')
     expect(mail!.html).not.toContain('evil.example')
   })
@@ -93,9 +99,11 @@ describe('POST /mot-de-passe-oublie', () => {
   })
 
   it('gives the same step 3 for an unknown number, and mails nobody', async () => {
+    const before = await db.select().from(outbox)
     const response = await post('/mot-de-passe-oublie', { identifier: uniqueFamilyNumber() })
     expect(response.status).toBe(200)
     expect(await textOf(response)).toContain('Si ce numéro de famille est connu')
+    expect(await db.select().from(outbox)).toEqual(before)
   })
 
   it('names the rule when the number is not 15 digits and keeps what was typed', async () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { passwordProblems } from '../../src/services/password-policy'
 import {
   createFamily,
@@ -111,8 +111,19 @@ const STACK_TRACE =
 describe('requirement 15: bad input never breaks anything', () => {
   let cookies: Record<string, string | undefined>
   let familyNumber: string
+  let sessionsOpenedAt: number
+
+  // The clock stands still at the sessions' birth: a request a minute later would rightly touch
+  // `last_seen_at`, and the snapshots below must not depend on how fast this machine is.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'], now: sessionsOpenedAt })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
 
   beforeAll(async () => {
+    sessionsOpenedAt = Date.now()
     const withPassword = await createFamily({ password: 'Soleil2026' })
     const full = new Visitor()
     await full.post('/connexion', { identifier: withPassword.familyNumber, password: 'Soleil2026' })

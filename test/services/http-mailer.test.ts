@@ -66,6 +66,26 @@ describe('the HTTP mailer (Brevo transactional API)', () => {
     },
   )
 
+  it.each([301, 302, 307, 308])(
+    'never follows a %i redirect (the API key would go with it): a failure, not retried',
+    async (status) => {
+      const api = new FakeMailApi('redirect')
+      await api.script([status])
+      const result = await createHttpMailer({
+        apiUrl: api.sendUrl,
+        apiKey: 'secret-key',
+        timeoutMs: 5_000,
+      }).send(mail)
+      expect(result).toEqual({
+        ok: false,
+        retryable: false,
+        reason: `HTTP ${status} (redirect not followed)`,
+      })
+      expect(await api.received()).toHaveLength(1)
+      expect(await api.receivedElsewhere()).toHaveLength(0)
+    },
+  )
+
   it('delivers the forgot-password mail through the app when MAIL_PROVIDER is http', async () => {
     const api = new FakeMailApi('app')
     const family = await createFamily()

@@ -1,7 +1,7 @@
 import { eq, inArray } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { outbox } from '../../src/db/schema'
-import { enqueueMailStatement } from '../../src/services/mail/outbox'
+import { enqueueMailStatements } from '../../src/services/mail/outbox'
 import { createFamily, db, post, runCron } from '../helpers'
 import { deliveredKeys, FakeMailApi } from '../mail-api'
 
@@ -84,19 +84,22 @@ describe('the outbox and its cron', () => {
     const env = providerEnv(api)
     const family = await createFamily()
     const now = Date.now()
-    const rows = await db.batch(
-      Array.from({ length: 20 }, (_, index) =>
-        enqueueMailStatement(db, {
-          familyId: family.id,
-          kind: 'password_changed',
-          to: `parent-${index}@example.org`,
-          content: { subject: 'Test', text: `mail ${index}`, html: `<p>mail ${index}</p>` },
-          now,
-          expiresAt: now + 60 * MINUTE,
-        }).returning({ id: outbox.id }),
-      ) as [never, ...never[]],
+    const mails = Array.from({ length: 20 }, (_, index) =>
+      enqueueMailStatements(db, {
+        familyId: family.id,
+        kind: 'password_changed',
+        to: `parent-${index}@example.org`,
+        content: { subject: 'Test', text: `mail ${index}`, html: `<p>mail ${index}</p>` },
+        now,
+        expiresAt: now + 60 * MINUTE,
+      }),
     )
-    const ids = (rows as Array<Array<{ id: number }>>).map(([inserted]) => inserted!.id)
+    const rows = await db.batch(
+      mails.flatMap((mail) => [mail.enqueue, mail.queuedId]) as [never, ...never[]],
+    )
+    const ids = (rows as Array<Array<{ id: number }>>)
+      .filter((_, index) => index % 2 === 1)
+      .map(([inserted]) => inserted!.id)
     await Promise.all([runCron(now + MINUTE, env), runCron(now + MINUTE, env)])
 
     const keys = await deliveredKeys(api)

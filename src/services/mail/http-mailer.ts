@@ -36,6 +36,8 @@ export function createHttpMailer(options: {
           },
           body: JSON.stringify(brevoRequestBody(mail)),
           signal: AbortSignal.timeout(options.timeoutMs),
+          // A redirect would carry the API key elsewhere: never followed, counted as a failure.
+          redirect: 'manual',
         })
       } catch (error) {
         const reason =
@@ -46,6 +48,9 @@ export function createHttpMailer(options: {
       await response.body?.cancel()
       if (response.ok) return { ok: true }
       const reason = `HTTP ${response.status}`
+      if (response.status >= 300 && response.status < 400) {
+        return { ok: false, retryable: false, reason: `${reason} (redirect not followed)` }
+      }
       // Brevo answers 429 past its rate and 402 when the account has no credits left: both pass.
       if (response.status === 429 || response.status === 402) {
         return { ok: false, retryable: true, reason, quota: true }

@@ -18,7 +18,7 @@ export function createMailer(config: Config, env: Bindings): Mailer {
         timeoutMs: config.mail.timeoutMs,
       })
     case 'cloudflare':
-      return createCloudflareMailer(env.EMAIL!)
+      return createCloudflareMailer(env.EMAIL!, config.mail.timeoutMs)
   }
 }
 

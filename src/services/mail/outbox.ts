@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
+import { insertWhereStatement } from '../../db/conditional'
 import { outbox, type OutboxMail } from '../../db/schema'
 import type { MailContent } from '../../views/mails'
 import { logMailBudgetExhausted } from '../limits'
@@ -15,14 +16,21 @@ export type OutboxOptions = {
   keepBodies: boolean
 }
 
-const BACKOFF_BASE_MS = 60_000
+// Brevo drops a second send with the same idempotency key for 30 minutes
+// (developers.brevo.com, "Idempotency for batch emails"): at 45 s doubling, the first six attempts of
+// a mail fall within 24 minutes of the first, so a retry after a time-out ("maybe sent") is deduplicated.
+const BACKOFF_BASE_MS = 45_000
 const BACKOFF_MAX_MS = 60 * 60_000
 // A claimed mail is leased, not locked: if the Worker dies mid-send, the mail is due again after this.
 const CLAIM_LEASE_MS = 5 * 60_000
 // A "password changed" notice is still worth sending for three days, then it is given up.
 export const NOTICE_LIFETIME_MS = 72 * 3_600_000
 
-export function enqueueMailStatement(
+/**
+ * A mail for the outbox, as a statement for the batch of the change that causes it (with `fence`, only
+ * if the change happened), and a select that reads back its id at the end of that batch.
+ */
+export function enqueueMailStatements(
   db: Db,
   input: {
     familyId: number
@@ -32,19 +40,28 @@ export function enqueueMailStatement(
     now: number
     expiresAt: number
   },
+  fence?: SQL,
 ) {
-  return db.insert(outbox).values({
+  const idempotencyKey = crypto.randomUUID()
+  const values = {
     familyId: input.familyId,
     kind: input.kind,
     recipient: input.to,
     subject: input.content.subject,
     text: input.content.text,
     html: input.content.html,
-    idempotencyKey: crypto.randomUUID(),
+    idempotencyKey,
     nextAttemptAt: input.now,
     expiresAt: input.expiresAt,
     createdAt: input.now,
-  })
+  }
+  return {
+    enqueue: insertWhereStatement(db, outbox, values, fence),
+    queuedId: db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(eq(outbox.idempotencyKey, idempotencyKey)),
+  }
 }
 
 /** Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"). */
@@ -63,7 +80,7 @@ const isDue = (now: number) =>
 function claim(db: Db, which: SQL, now: number): Promise<OutboxMail[]> {
   return db
     .update(outbox)
-    .set({ status: 'sending', nextAttemptAt: now + CLAIM_LEASE_MS })
+    .set({ status: 'sending', nextAttemptAt: now + CLAIM_LEASE_MS, lease: crypto.randomUUID() })
     .where(and(which, isDue(now)))
     .returning()
 }
@@ -104,12 +121,12 @@ export async function sendClaimedMail(
   options: OutboxOptions,
   now: number,
 ): Promise<DeliveryOutcome> {
-  // Only the claim that sent it may record the outcome: a sender slower than its lease must not
-  // overwrite what a later claim recorded.
+  // Only the claim that sent it may record the outcome: a sender slower than its lease (an answer that
+  // came after the time-out) must not reset a row a later claim delivered or holds.
   const stillOurs = and(
     eq(outbox.id, mail.id),
     eq(outbox.status, 'sending'),
-    eq(outbox.nextAttemptAt, mail.nextAttemptAt),
+    eq(outbox.lease, mail.lease ?? ''),
   )
   if (mail.expiresAt !== null && now >= mail.expiresAt) {
     await db
@@ -135,9 +152,10 @@ export async function sendClaimedMail(
         attempts,
         deliveredAt: now,
         lastError: null,
+        lease: null,
         ...purgedBody(mail, options),
       })
-      .where(eq(outbox.id, mail.id))
+      .where(stillOurs)
     return 'delivered'
   }
   // The reason (an HTTP status, "timeout"), never the body or the address.
@@ -162,8 +180,9 @@ export async function sendClaimedMail(
       attempts,
       lastError: result.reason,
       nextAttemptAt: now + nextAttemptDelay(attempts),
+      lease: null,
     })
-    .where(eq(outbox.id, mail.id))
+    .where(stillOurs)
   return 'retrying'
 }
 

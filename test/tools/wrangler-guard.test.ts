@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest'
+import { unstable_readConfig } from 'wrangler'
+
+// Issue 11, requirement 6: the top level of wrangler.toml is the development configuration (a mailbox
+// at /dev/mails, demo families). A bare `wrangler deploy` must neither replace the production Worker
+// nor publish it.
+const read = (env?: string) =>
+  unstable_readConfig({ config: 'wrangler.toml', env }, { hideWarnings: true })
+
+describe('a bare `wrangler deploy` cannot publish the development configuration', () => {
+  it('gives the top level its own Worker name, no workers.dev address and no route', () => {
+    const development = read()
+    for (const env of ['production', 'staging']) {
+      expect(development.name).not.toBe(read(env).name)
+    }
+    expect(development.workers_dev).toBe(false)
+    expect(development.routes ?? []).toHaveLength(0)
+    expect(development.route).toBeUndefined()
+    expect(development.vars.ENVIRONMENT).toBe('development')
+  })
+})
