@@ -10,6 +10,7 @@ import { projectRoot as root, runWrangler } from '../scripts/lib/wrangler'
 import { SCRYPT_FLOOR } from '../src/config'
 import { measureBytes } from './bytes'
 import { nodeNativeHashMs, workerdHashMs } from './hash'
+import { measureImport } from './import'
 import { runLoad, type LoadResult } from './load'
 
 const LOAD = { connections: 4, durationMs: 5_000 }
@@ -138,6 +139,7 @@ try {
     ratio: signInP50 / hash.nobleInWorkerdMs,
   }
   const bundle = bundleSize()
+  const imports = await measureImport()
 
   table(
     '1. Bytes per step (page = whole document, fragment = what htmx fetches)',
@@ -229,6 +231,16 @@ try {
     [['index.js', kb(bundle.raw), kb(bundle.gzip)]],
   )
 
+  table(
+    `6. Importing a commune's ${imports.families} families (npm run families:import, local D1)`,
+    ['import', 'time'],
+    [
+      ['first import (all created)', ms(imports.firstMs)],
+      ['the same file again (nothing changed)', ms(imports.unchangedMs)],
+      ['again with 100 changed', ms(imports.hundredChangedMs)],
+    ],
+  )
+
   const wranglerVersion = JSON.parse(
     readFileSync(join(root, 'node_modules/wrangler/package.json'), 'utf8'),
   ).version
@@ -245,6 +257,7 @@ try {
     hash,
     overhead,
     bundle,
+    imports,
   }
   writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
   console.log(

@@ -1,4 +1,4 @@
-// Writes src/services/common-passwords.gen.ts from @zxcvbn-ts/language-common's ranked list of leaked
+// Writes src/data/common-passwords.txt (one entry a line, data imported as a text module) from @zxcvbn-ts/language-common's ranked list of leaked
 // passwords (49 233 entries: the most common first). Only the entries a family could still choose
 // under the composition rules are kept (8+ characters, a digit, two letters that can take either
 // case: "azerty123" stands for "Azerty123"), in lowercase: about 5 000 entries, 45 KB.
@@ -13,15 +13,5 @@ const choosable = (entry) =>
   (entry.match(/\p{L}/gu) ?? []).length >= 2
 
 const kept = [...new Set(passwords.map((entry) => entry.toLowerCase()).filter(choosable))]
-const body = kept.join('\n')
-if (body.includes('`') || body.includes('\\') || body.includes('${'))
-  throw new Error('unexpected character')
-
-writeFileSync(
-  'src/services/common-passwords.gen.ts',
-  `// Written by scripts/build-common-passwords.mjs from @zxcvbn-ts/language-common ${passwords.length} ranked
-// leaked passwords (MIT): the ${kept.length} that pass the composition rules once capitalised. Do not edit.
-export const COMMON_PASSWORDS = \`${body}\`
-`,
-)
+writeFileSync('src/data/common-passwords.txt', `${kept.join('\n')}\n`)
 console.log(`common passwords: ${kept.length} of ${passwords.length}`)

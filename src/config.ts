@@ -1,42 +1,49 @@
 import * as z from 'zod'
 import { randomHex } from './services/crypto'
 
-// Every var of wrangler.toml, parsed once per isolate. Production refuses to start on a weak or missing
-// value instead of falling back (PRODUCT.md §8).
+// Every var of wrangler.toml, parsed once per isolate. Each default lives here, once: wrangler.toml lists
+// only what a deployment must say (where it is, how it mails) and what a commune changes. Production
+// refuses to start on a weak or missing value instead of falling back (PRODUCT.md §8).
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+const text = () => z.string().trim().min(1)
 
 // OWASP Password Storage cheat sheet: scrypt N=2^17 r=8 p=1, or equal-cost N=2^14 r=8 p=5 (fits 128 MB).
 export const SCRYPT_FLOOR = { logN: 14, r: 8, p: 5 } as const
 
 const configSchema = z.object({
+  // No default: each deployment says what it is, where it is served and how it mails.
   ENVIRONMENT: z.enum(['development', 'test', 'staging', 'production']),
   PUBLIC_URL: z.url().transform((url) => url.replace(/\/+$/, '')),
-  PORTAL_NAME: z.string().trim().min(1),
   MAIL_PROVIDER: z.enum(['dev', 'http', 'cloudflare']),
   MAIL_FROM: z.string().trim().min(3),
-  MAIL_API_URL: z.url().optional(),
+
+  PORTAL_NAME: text().default('Portail Famille'),
+  MAIL_API_URL: z.url().default('https://api.brevo.com/v3/smtp/email'),
   MAIL_API_KEY: z.string().min(1).optional(),
-  MAIL_TIMEOUT_SECONDS: int(1, 60),
-  CONTACT_TEXT: z.string().trim().min(1),
-  IDENTIFIER_HELP: z.string().trim().min(1),
-  TEMPORARY_PASSWORD_TTL_MINUTES: int(5, 24 * 60),
-  PASSWORD_MIN_LENGTH: int(8, 64),
-  SCRYPT_LOG_N: int(1, 20),
-  SCRYPT_R: int(1, 32),
-  SCRYPT_P: int(1, 16),
-  SESSION_IDLE_MINUTES: int(1, 24 * 60),
-  SESSION_ABSOLUTE_HOURS: int(1, 24 * 30),
-  SIGNIN_FAILURES_PER_NUMBER: int(1, 1000),
-  SIGNIN_FAILURES_PER_CLIENT: int(1, 100000),
-  SIGNIN_WINDOW_MINUTES: int(1, 24 * 60),
-  // Limits added after the first version: their defaults live here, so wrangler.toml lists only what
-  // a commune changes (PRODUCT.md §4).
+  MAIL_TIMEOUT_SECONDS: int(1, 60).default(10),
+  CONTACT_TEXT: text().default(
+    'Pour toute question, contactez le service Enfance de votre mairie.',
+  ),
+  IDENTIFIER_HELP: text().default(
+    'Votre numéro de famille (15 chiffres) figure en haut de vos factures.',
+  ),
+  TEMPORARY_PASSWORD_TTL_MINUTES: int(5, 24 * 60).default(60),
+  PASSWORD_MIN_LENGTH: int(8, 64).default(8),
+  SCRYPT_LOG_N: int(1, 20).default(SCRYPT_FLOOR.logN),
+  SCRYPT_R: int(1, 32).default(SCRYPT_FLOOR.r),
+  SCRYPT_P: int(1, 16).default(SCRYPT_FLOOR.p),
+  SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: int(1, 24 * 30).default(12),
+  // Limits (PRODUCT.md §4, services/limits.ts).
+  SIGNIN_FAILURES_PER_NUMBER: int(1, 1000).default(5),
+  SIGNIN_FAILURES_PER_CLIENT: int(1, 100000).default(30),
+  SIGNIN_WINDOW_MINUTES: int(1, 24 * 60).default(15),
   MAILS_PER_SUBJECT_PER_CLIENT_PER_HOUR: int(1, 100).default(3),
   MAILS_PER_CLIENT_PER_HOUR: int(1, 10_000).default(20),
   MAILS_PER_SUBJECT_PER_DAY: int(1, 1000).default(10),
   // A commune of 20 000 families: a back-to-school evening asks a few hundred an hour.
   MAIL_BUDGET_PER_HOUR: int(1, 1_000_000).default(500),
-  // Keys client networks and signs device cookies (services/client-key.ts, services/devices.ts).
+  // Secret: keys client networks and signs device cookies (services/client-key.ts, devices.ts).
   CLIENT_KEY_SECRET: z.string().min(32, 'at least 32 characters (openssl rand -hex 32)').optional(),
 })
 

@@ -20,6 +20,7 @@ import { logout } from './routes/logout'
 import { logJson, safeErrorReason } from './services/logging'
 import { ErrorPanel, errorTitle, isErrorStatus, type ErrorStatus } from './views/error'
 import { UNAVAILABLE_PAGE } from './views/standalone'
+import { PATHS } from './paths'
 
 // A form of this app is a few hundred bytes; anything far larger is not one.
 const MAX_BODY_BYTES = 64 * 1024
@@ -38,14 +39,14 @@ app.use(
 )
 app.use(loadSession, confineRestrictedSessions)
 
-app.route('/', home)
-app.route('/connexion', login)
-app.route('/mot-de-passe-oublie', forgotPassword)
-app.route('/nouveau-mot-de-passe', changePasswordRoute)
-app.route('/espace', familySpace)
-app.route('/deconnexion', logout)
-app.route('/dev', devMail)
-app.route('/healthz', healthz)
+app.route(PATHS.home, home)
+app.route(PATHS.signIn, login)
+app.route(PATHS.forgotPassword, forgotPassword)
+app.route(PATHS.newPassword, changePasswordRoute)
+app.route(PATHS.familySpace, familySpace)
+app.route(PATHS.signOut, logout)
+app.route(PATHS.dev, devMail)
+app.route(PATHS.healthz, healthz)
 
 const errorPage = (c: Context<AppEnv>, status: ErrorStatus) =>
   render(c, { title: errorTitle(status), status, body: <ErrorPanel status={status} /> })

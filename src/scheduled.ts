@@ -7,14 +7,14 @@ import {
   claimDueMails,
   expireOverdueMails,
   outboxStats,
-  deleteFinishedMails,
+  deleteFinishedMailsStatement,
   sendClaimedMail,
   type DeliveryOutcome,
 } from './services/mail/outbox'
 import { deleteStaleAttemptsStatement } from './services/limits'
-import { deleteOldEvents } from './services/security-events'
-import { deleteExpiredSessions } from './services/sessions'
-import { deleteSpentTemporaryPasswords } from './services/temporary-passwords'
+import { deleteOldEventsStatement } from './services/security-events'
+import { deleteExpiredSessionsStatement } from './services/sessions'
+import { deleteSpentTemporaryPasswordsStatement } from './services/temporary-passwords'
 
 // One cron run (every minute, wrangler.toml): retry due mails, give up expired ones, delete spent
 // and stale rows, and log the outbox's state as one JSON line for ops (never a body, never an
@@ -60,11 +60,11 @@ export async function runScheduled(env: Bindings, now = Date.now()): Promise<voi
   }
   // Housekeeping: what is spent or stale goes, in one round trip.
   await db.batch([
-    deleteExpiredSessions(db, now),
+    deleteExpiredSessionsStatement(db, now),
     deleteStaleAttemptsStatement(db, now),
-    deleteSpentTemporaryPasswords(db, now),
-    deleteOldEvents(db, now),
-    deleteFinishedMails(db, now),
+    deleteSpentTemporaryPasswordsStatement(db, now),
+    deleteOldEventsStatement(db, now),
+    deleteFinishedMailsStatement(db, now),
   ])
 
   logJson('info', 'outbox_run', {

@@ -4,12 +4,20 @@ import { desc, eq } from 'drizzle-orm'
 import { createDb } from '../src/db/client'
 import { families, outbox, type Family } from '../src/db/schema'
 import app from '../src/index'
+import { parseConfig } from '../src/config'
 import { clientKey } from '../src/services/client-key'
 import { hashPassword } from '../src/services/passwords'
 
 export const BASE = 'http://localhost'
 export const db = createDb(env.DB)
 export const testEnv = env as unknown as Env & { CLIENT_KEY_SECRET?: string }
+
+/** The configuration the app runs with in these tests (wrangler.toml's vars and the schema's defaults). */
+export const testConfig = (() => {
+  const result = parseConfig(testEnv as unknown as Record<string, unknown>)
+  if (!result.ok) throw new Error(result.problems.join('; '))
+  return result.config
+})()
 
 /** What limits and events key a client address on, with the test secret of vitest.config.ts. */
 export const clientKeyOf = (address: string) => clientKey(testEnv.CLIENT_KEY_SECRET!, address)

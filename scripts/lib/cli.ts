@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import type { Target } from './wrangler'
+import type { Target } from './platform'
 
 /** The options every ops command shares: --remote, --env NAME, --persist-to DIR. */
 export function parseCommandLine(extra: Record<string, { type: 'boolean' | 'string' }> = {}) {

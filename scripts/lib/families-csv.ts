@@ -1,14 +1,10 @@
 import { parse } from 'csv-parse/sync'
 import * as z from 'zod'
+import type { ImportedFamily } from '../../src/services/families-import'
 
 // The families file as communes export it from their billing software: UTF-8 with or without BOM,
 // `;` or `,`, French headers, quoted fields. Every bad line is reported; one bad line imports nothing.
-export type ImportedFamily = {
-  familyNumber: string
-  lastName: string
-  firstName: string
-  email: string | null
-}
+export type { ImportedFamily }
 export type LineError = { line: number; reason: string }
 export type ParsedFile = { families: ImportedFamily[]; errors: LineError[] }
 

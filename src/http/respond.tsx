@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import type { Child } from 'hono/jsx'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from '../env'
+import type { AppPath } from '../paths'
 import { Document, documentTitle } from '../views/layout'
 
 export const isHtmx = (c: Context<AppEnv>) => c.req.header('HX-Request') === 'true'
@@ -42,7 +43,7 @@ export async function render(c: Context<AppEnv>, view: View) {
  * After a successful post: 303 for a plain form; for htmx, 204 + HX-Location, so the next step is
  * fetched and swapped into <main> without a full reload (and the address bar follows).
  */
-export function redirectTo(c: Context<AppEnv>, path: string): Response {
+export function redirectTo(c: Context<AppEnv>, path: AppPath): Response {
   if (isHtmx(c)) {
     c.header('HX-Location', JSON.stringify({ path, target: '#main' }))
     return c.body(null, 204)

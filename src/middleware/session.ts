@@ -3,6 +3,7 @@ import type { AppEnv } from '../env'
 import { clearSessionCookie, readSessionCookie } from '../http/cookies'
 import { redirectTo } from '../http/respond'
 import { validateSessionToken } from '../services/sessions'
+import { PATHS } from '../paths'
 
 /** The family's live session, if its cookie names one; a dead cookie is removed. */
 export const loadSession = createMiddleware<AppEnv>(async (c, next) => {
@@ -15,12 +16,16 @@ export const loadSession = createMiddleware<AppEnv>(async (c, next) => {
 })
 
 // A temporary-password session reaches the new-password step and sign-out, nothing else (PRODUCT.md §3.4).
-const OPEN_TO_RESTRICTED = new Set(['/nouveau-mot-de-passe', '/deconnexion', '/healthz'])
+const OPEN_TO_RESTRICTED = new Set<string>([PATHS.newPassword, PATHS.signOut, PATHS.healthz])
 
 export const confineRestrictedSessions = createMiddleware<AppEnv>(async (c, next) => {
   const restricted = c.var.session?.session.kind === 'restricted'
-  if (restricted && !OPEN_TO_RESTRICTED.has(c.req.path) && !c.req.path.startsWith('/dev/')) {
-    return redirectTo(c, '/nouveau-mot-de-passe')
+  if (
+    restricted &&
+    !OPEN_TO_RESTRICTED.has(c.req.path) &&
+    !c.req.path.startsWith(`${PATHS.dev}/`)
+  ) {
+    return redirectTo(c, PATHS.newPassword)
   }
   await next()
 })

@@ -15,6 +15,7 @@ import {
   type ChangePasswordFormProps,
 } from '../views/change-password'
 import { LOGIN_TITLE, LoginForm } from '../views/login'
+import { PATHS } from '../paths'
 
 const changeForm = z.object({
   current_password: textField(),
@@ -31,7 +32,7 @@ const SESSION_ENDED =
   "Votre session a pris fin : ce mot de passe temporaire n'est plus valable (expiré, déjà utilisé ou remplacé par une demande plus récente), ou la session a expiré. Connectez-vous avec le dernier mot de passe reçu, ou demandez-en un nouveau avec « Mot de passe oublié »."
 
 function signInAgain(c: Context<AppEnv>, status: 200 | 422) {
-  if (!c.var.sessionEnded) return redirectTo(c, '/connexion')
+  if (!c.var.sessionEnded) return redirectTo(c, PATHS.signIn)
   return render(c, {
     title: LOGIN_TITLE,
     status,
@@ -92,12 +93,12 @@ export const changePasswordRoute = new Hono<AppEnv>()
     if (!result.ok && result.reason === 'invalid') return again(422, { errors: result.errors })
     if (!result.ok && result.reason === 'session-gone') {
       clearSessionCookie(c)
-      return redirectTo(c, '/connexion')
+      return redirectTo(c, PATHS.signIn)
     }
     if (!result.ok) return again(422, { alert: TEMPORARY_PASSWORD_GONE })
 
     deliverInBackground(c, async () => result.mailId)
     clearSessionCookie(c)
     setPasswordSavedFlash(c, current.family.familyNumber)
-    return redirectTo(c, '/connexion')
+    return redirectTo(c, PATHS.signIn)
   })

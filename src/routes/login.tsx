@@ -14,6 +14,7 @@ import { tooManyAttempts } from '../http/limits'
 import { issueDeviceToken, trustedDeviceId } from '../services/devices'
 import { signIn } from '../services/sign-in'
 import { LOGIN_TITLE, LoginForm, type LoginFormProps } from '../views/login'
+import { PATHS } from '../paths'
 
 const signInForm = z.object({
   identifier: familyNumberField(),
@@ -32,7 +33,7 @@ const STILL_BY_MAIL =
 
 export const login = new Hono<AppEnv>()
   .get('/', async (c) => {
-    if (c.var.session) return redirectTo(c, '/espace')
+    if (c.var.session) return redirectTo(c, PATHS.familySpace)
     const savedFor = takePasswordSavedFlash(c)
     return render(c, {
       title: LOGIN_TITLE,
@@ -86,5 +87,5 @@ export const login = new Hono<AppEnv>()
 
     setSessionCookie(c, result.token)
     setDeviceCookie(c, issueDeviceToken(secret, familyNumber, now))
-    return redirectTo(c, result.kind === 'restricted' ? '/nouveau-mot-de-passe' : '/espace')
+    return redirectTo(c, result.kind === 'restricted' ? PATHS.newPassword : PATHS.familySpace)
   })

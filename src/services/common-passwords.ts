@@ -1,4 +1,5 @@
-import { COMMON_PASSWORDS } from './common-passwords.gen'
+// One entry a line, lowercase; written by scripts/build-common-passwords.mjs (wrangler's Text module rule).
+import COMMON_PASSWORDS from '../data/common-passwords.txt'
 
 // NIST SP 800-63B 5.1.1.2 and ASVS 5.0 V6.2.4: refuse passwords found in breach corpuses and words
 // specific to the service. Compared in lowercase: "Azerty123" is "azerty123" with a capital.
@@ -22,7 +23,7 @@ const CONTEXT_WORDS = new Set([
 let leaked: Set<string> | undefined
 
 export function isCommonPassword(candidate: string): boolean {
-  leaked ??= new Set(COMMON_PASSWORDS.split('\n'))
+  leaked ??= new Set(COMMON_PASSWORDS.split('\n').filter(Boolean))
   const lower = candidate.normalize('NFKC').toLowerCase()
   if (leaked.has(lower)) return true
   // "Famille2026", "Cantine#123": a service word dressed with digits and symbols.

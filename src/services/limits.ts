@@ -114,6 +114,14 @@ async function countAll(
   return { retryAfterMs }
 }
 
+/**
+ * Bursts of posts per client network, counted in memory at the edge by the Workers Rate Limiting
+ * binding before any D1 work (wrangler.toml `[[ratelimits]]`); the durable limits below are in D1.
+ */
+export async function burstAllowed(binding: RateLimit, clientKey: string): Promise<boolean> {
+  return (await binding.limit({ key: clientKey })).success
+}
+
 export type SignInClient = { familyNumber: string; clientKey: string; deviceId: string | null }
 
 /**

@@ -1,6 +1,6 @@
 import type { Config } from '../config'
 import type { Db } from '../db/client'
-import { passwordChangedMail } from '../views/mails'
+import { passwordChangedMail } from './mail/templates'
 import { passwordSavedAs, setPasswordHashStatement } from './families'
 import { enqueueMailStatements, NOTICE_LIFETIME_MS } from './mail/outbox'
 import { isCommonPassword } from './common-passwords'

@@ -1,6 +1,7 @@
 import type { Config } from '../config'
 import type { Db } from '../db/client'
-import { temporaryPasswordMail } from '../views/mails'
+import type { Family } from '../db/schema'
+import { temporaryPasswordMail } from './mail/templates'
 import { findFamilyByNumber } from './families'
 import { mailBudgetAllows } from './limits'
 import { enqueueMailStatements } from './mail/outbox'
@@ -22,15 +23,33 @@ export async function requestTemporaryPassword(
 ): Promise<number | null> {
   const family = await findFamilyByNumber(db, input.familyNumber)
   if (!family?.email) {
-    await recordEventStatement(db, {
-      type: 'temporary_password_requested',
-      familyId: family?.id,
-      clientKey: input.clientKey,
-      detail: family ? 'no e-mail on file' : 'unknown number',
-    })
+    await db.batch([
+      recordEventStatement(db, {
+        type: 'temporary_password_requested',
+        familyId: family?.id,
+        clientKey: input.clientKey,
+        detail: family ? 'no e-mail on file' : 'unknown number',
+      }),
+    ])
     return null
   }
   if (!(await mailBudgetAllows(db, config, input.clientKey, now))) return null
+  const reachable = { ...family, email: family.email }
+  return issueTemporaryPassword(db, config, reachable, { clientKey: input.clientKey }, now)
+}
+
+/**
+ * Issues a temporary password to a family with an e-mail address and queues its mail, in one batch:
+ * any older temporary password is voided, only the new one's hash is stored. The public flow, the
+ * staff command and the agents' console all come here. Returns the outbox id of the mail.
+ */
+export async function issueTemporaryPassword(
+  db: Db,
+  config: Config,
+  family: Family & { email: string },
+  origin: { clientKey: string | null; detail?: string },
+  now: number,
+): Promise<number | null> {
   const secret = generateTemporaryPassword()
   const expiresAt = now + config.temporaryPasswordTtlMs
   const content = await temporaryPasswordMail({
@@ -61,7 +80,8 @@ export async function requestTemporaryPassword(
     recordEventStatement(db, {
       type: 'temporary_password_requested',
       familyId: family.id,
-      clientKey: input.clientKey,
+      clientKey: origin.clientKey,
+      detail: origin.detail,
     }),
     mail.queuedId,
   ])

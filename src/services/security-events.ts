@@ -8,7 +8,8 @@ import { securityEvents, type SecurityEventType } from '../db/schema'
 export type EventInput = {
   type: SecurityEventType
   familyId?: number | null
-  clientKey: string
+  // Null when no client is behind it (an ops command).
+  clientKey: string | null
   detail?: string
 }
 
@@ -26,6 +27,6 @@ export function recordEventStatement(db: Db, event: EventInput, fence?: SQL) {
 // CNIL, "Journalisation" recommendation: keep security logs six months to a year, not forever.
 const EVENT_RETENTION_MS = 365 * 24 * 3_600_000
 
-export function deleteOldEvents(db: Db, now: number) {
+export function deleteOldEventsStatement(db: Db, now: number) {
   return db.delete(securityEvents).where(lt(securityEvents.createdAt, now - EVENT_RETENTION_MS))
 }

@@ -134,6 +134,6 @@ export function endReplacedSessionsStatements(
   return statements
 }
 
-export function deleteExpiredSessions(db: Db, now = Date.now()) {
+export function deleteExpiredSessionsStatement(db: Db, now = Date.now()) {
   return db.delete(sessions).where(lt(sessions.expiresAt, now))
 }

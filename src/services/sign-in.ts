@@ -61,11 +61,13 @@ export async function signIn(
   const family = await findFamilyByNumber(db, input.familyNumber)
   const check = verifyPassword(input.password, family?.passwordHash ?? null, config.scrypt)
   if (!family || !check.matches) {
-    await recordEventStatement(db, {
-      type: 'sign_in_failed',
-      familyId: family?.id,
-      clientKey: input.clientKey,
-    })
+    await db.batch([
+      recordEventStatement(db, {
+        type: 'sign_in_failed',
+        familyId: family?.id,
+        clientKey: input.clientKey,
+      }),
+    ])
     return { ok: false, reason: 'wrong-credentials' }
   }
   // Parameters raised since this hash was made: upgrade it now that the password is known.

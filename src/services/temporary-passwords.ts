@@ -103,6 +103,6 @@ export async function isTemporaryPassword(db: Db, id: number, candidate: string)
 }
 
 /** Deletes temporary passwords that can no longer be used (their restricted sessions fail safely). */
-export function deleteSpentTemporaryPasswords(db: Db, now: number) {
+export function deleteSpentTemporaryPasswordsStatement(db: Db, now: number) {
   return db.delete(temporaryPasswords).where(lt(temporaryPasswords.expiresAt, now))
 }

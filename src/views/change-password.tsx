@@ -1,5 +1,6 @@
 import { COMPOSITION_RULES, MAX_PASSWORD_LENGTH } from '../services/password-policy'
 import { Alert, Field, Form, Heading, SignOutForm, StepLink } from './components'
+import { PATHS } from '../paths'
 
 export const CHANGE_PASSWORD_TITLE = 'Nouveau mot de passe'
 
@@ -44,7 +45,7 @@ export function ChangePasswordForm({
         ))}
       </ul>
       {alert && <Alert>{alert}</Alert>}
-      <Form action="/nouveau-mot-de-passe">
+      <Form action={PATHS.newPassword}>
         {/* Lets a password manager file the new password under the right login (never read here). */}
         <input
           type="text"
@@ -85,7 +86,7 @@ export function ChangePasswordForm({
       </Form>
       {askCurrentPassword && (
         <p class="links">
-          <StepLink href="/espace">Retour à mon espace</StepLink>
+          <StepLink href={PATHS.familySpace}>Retour à mon espace</StepLink>
         </p>
       )}
       <SignOutForm />

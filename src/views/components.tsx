@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx'
+import { PATHS } from '../paths'
 
 // Every form posts for real (works without JavaScript); htmx, when present, posts the same form and
 // swaps the answer into <main>.
@@ -111,7 +112,7 @@ export function Heading({ children }: { children: Child }) {
 /** Sign-out is a POST (no state change on GET), reachable from every signed-in step. */
 export function SignOutForm() {
   return (
-    <Form action="/deconnexion">
+    <Form action={PATHS.signOut}>
       <p class="links">
         <button type="submit" class="secondary">
           Se déconnecter

@@ -1,5 +1,6 @@
 import type { OutboxMail } from '../db/schema'
 import { Heading } from './components'
+import { PATHS } from '../paths'
 
 export const DEV_MAILS_TITLE = 'Boîte mail de développement'
 
@@ -12,7 +13,7 @@ export function DevMailbox({ mails }: { mails: OutboxMail[] }) {
       </Heading>
       <p class="intro">
         Les e-mails envoyés par l'application, du plus récent au plus ancien. Cette page n'existe
-        qu'en développement (<a href="/dev/mails.json">JSON</a>).
+        qu'en développement (<a href={PATHS.devMailsJson}>JSON</a>).
       </p>
       <p class="intro">
         En développement, le contenu des e-mails est conservé pour cette page. Partout ailleurs, un

@@ -1,4 +1,5 @@
 import { Heading, StepLink } from './components'
+import { PATHS } from '../paths'
 
 const ERRORS = {
   403: {
@@ -40,7 +41,7 @@ export function ErrorPanel({ status }: { status: ErrorStatus }) {
       </Heading>
       <p role="alert">{ERRORS[status].message}</p>
       <p class="links">
-        <StepLink href="/connexion">Aller à la connexion</StepLink>
+        <StepLink href={PATHS.signIn}>Aller à la connexion</StepLink>
       </p>
     </section>
   )

@@ -1,5 +1,6 @@
 import type { Family } from '../db/schema'
 import { Heading, SignOutForm, StepLink } from './components'
+import { PATHS } from '../paths'
 
 export const FAMILY_SPACE_TITLE = 'Mon espace famille'
 
@@ -41,7 +42,7 @@ export function FamilySpace({ family }: { family: Family }) {
         </dd>
       </dl>
       <p class="links">
-        <StepLink href="/nouveau-mot-de-passe">Changer mon mot de passe</StepLink>
+        <StepLink href={PATHS.newPassword}>Changer mon mot de passe</StepLink>
       </p>
       <SignOutForm />
     </section>

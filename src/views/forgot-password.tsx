@@ -1,4 +1,5 @@
 import { Alert, Field, Form, Heading, StepLink } from './components'
+import { PATHS } from '../paths'
 
 export const FORGOT_PASSWORD_TITLE = 'Mot de passe oublié'
 export const MAIL_SENT_TITLE = 'Consultez votre messagerie'
@@ -22,7 +23,7 @@ export function ForgotPasswordForm(props: ForgotPasswordFormProps) {
         enregistrée pour votre famille.
       </p>
       {props.alert && <Alert>{props.alert}</Alert>}
-      <Form action="/mot-de-passe-oublie">
+      <Form action={PATHS.forgotPassword}>
         <Field
           name="identifier"
           label="Identifiant (numéro de famille)"
@@ -36,7 +37,7 @@ export function ForgotPasswordForm(props: ForgotPasswordFormProps) {
         <button type="submit">Demander un mot de passe</button>
       </Form>
       <p class="links">
-        <StepLink href="/connexion">Retour à la connexion</StepLink>
+        <StepLink href={PATHS.signIn}>Retour à la connexion</StepLink>
       </p>
     </section>
   )
@@ -64,7 +65,7 @@ export function MailSentPanel({ ttlMinutes }: { ttlMinutes: number }) {
         Vous ne trouvez pas l'e-mail ? Pensez à regarder dans vos courriers indésirables (spams).
       </p>
       <p class="links">
-        <StepLink href="/connexion">Aller à la connexion</StepLink>
+        <StepLink href={PATHS.signIn}>Aller à la connexion</StepLink>
       </p>
     </section>
   )

@@ -1,4 +1,5 @@
 import { Alert, Field, Form, Heading, Notice, StepLink } from './components'
+import { PATHS } from '../paths'
 
 export const LOGIN_TITLE = 'Connexion'
 
@@ -26,7 +27,7 @@ export function LoginForm({
       <p class="intro">Identifiez-vous pour vous connecter à votre application enfance !</p>
       {notice && <Notice>{notice}</Notice>}
       {alert && <Alert>{alert}</Alert>}
-      <Form action="/connexion">
+      <Form action={PATHS.signIn}>
         <Field
           name="identifier"
           label="Identifiant"
@@ -48,7 +49,7 @@ export function LoginForm({
         <button type="submit">Se connecter</button>
       </Form>
       <p class="links">
-        <StepLink href="/mot-de-passe-oublie">Mot de passe oublié</StepLink>
+        <StepLink href={PATHS.forgotPassword}>Mot de passe oublié</StepLink>
       </p>
     </section>
   )

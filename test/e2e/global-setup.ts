@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { startLocalServer } from '../../scripts/lib/local-server'
 import { SCRYPT_FLOOR } from '../../src/config'
 import { hashPassword } from '../../src/services/passwords'
-import { CHROMIUM, chromiumMissingMessage } from './chromium'
+import { chromiumExecutable } from '../../scripts/lib/chromium'
 
 // Serves the real app with `wrangler dev` on a free loopback port, over its own throw-away local D1
 // seeded with one family per scenario, for the browser and ops-tool tests.
@@ -51,7 +51,9 @@ INSERT INTO temporary_passwords (family_id, secret_hash, expires_at)
 }
 
 export default async function setup(project: TestProject) {
-  if (!existsSync(CHROMIUM)) throw new Error(chromiumMissingMessage())
+  // Resolved (and, for the bundled one, unpacked) once, before any test file launches it.
+  const browser = await chromiumExecutable()
+  console.log(`browser tests: Chromium from ${browser.source} (${browser.path})`)
 
   const families = Object.fromEntries(
     SCENARIOS.map((scenario, index) => [

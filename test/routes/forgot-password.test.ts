@@ -2,7 +2,16 @@ import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { families, outbox, temporaryPasswords } from '../../src/db/schema'
-import { createFamily, db, mailsTo, post, send, textOf, uniqueFamilyNumber } from '../helpers'
+import {
+  createFamily,
+  db,
+  mailsTo,
+  post,
+  send,
+  textOf,
+  uniqueFamilyNumber,
+  testConfig,
+} from '../helpers'
 
 describe('GET /mot-de-passe-oublie', () => {
   it('asks for the family number, says where to find it and whom to contact', async () => {
@@ -10,8 +19,8 @@ describe('GET /mot-de-passe-oublie', () => {
     expect(response.status).toBe(200)
     const text = await textOf(response)
     expect(text).toContain('Mot de passe oublié')
-    expect(text).toContain(env.IDENTIFIER_HELP)
-    expect(text).toContain(env.CONTACT_TEXT)
+    expect(text).toContain(testConfig.identifierHelp)
+    expect(text).toContain(testConfig.contactText)
     expect(text).toContain('Demander un mot de passe')
   })
 })

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { createFamily, db, post, send, setCookies, textOf, Visitor } from '../helpers'
+import { createFamily, db, post, send, setCookies, textOf, Visitor, testConfig } from '../helpers'
 import { sessions } from '../../src/db/schema'
 import { eq } from 'drizzle-orm'
 
@@ -30,7 +30,7 @@ describe('GET /connexion', () => {
     expect(html).toContain('name="identifier"')
     expect(html).toContain('name="password"')
     expect(html).toContain('href="/mot-de-passe-oublie"')
-    expect(html).toContain(env.IDENTIFIER_HELP)
+    expect(html).toContain(testConfig.identifierHelp)
   })
 
   it('answers htmx with the step alone, its title included, and says it varies on HX-Request', async () => {

@@ -53,11 +53,22 @@ describe('npm run config:check', () => {
     )
   })
 
-  it('accepts a filled-in production configuration and reminds to check the secret', () => {
+  it('refuses a secret written as a plain var', () => {
+    const change: [RegExp, string] = [
+      /(\[env\.production\.vars\]\n)/,
+      '$1CLIENT_KEY_SECRET = "0123456789abcdef0123456789abcdef"\n',
+    ]
+    const run = check(tomlWith([...ready, change]))
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('- CLIENT_KEY_SECRET: a secret, never a var')
+  })
+
+  it('accepts a filled-in production configuration and reminds to check the secrets', () => {
     const run = check(tomlWith(ready))
     expect(run.status, run.output).toBe(0)
     expect(run.stdout).toContain('configuration OK')
     expect(run.stdout).toContain('wrangler secret list --env production')
+    expect(run.stdout).toContain('CLIENT_KEY_SECRET')
   })
 
   it.each<[string, Array<[string | RegExp, string]>, string]>([
@@ -73,17 +84,12 @@ describe('npm run config:check', () => {
     ],
     [
       'a hash below the OWASP floor',
-      [[/(\[env\.production\.vars\][\s\S]*?)SCRYPT_LOG_N = "14"/, '$1SCRYPT_LOG_N = "12"']],
+      [[/(\[env\.production\.vars\]\n)/, '$1SCRYPT_LOG_N = "12"\n']],
       'SCRYPT_LOG_N',
     ],
     [
       'a non-number',
-      [
-        [
-          /(\[env\.production\.vars\][\s\S]*?)SESSION_IDLE_MINUTES = "30"/,
-          '$1SESSION_IDLE_MINUTES = "trente"',
-        ],
-      ],
+      [[/(\[env\.production\.vars\]\n)/, '$1SESSION_IDLE_MINUTES = "trente"\n']],
       'SESSION_IDLE_MINUTES',
     ],
     [

@@ -1,14 +1,26 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { asc, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execute, query } from '../../scripts/lib/wrangler'
+import { openPlatform } from '../../scripts/lib/platform'
+import { families, sessions } from '../../src/db/schema'
+import type { Db } from '../../src/db/client'
 import { migrateLocalDatabase, runTool } from './run-tool'
 
-// `npm run families:import` end to end, through `wrangler d1 execute`, on a local D1 of its own.
+// `npm run families:import` end to end, through the Worker's own service on a local D1 of its own.
 let state: string
 let files: string
-const target = () => ({ remote: false, persistTo: state })
+
+/** Runs `work` against the tool's local D1, as the tool itself opens it. */
+async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
+  const platform = await openPlatform({ remote: false, persistTo: state })
+  try {
+    return await work(platform.db)
+  } finally {
+    await platform.dispose()
+  }
+}
 
 function csv(name: string, content: string) {
   const path = join(files, name)
@@ -20,9 +32,19 @@ const importFile = (path: string, ...flags: string[]) =>
   runTool('families-import.ts', [path, '--persist-to', state, ...flags])
 
 const database = () =>
-  query<Record<string, unknown>>(
-    target(),
-    'select f.family_number, f.last_name, f.first_name, f.email, f.password_hash, (select count(*) from sessions s where s.family_id = f.id) as sessions from families f order by f.family_number',
+  withDb((db) =>
+    db
+      .select({
+        family_number: families.familyNumber,
+        last_name: families.lastName,
+        first_name: families.firstName,
+        email: families.email,
+        password_hash: families.passwordHash,
+        // Spelled out: drizzle leaves single-table columns unqualified, which a subquery would misread.
+        sessions: sql<number>`(select count(*) from sessions where sessions.family_id = families.id)`,
+      })
+      .from(families)
+      .orderBy(asc(families.familyNumber)),
   )
 
 beforeAll(() => {
@@ -37,7 +59,7 @@ afterAll(() => {
 })
 
 describe('npm run families:import', () => {
-  it('imports a well-formed file with BOM, ";" and a quoted field', () => {
+  it('imports a well-formed file with BOM, ";" and a quoted field', async () => {
     const file = csv(
       'familles.csv',
       '\uFEFFnumero_famille;nom;prenom;email\r\n111111111111111;"DURAND; fils";Paul;paul@example.org\r\n111111111111112;MARTIN;Claire;\r\n',
@@ -45,7 +67,7 @@ describe('npm run families:import', () => {
     const run = importFile(file)
     expect(run.status, run.output).toBe(0)
     expect(run.stdout).toContain('Import terminé : 2 créées, 0 mises à jour, 0 inchangées.')
-    expect(database()).toEqual([
+    expect(await database()).toEqual([
       {
         family_number: '111111111111111',
         last_name: 'DURAND; fils',
@@ -65,11 +87,21 @@ describe('npm run families:import', () => {
     ])
   })
 
-  it('updates existing families by number without touching passwords or sessions', () => {
-    execute(target(), [
-      "UPDATE families SET password_hash = 'scrypt$14$8$5$c2VsLXNlbA==$aGFzaA==' WHERE family_number = '111111111111111'",
-      "INSERT INTO sessions (id, family_id, kind, last_seen_at, expires_at) SELECT 'a-session', id, 'full', 0, 9999999999999 FROM families WHERE family_number = '111111111111111'",
-    ])
+  it('updates existing families by number without touching passwords or sessions', async () => {
+    await withDb(async (db) => {
+      const [paul] = await db
+        .update(families)
+        .set({ passwordHash: 'scrypt$14$8$5$c2VsLXNlbA==$aGFzaA==' })
+        .where(eq(families.familyNumber, '111111111111111'))
+        .returning()
+      await db.insert(sessions).values({
+        id: 'a-session',
+        familyId: paul!.id,
+        kind: 'full',
+        lastSeenAt: 0,
+        expiresAt: 9999999999999,
+      })
+    })
     const file = csv(
       'maj.csv',
       'numero_famille,nom,prenom,email\n111111111111111,DURAND,Paul,paul.durand@example.org\n111111111111112,MARTIN,Claire,\n',
@@ -81,11 +113,11 @@ describe('npm run families:import', () => {
       '111111111111111 : nom DURAND; fils → DURAND, e-mail paul@example.org → paul.durand@example.org',
     )
     expect(dryRun.stdout).toContain('rien n’a été écrit')
-    expect(database()[0]!.last_name).toBe('DURAND; fils')
+    expect((await database())[0]!.last_name).toBe('DURAND; fils')
 
     const run = importFile(file)
     expect(run.status, run.output).toBe(0)
-    const [updated] = database()
+    const [updated] = await database()
     expect(updated).toMatchObject({
       last_name: 'DURAND',
       email: 'paul.durand@example.org',
@@ -111,14 +143,17 @@ describe('npm run families:import', () => {
       ['ligne 1 : en-têtes attendus'],
     ],
     ['an empty file', '', ['ligne 1 : fichier vide']],
-  ])('reports %s with line numbers and leaves the database untouched', (_, content, expected) => {
-    const before = database()
-    const run = importFile(csv('mauvais.csv', content))
-    expect(run.status).toBe(1)
-    expect(run.stderr).toContain("rien n'a été importé")
-    for (const line of expected) expect(run.stderr).toContain(line)
-    expect(database()).toEqual(before)
-  })
+  ])(
+    'reports %s with line numbers and leaves the database untouched',
+    async (_, content, expected) => {
+      const before = await database()
+      const run = importFile(csv('mauvais.csv', content))
+      expect(run.status).toBe(1)
+      expect(run.stderr).toContain("rien n'a été importé")
+      for (const line of expected) expect(run.stderr).toContain(line)
+      expect(await database()).toEqual(before)
+    },
+  )
 
   it('says how to call it without a file, and when the file does not exist', () => {
     expect(runTool('families-import.ts', []).stderr).toContain('Usage : npm run families:import')
@@ -126,4 +161,35 @@ describe('npm run families:import', () => {
     expect(missing.status).toBe(2)
     expect(missing.stderr).toContain('Fichier illisible')
   })
+
+  it("imports a commune's 20 000 families, again unchanged, then with 100 changed", async () => {
+    const rows = Array.from({ length: 20_000 }, (_, index) => {
+      const number = String(500_000_000_000_000 + index)
+      return `${number};FAMILLE${index};Prénom;parent${index}@example.org`
+    })
+    const file = csv('commune.csv', `numero_famille;nom;prenom;email\n${rows.join('\n')}\n`)
+    const first = importFile(file)
+    expect(first.status, first.output).toBe(0)
+    expect(first.stdout).toContain('Import terminé : 20000 créées, 0 mises à jour')
+
+    const again = importFile(file)
+    expect(again.status, again.output).toBe(0)
+    expect(again.stdout).toContain('Import terminé : 0 créées, 0 mises à jour, 20000 inchangées.')
+
+    const changed = rows.map((row, index) =>
+      index % 200 === 0 ? row.replace('@example.org', '@example.net') : row,
+    )
+    const third = importFile(
+      csv('commune-2.csv', `numero_famille;nom;prenom;email\n${changed.join('\n')}\n`),
+    )
+    expect(third.status, third.output).toBe(0)
+    expect(third.stdout).toContain('Import terminé : 0 créées, 100 mises à jour, 19900 inchangées.')
+    const moved = await withDb((db) =>
+      db
+        .select({ n: sql<number>`count(*)` })
+        .from(families)
+        .where(sql`${families.email} like '%@example.net'`),
+    )
+    expect(moved[0]!.n).toBe(100)
+  }, 180_000)
 })

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNotNull, lt, lte, sql, type SQL } from 'drizzl
 import type { Db } from '../../db/client'
 import { insertWhereStatement } from '../../db/conditional'
 import { outbox, type OutboxMail } from '../../db/schema'
-import type { MailContent } from '../../views/mails'
+import type { MailContent } from './templates'
 import { logMailBudgetExhausted } from '../limits'
 import { logJson } from '../logging'
 import type { Mailer } from './mailer'
@@ -205,7 +205,7 @@ export function expireOverdueMails(db: Db, now: number) {
 // not an archive of families' addresses (GDPR art. 5.1.e, storage limitation).
 const FINISHED_MAIL_RETENTION_MS = 30 * 24 * 3_600_000
 
-export function deleteFinishedMails(db: Db, now: number) {
+export function deleteFinishedMailsStatement(db: Db, now: number) {
   return db
     .delete(outbox)
     .where(

@@ -1,0 +1,16 @@
+// Every URL of the app, declared once (PRODUCT.md §2: URLs are a contract). Routes mount on them,
+// views link to them, the session guard lets restricted sessions through to them.
+export const PATHS = {
+  home: '/',
+  signIn: '/connexion',
+  forgotPassword: '/mot-de-passe-oublie',
+  newPassword: '/nouveau-mot-de-passe',
+  familySpace: '/espace',
+  signOut: '/deconnexion',
+  dev: '/dev',
+  devMails: '/dev/mails',
+  devMailsJson: '/dev/mails.json',
+  healthz: '/healthz',
+} as const
+
+export type AppPath = (typeof PATHS)[keyof typeof PATHS]
