@@ -16,7 +16,7 @@ async function roundTrip(url: string) {
 /** Milliseconds per hash inside workerd: (K hashes − an empty request) / K, median of `rounds`. */
 export async function workerdHashMs(
   hashWorkerUrl: string,
-  impl: 'noble' | 'node',
+  impl: 'noble' | 'yielding' | 'node',
   params: ScryptParams,
   rounds = 7,
   count = 4,

@@ -11,6 +11,9 @@ import { SCRYPT_FLOOR } from '../src/config'
 import { measureBytes } from './bytes'
 import { nodeNativeHashMs, workerdHashMs } from './hash'
 import { measureImport } from './import'
+import { measureFlow2g, PROFILE_2G, type FlowTiming } from './flow-2g'
+import { measureLighthouse } from './lighthouse'
+import { measureRoundTrips } from './round-trips'
 import { runLoad, type LoadResult } from './load'
 
 const LOAD = { connections: 4, durationMs: 5_000 }
@@ -18,6 +21,8 @@ const CLAIRE = { number: '123456780123457', password: 'Bienvenue2026' }
 const families = {
   withoutJs: { number: '880000000000001', email: 'sans-js@example.org' },
   withJs: { number: '880000000000002', email: 'avec-js@example.org' },
+  slowWithoutJs: { number: '880000000000003', email: 'lent-sans-js@example.org' },
+  slowWithJs: { number: '880000000000004', email: 'lent-avec-js@example.org' },
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
@@ -50,7 +55,9 @@ function bundleSize() {
 const seed = `${readFileSync(join(root, 'scripts/demo-families.sql'), 'utf8')}
 INSERT INTO families (family_number, last_name, first_name, email) VALUES
   ('${families.withoutJs.number}', 'BANC', 'Sans', '${families.withoutJs.email}'),
-  ('${families.withJs.number}', 'BANC', 'Avec', '${families.withJs.email}');
+  ('${families.withJs.number}', 'BANC', 'Avec', '${families.withJs.email}'),
+  ('${families.slowWithoutJs.number}', 'LENT', 'Sans', '${families.slowWithoutJs.email}'),
+  ('${families.slowWithJs.number}', 'LENT', 'Avec', '${families.slowWithJs.email}');
 `
 
 console.log('Starting the app and the hash worker (wrangler dev, 127.0.0.1)…')
@@ -125,10 +132,44 @@ try {
   )
   load.push(alone)
 
+  // A page request while four sign-ins hash on the same isolate: the hash yields, the page answers.
+  const getAlone = await runLoad(
+    app.baseUrl,
+    'GET /connexion alone',
+    { method: 'GET', path: '/connexion' },
+    { connections: 1, durationMs: LOAD.durationMs },
+  )
+  const [getDuringSignIns] = await Promise.all([
+    runLoad(
+      app.baseUrl,
+      'GET /connexion during 4 sign-ins',
+      { method: 'GET', path: '/connexion' },
+      { connections: 1, durationMs: LOAD.durationMs },
+    ),
+    runLoad(
+      app.baseUrl,
+      'POST /connexion (wrong password)',
+      {
+        method: 'POST',
+        path: '/connexion',
+        form: () => ({ identifier: CLAIRE.number, password: 'Mauvais-2026' }),
+      },
+      { connections: 4, durationMs: LOAD.durationMs },
+    ),
+  ])
+
+  const flows: FlowTiming[] = [
+    await measureFlow2g(app.baseUrl, families.slowWithJs, true),
+    await measureFlow2g(app.baseUrl, families.slowWithoutJs, false),
+  ]
+  const lighthouse = await measureLighthouse(app.baseUrl, ['/connexion', '/mot-de-passe-oublie'])
+  const roundTrips = measureRoundTrips()
+
   const params = SCRYPT_FLOOR
   const hash = {
     setting: `N=2^${params.logN}, r=${params.r}, p=${params.p}`,
     nobleInWorkerdMs: await workerdHashMs(hashWorker.baseUrl, 'noble', params),
+    yieldingInWorkerdMs: await workerdHashMs(hashWorker.baseUrl, 'yielding', params),
     nodeCryptoInWorkerdMs: await workerdHashMs(hashWorker.baseUrl, 'node', params),
     nodeNativeMs: nodeNativeHashMs(params),
   }
@@ -206,6 +247,11 @@ try {
         `${(hash.nobleInWorkerdMs / hash.nodeNativeMs).toFixed(2)}×`,
       ],
       [
+        'the app: noble core yielding every 2048 BlockMix (src/services/scrypt.ts)',
+        ms(hash.yieldingInWorkerdMs),
+        `${(hash.yieldingInWorkerdMs / hash.nodeNativeMs).toFixed(2)}× (${((hash.yieldingInWorkerdMs / hash.nobleInWorkerdMs - 1) * 100).toFixed(1)} % over noble's sync scrypt)`,
+      ],
+      [
         'node:crypto in workerd (nodejs_compat)',
         ms(hash.nodeCryptoInWorkerdMs),
         `${(hash.nodeCryptoInWorkerdMs / hash.nodeNativeMs).toFixed(2)}×`,
@@ -241,6 +287,38 @@ try {
     ],
   )
 
+  table(
+    `7. The six steps in Chromium on a 2G-like link (${PROFILE_2G.downKbps} kbit/s down, ${PROFILE_2G.upKbps} up, ${PROFILE_2G.latencyMs} ms), cold cache`,
+    ['flow', 'waiting', 'bytes on the wire', 'requests'],
+    flows.map((flow) => [
+      flow.javaScript ? 'with JavaScript (htmx)' : 'without JavaScript',
+      `${(flow.waitingMs / 1000).toFixed(2)} s`,
+      kb(flow.bytesOnWire),
+      flow.requests,
+    ]),
+  )
+  table(
+    '8. Lighthouse 12.2.3, mobile (simulated throttling)',
+    ['page', 'performance', 'accessibility', 'best practices', 'SEO'],
+    lighthouse.map(({ path, scores }) => [
+      path,
+      scores.performance ?? '',
+      scores.accessibility ?? '',
+      scores['best-practices'] ?? '',
+      scores.seo ?? '',
+    ]),
+  )
+  table(
+    `9. GET /connexion alone and while 4 sign-ins hash (1 connection × ${LOAD.durationMs / 1000} s)`,
+    ['', 'requests', 'p50', 'p99'],
+    [getAlone, getDuringSignIns].map((r) => [r.route, r.requests, ms(r.p50), ms(r.p99)]),
+  )
+  table(
+    '10. D1 round trips per route (test/routes/round-trips.test.ts, counting wrapper on the real binding)',
+    ['route', 'D1 calls'],
+    roundTrips.map((r) => [r.route, r.calls]),
+  )
+
   const wranglerVersion = JSON.parse(
     readFileSync(join(root, 'node_modules/wrangler/package.json'), 'utf8'),
   ).version
@@ -258,6 +336,10 @@ try {
     overhead,
     bundle,
     imports,
+    flows,
+    lighthouse,
+    getUnderSignIns: { alone: getAlone, during: getDuringSignIns },
+    roundTrips,
   }
   writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
   console.log(

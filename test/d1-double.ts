@@ -14,6 +14,8 @@ type Wrapped = D1PreparedStatement & { [REAL]: D1PreparedStatement; sql: string 
 
 export function instrumentD1(real: D1Database, plan: Plan = {}) {
   const seen: string[] = []
+  // One entry per call to D1 (a single query or a whole batch): each is a network hop in production.
+  const calls: string[][] = []
 
   async function reach(sql: string): Promise<boolean> {
     seen.push(sql)
@@ -26,6 +28,7 @@ export function instrumentD1(real: D1Database, plan: Plan = {}) {
     const once =
       <T>(run: () => Promise<T>) =>
       async () => {
+        calls.push([sql])
         if (await reach(sql)) throw new Error('D1_ERROR: injected failure')
         return run()
       }
@@ -44,6 +47,7 @@ export function instrumentD1(real: D1Database, plan: Plan = {}) {
   const double = {
     prepare: (sql: string) => wrap(real.prepare(sql), sql),
     async batch(statements: Wrapped[]) {
+      calls.push(statements.map((statement) => statement.sql))
       const reals: D1PreparedStatement[] = []
       for (const statement of statements) {
         const fails = await reach(statement.sql)
@@ -57,5 +61,5 @@ export function instrumentD1(real: D1Database, plan: Plan = {}) {
     dump: () => real.dump(),
     withSession: () => double,
   }
-  return { db: double as unknown as D1Database, statements: seen }
+  return { db: double as unknown as D1Database, statements: seen, calls }
 }

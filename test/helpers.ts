@@ -47,7 +47,7 @@ export async function createFamily(
       lastName: 'DUPONT',
       firstName: 'Jeanne',
       email: `famille-${sequence}-${crypto.randomUUID().slice(0, 8)}@example.org`,
-      passwordHash: password ? hashPassword(password, TEST_SCRYPT) : null,
+      passwordHash: password ? await hashPassword(password, TEST_SCRYPT) : null,
       ...columns,
     })
     .returning()

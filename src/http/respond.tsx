@@ -40,8 +40,22 @@ export async function render(c: Context<AppEnv>, view: View) {
 }
 
 /**
- * After a successful post: 303 for a plain form; for htmx, 204 + HX-Location, so the next step is
- * fetched and swapped into <main> without a full reload (and the address bar follows).
+ * After a successful post, the next step in one round trip: for htmx, its fragment at once with
+ * HX-Push-Url (the address bar, reload and back button follow); for a plain form, 303 to it.
+ */
+export async function nextStep(
+  c: Context<AppEnv>,
+  path: AppPath,
+  view: () => View | Promise<View>,
+) {
+  if (!isHtmx(c)) return c.redirect(path, 303)
+  c.header('HX-Push-Url', path)
+  return render(c, await view())
+}
+
+/**
+ * Where there is no step to answer with (a page that needs a session it does not have): 303 for a
+ * plain request; for htmx, 204 + HX-Location, which fetches that page into <main>.
  */
 export function redirectTo(c: Context<AppEnv>, path: AppPath): Response {
   if (isHtmx(c)) {

@@ -5,7 +5,7 @@ import { clearSessionCookie, readDeviceCookie, setPasswordSavedFlash } from '../
 import { parseForm, readForm, textField } from '../http/form'
 import { tooManyAttempts } from '../http/limits'
 import { deliverInBackground } from '../http/mail'
-import { redirectTo, render } from '../http/respond'
+import { isHtmx, nextStep, redirectTo, render } from '../http/respond'
 import { changePassword, hasErrors, passwordChangeErrors } from '../services/password-change'
 import { trustedDeviceId } from '../services/devices'
 import { signInLimited } from '../services/limits'
@@ -14,7 +14,7 @@ import {
   ChangePasswordForm,
   type ChangePasswordFormProps,
 } from '../views/change-password'
-import { LOGIN_TITLE, LoginForm } from '../views/login'
+import { LOGIN_TITLE, LoginForm, PASSWORD_SAVED, signInStep } from '../views/login'
 import { PATHS } from '../paths'
 
 const changeForm = z.object({
@@ -77,7 +77,7 @@ export const changePasswordRoute = new Hono<AppEnv>()
     if (!parsed.success) return again(422, { errors: parsed.errors })
     const { current_password, new_password, confirmation } = parsed.data
     const form = { currentPassword: current_password, newPassword: new_password, confirmation }
-    const errors = await passwordChangeErrors(db, config, current, form)
+    const errors = passwordChangeErrors(config, current, form)
     if (hasErrors(errors)) return again(422, { errors })
     const now = Date.now()
     const { familyNumber } = current.family
@@ -99,6 +99,14 @@ export const changePasswordRoute = new Hono<AppEnv>()
 
     deliverInBackground(c, async () => result.mailId)
     clearSessionCookie(c)
-    setPasswordSavedFlash(c, current.family.familyNumber)
-    return redirectTo(c, PATHS.signIn)
+    // Step 6: the sign-in step with the message and the number filled in; a plain form gets them on
+    // the page it is redirected to, through a one-view cookie (never in the URL).
+    if (!isHtmx(c)) setPasswordSavedFlash(c, familyNumber)
+    return nextStep(c, PATHS.signIn, () =>
+      signInStep({
+        identifierHelp: config.identifierHelp,
+        identifier: familyNumber,
+        notice: PASSWORD_SAVED,
+      }),
+    )
   })

@@ -7,7 +7,7 @@ import { render } from '../http/respond'
 import { deliverInBackground } from '../http/mail'
 import { readDeviceCookie } from '../http/cookies'
 import { trustedDeviceId } from '../services/devices'
-import { mailRequestLimited, mailSubjectCapAllows } from '../services/limits'
+import { mailRequestLimited } from '../services/limits'
 import { requestTemporaryPassword } from '../services/password-recovery'
 import {
   FORGOT_PASSWORD_TITLE,
@@ -53,12 +53,10 @@ export const forgotPassword = new Hono<AppEnv>()
 
     // OWASP Forgot Password cheat sheet: same answer, same time, whatever the number. The silent cap,
     // the lookup, the issuing and the mail all happen after the answer has left.
-    deliverInBackground(c, async () => {
-      const trusted = device !== null
-      if (!(await mailSubjectCapAllows(db, config, { subject, clientKey, trusted }, now)))
-        return null
-      return requestTemporaryPassword(db, config, { familyNumber, clientKey }, now)
-    })
+    const trusted = device !== null
+    deliverInBackground(c, () =>
+      requestTemporaryPassword(db, config, { familyNumber, clientKey, trusted }, now),
+    )
     return render(c, {
       title: MAIL_SENT_TITLE,
       body: <MailSentPanel ttlMinutes={config.temporaryPasswordTtlMs / 60_000} />,

@@ -9,11 +9,19 @@ import {
   takePasswordSavedFlash,
 } from '../http/cookies'
 import { familyNumberField, parseForm, readForm, textField, typedText } from '../http/form'
-import { redirectTo, render } from '../http/respond'
+import { nextStep, redirectTo, render } from '../http/respond'
 import { tooManyAttempts } from '../http/limits'
 import { issueDeviceToken, trustedDeviceId } from '../services/devices'
 import { signIn } from '../services/sign-in'
-import { LOGIN_TITLE, LoginForm, type LoginFormProps } from '../views/login'
+import { changePasswordStep } from '../views/change-password'
+import { familySpaceStep } from '../views/family-space'
+import {
+  LOGIN_TITLE,
+  LoginForm,
+  PASSWORD_SAVED,
+  signInStep,
+  type LoginFormProps,
+} from '../views/login'
 import { PATHS } from '../paths'
 
 const signInForm = z.object({
@@ -21,8 +29,6 @@ const signInForm = z.object({
   password: textField().refine((value) => value.length > 0, 'Saisissez votre mot de passe.'),
 })
 
-const PASSWORD_SAVED =
-  'Votre nouveau mot de passe est enregistré. Connectez-vous avec ce mot de passe.'
 // The same words whatever went wrong (unknown number, wrong or expired password): the hint about
 // temporary passwords helps a family without telling anyone which case it was.
 const WRONG_CREDENTIALS =
@@ -35,16 +41,14 @@ export const login = new Hono<AppEnv>()
   .get('/', async (c) => {
     if (c.var.session) return redirectTo(c, PATHS.familySpace)
     const savedFor = takePasswordSavedFlash(c)
-    return render(c, {
-      title: LOGIN_TITLE,
-      body: (
-        <LoginForm
-          identifierHelp={c.var.config.identifierHelp}
-          identifier={savedFor ?? undefined}
-          notice={savedFor ? PASSWORD_SAVED : undefined}
-        />
-      ),
-    })
+    return render(
+      c,
+      signInStep({
+        identifierHelp: c.var.config.identifierHelp,
+        identifier: savedFor ?? undefined,
+        notice: savedFor ? PASSWORD_SAVED : undefined,
+      }),
+    )
   })
   .post('/', async (c) => {
     const { config, db, clientKey } = c.var
@@ -87,5 +91,14 @@ export const login = new Hono<AppEnv>()
 
     setSessionCookie(c, result.token)
     setDeviceCookie(c, issueDeviceToken(secret, familyNumber, now))
-    return redirectTo(c, result.kind === 'restricted' ? PATHS.newPassword : PATHS.familySpace)
+    if (result.kind === 'restricted') {
+      return nextStep(c, PATHS.newPassword, () =>
+        changePasswordStep({
+          minLength: config.passwordMinLength,
+          familyNumber,
+          askCurrentPassword: false,
+        }),
+      )
+    }
+    return nextStep(c, PATHS.familySpace, () => familySpaceStep(result.family))
   })

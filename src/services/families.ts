@@ -6,6 +6,11 @@ export function findFamilyByNumber(db: Db, familyNumber: string) {
   return db.select().from(families).where(eq(families.familyNumber, familyNumber)).get()
 }
 
+/** The same read as a statement for a db.batch: zero or one family. */
+export function findFamilyByNumberStatement(db: Db, familyNumber: string) {
+  return db.select().from(families).where(eq(families.familyNumber, familyNumber)).limit(1)
+}
+
 const passwordStillAt = (familyId: number, version: number) =>
   and(eq(families.id, familyId), eq(families.passwordVersion, version))
 

@@ -1,4 +1,5 @@
 import { and, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
 import type { Config } from '../config'
 import type { Db } from '../db/client'
 import { attemptCounters } from '../db/schema'
@@ -82,23 +83,25 @@ function limitState(row: CounterRow | undefined, now: number): LimitState {
 type Check = { key: string; limit: Limit; detail: string }
 
 /**
- * Counts every check in one round trip; when any is over its limit, records one `limit_reached`
- * event per block (not per post: a flood cannot grow the table) and says how long to wait.
+ * Counts every check in one round trip, with `alongside` (a read the caller needs anyway) in the same
+ * batch; when any is over its limit, records one `limit_reached` event per block (not per post: a
+ * flood cannot grow the table) and says how long to wait.
  */
-async function countAll(
+async function countAll<Alongside = never>(
   db: Db,
   checks: [Check, ...Check[]],
   clientKey: string,
   now: number,
-): Promise<{ retryAfterMs: number } | null> {
+  alongside?: BatchItem<'sqlite'> & PromiseLike<Alongside>,
+): Promise<{ limited: { retryAfterMs: number } | null; alongside: Alongside }> {
   const [first, ...rest] = checks.map((check) =>
     countAttemptStatement(db, check.key, check.limit, now),
   )
-  const results = await db.batch([first!, ...rest])
+  const results = await db.batch(alongside ? [first!, ...rest, alongside] : [first!, ...rest])
   let retryAfterMs = 0
   const events = []
   for (const [index, check] of checks.entries()) {
-    const state = limitState(results[index]![0], now)
+    const state = limitState((results[index] as CounterRow[])[0], now)
     if (!state.limited) continue
     retryAfterMs = Math.max(retryAfterMs, state.retryAfterMs)
     if (state.firstRefusal) {
@@ -108,11 +111,16 @@ async function countAll(
       )
     }
   }
-  if (retryAfterMs === 0) return null
   const [event, ...more] = events
   if (event) await db.batch([event, ...more])
-  return { retryAfterMs }
+  return {
+    limited: retryAfterMs === 0 ? null : { retryAfterMs },
+    alongside: results[checks.length] as Alongside,
+  }
 }
+
+const limitedOnly = async (counted: Promise<{ limited: { retryAfterMs: number } | null }>) =>
+  (await counted).limited
 
 /**
  * Bursts of posts per client network, counted in memory at the edge by the Workers Rate Limiting
@@ -129,6 +137,17 @@ export type SignInClient = { familyNumber: string; clientKey: string; deviceId: 
  * and per client network otherwise. Returns how long to wait when over a limit.
  */
 export function signInLimited(db: Db, config: Config, client: SignInClient, now: number) {
+  return limitedOnly(countSignInAttempt(db, config, client, now))
+}
+
+/** The same count, with a read the sign-in needs (the family) in the same round trip. */
+export function countSignInAttempt<Alongside = never>(
+  db: Db,
+  config: Config,
+  client: SignInClient,
+  now: number,
+  alongside?: BatchItem<'sqlite'> & PromiseLike<Alongside>,
+) {
   const { signInFailuresPerNumber, signInFailuresPerClient, signInWindowMs } = config.limits
   const limit = (max: number): Limit => ({ max, windowMs: signInWindowMs, escalates: true })
   if (client.deviceId) {
@@ -138,6 +157,7 @@ export function signInLimited(db: Db, config: Config, client: SignInClient, now:
       [{ key, limit: limit(signInFailuresPerNumber), detail: 'sign-in per device' }],
       client.clientKey,
       now,
+      alongside,
     )
   }
   return countAll(
@@ -156,6 +176,7 @@ export function signInLimited(db: Db, config: Config, client: SignInClient, now:
     ],
     client.clientKey,
     now,
+    alongside,
   )
 }
 
@@ -182,36 +203,40 @@ export function mailRequestLimited(
   now: number,
 ) {
   const hourly = (max: number): Limit => ({ max, windowMs: HOUR_MS, escalates: true })
-  return countAll(
-    db,
-    [
-      {
-        key: limitKey('mail-subject-client', input.subject, input.clientKey),
-        limit: hourly(config.limits.mailsPerSubjectPerClientPerHour),
-        detail: 'mail per subject and client',
-      },
-      {
-        key: limitKey('mail-client', input.clientKey),
-        limit: hourly(config.limits.mailsPerClientPerHour),
-        detail: 'mail per client',
-      },
-    ],
-    input.clientKey,
-    now,
+  return limitedOnly(
+    countAll(
+      db,
+      [
+        {
+          key: limitKey('mail-subject-client', input.subject, input.clientKey),
+          limit: hourly(config.limits.mailsPerSubjectPerClientPerHour),
+          detail: 'mail per subject and client',
+        },
+        {
+          key: limitKey('mail-client', input.clientKey),
+          limit: hourly(config.limits.mailsPerClientPerHour),
+          detail: 'mail per client',
+        },
+      ],
+      input.clientKey,
+      now,
+    ),
   )
 }
 
 /**
- * The silent cap per subject per day, counted after the answer has left. A browser trusted for that
- * number is exempt, so a stranger cannot use up the family's own requests. True when the mail may go.
+ * The silent cap per subject per day, counted after the answer has left, with the read the caller
+ * needs next (`alongside`) in the same round trip. A browser trusted for that number is exempt, so a
+ * stranger cannot use up the family's own requests. `allowed`: the mail may go.
  */
-export async function mailSubjectCapAllows(
+export async function countMailSubjectCap<Alongside>(
   db: Db,
   config: Config,
   input: { subject: string; clientKey: string; trusted: boolean },
   now: number,
-): Promise<boolean> {
-  if (input.trusted) return true
+  alongside: BatchItem<'sqlite'> & PromiseLike<Alongside>,
+): Promise<{ allowed: boolean; alongside: Alongside }> {
+  if (input.trusted) return { allowed: true, alongside: await alongside }
   const limit: Limit = {
     max: config.limits.mailsPerSubjectPerDay,
     windowMs: DAY_MS,
@@ -222,7 +247,8 @@ export async function mailSubjectCapAllows(
     limit,
     detail: 'mail per subject per day',
   }
-  return (await countAll(db, [check], input.clientKey, now)) === null
+  const counted = await countAll(db, [check], input.clientKey, now, alongside)
+  return { allowed: counted.limited === null, alongside: counted.alongside }
 }
 
 /**
@@ -237,7 +263,7 @@ export async function mailBudgetAllows(
 ): Promise<boolean> {
   const limit: Limit = { max: config.limits.mailBudgetPerHour, windowMs: HOUR_MS, escalates: false }
   const check = { key: limitKey('mail-budget', 'all'), limit, detail: 'mail budget' }
-  if ((await countAll(db, [check], clientKey, now)) === null) return true
+  if ((await countAll(db, [check], clientKey, now)).limited === null) return true
   await logMailBudgetExhausted(db, 'global budget', now)
   return false
 }

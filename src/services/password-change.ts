@@ -43,22 +43,18 @@ export type PasswordChangeResult =
   | { ok: false; reason: 'session-gone' }
 
 /** The form's own rules, before any hash is computed. */
-export async function passwordChangeErrors(
-  db: Db,
+export function passwordChangeErrors(
   config: Config,
   current: CurrentSession,
   form: PasswordChangeForm,
-): Promise<PasswordChangeErrors> {
+): PasswordChangeErrors {
   const errors: PasswordChangeErrors = {}
   const { session, family } = current
   if (session.kind === 'full' && !form.currentPassword) {
     errors.current_password = ['Saisissez votre mot de passe actuel.']
   }
-  const temporaryPasswordId = session.temporaryPasswordId
-  const isTemporary =
-    temporaryPasswordId === null
-      ? false
-      : await isTemporaryPassword(db, temporaryPasswordId, form.newPassword)
+  const temporaryHash = current.temporaryPasswordHash
+  const isTemporary = temporaryHash !== null && isTemporaryPassword(temporaryHash, form.newPassword)
   const problems = passwordProblems(form.newPassword, {
     minLength: config.passwordMinLength,
     familyNumber: family.familyNumber,
@@ -89,7 +85,7 @@ export async function changePassword(
 ): Promise<PasswordChangeResult> {
   const { session, family } = current
   if (session.kind === 'full') {
-    const check = verifyPassword(form.currentPassword!, family.passwordHash, config.scrypt)
+    const check = await verifyPassword(form.currentPassword!, family.passwordHash, config.scrypt)
     if (!check.matches) {
       return {
         ok: false,
@@ -98,7 +94,7 @@ export async function changePassword(
       }
     }
   }
-  const passwordHash = hashPassword(form.newPassword, config.scrypt)
+  const passwordHash = await hashPassword(form.newPassword, config.scrypt)
   const saved = await savePasswordChange(db, config, current, { passwordHash, client }, now)
   if (saved.ok || session.kind === 'restricted') return saved
   // A full session whose password changed meanwhile has been ended by that change.

@@ -2,8 +2,8 @@ import type { Config } from '../config'
 import type { Db } from '../db/client'
 import type { Family } from '../db/schema'
 import { temporaryPasswordMail } from './mail/templates'
-import { findFamilyByNumber } from './families'
-import { mailBudgetAllows } from './limits'
+import { findFamilyByNumberStatement } from './families'
+import { countMailSubjectCap, mailBudgetAllows } from './limits'
 import { enqueueMailStatements } from './mail/outbox'
 import { recordEventStatement } from './security-events'
 import { generateTemporaryPassword, issueTemporaryPasswordStatements } from './temporary-passwords'
@@ -18,10 +18,19 @@ export const loginUrl = (config: Config) => `${config.publicUrl}/connexion`
 export async function requestTemporaryPassword(
   db: Db,
   config: Config,
-  input: { familyNumber: string; clientKey: string },
+  input: { familyNumber: string; clientKey: string; trusted: boolean },
   now: number,
 ): Promise<number | null> {
-  const family = await findFamilyByNumber(db, input.familyNumber)
+  // One round trip: the silent daily cap, and the family.
+  const { allowed, alongside } = await countMailSubjectCap(
+    db,
+    config,
+    { subject: `number:${input.familyNumber}`, clientKey: input.clientKey, trusted: input.trusted },
+    now,
+    findFamilyByNumberStatement(db, input.familyNumber),
+  )
+  if (!allowed) return null
+  const [family] = alongside
   if (!family?.email) {
     await db.batch([
       recordEventStatement(db, {

@@ -1,6 +1,6 @@
-import { scrypt } from '@noble/hashes/scrypt.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import { constantTimeEqual } from './crypto'
+import { scryptYielding } from './scrypt'
 
 // OWASP Password Storage cheat sheet (scrypt); ASVS 5.0 V11.4.2. The parameters travel with each hash
 // so they can be raised later: an older hash is upgraded at the next successful sign-in.
@@ -16,10 +16,12 @@ export function scryptComputations(): number {
   return computedHashes
 }
 
-function derive(password: string, salt: Uint8Array, params: ScryptParams): Uint8Array {
+// Yields to the event loop every few milliseconds (services/scrypt.ts): other requests on the isolate
+// are served while a sign-in hashes.
+function derive(password: string, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
   computedHashes++
   // NIST SP 800-63B 5.1.1.2: normalise Unicode so the same password typed on two keyboards matches.
-  return scrypt(utf8ToBytes(password.normalize('NFKC')), salt, {
+  return scryptYielding(utf8ToBytes(password.normalize('NFKC')), salt, {
     N: 2 ** params.logN,
     r: params.r,
     p: params.p,
@@ -30,9 +32,9 @@ function derive(password: string, salt: Uint8Array, params: ScryptParams): Uint8
 const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes))
 const unb64 = (text: string) => Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
 
-export function hashPassword(password: string, params: ScryptParams): string {
+export async function hashPassword(password: string, params: ScryptParams): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(SALT_LENGTH))
-  const key = derive(password, salt, params)
+  const key = await derive(password, salt, params)
   return ['scrypt', params.logN, params.r, params.p, b64(salt), b64(key)].join('$')
 }
 
@@ -55,17 +57,17 @@ const DUMMY_SALT = new Uint8Array(SALT_LENGTH)
 export type PasswordCheck = { matches: boolean; needsRehash: boolean }
 
 /** Checks `password` against `stored`, computing exactly one scrypt whatever `stored` is. */
-export function verifyPassword(
+export async function verifyPassword(
   password: string,
   stored: string | null,
   current: ScryptParams,
-): PasswordCheck {
+): Promise<PasswordCheck> {
   const parsed = stored ? parseStoredHash(stored) : null
   if (!parsed) {
-    derive(password, DUMMY_SALT, current)
+    await derive(password, DUMMY_SALT, current)
     return { matches: false, needsRehash: false }
   }
-  const matches = constantTimeEqual(derive(password, parsed.salt, parsed.params), parsed.key)
+  const matches = constantTimeEqual(await derive(password, parsed.salt, parsed.params), parsed.key)
   const weaker =
     2 ** parsed.params.logN * parsed.params.r * parsed.params.p <
       2 ** current.logN * current.r * current.p || parsed.params.r < current.r

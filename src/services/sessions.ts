@@ -8,7 +8,14 @@ import { randomHex, sha256Hex } from './crypto'
 // 256 random bits in the cookie, only their SHA-256 in D1, so a database leak yields no usable session.
 export type SessionKind = Session['kind']
 export type SessionLimits = { idleMs: number; absoluteMs: number }
-export type CurrentSession = { session: Session; family: Family; token: string }
+// `temporaryPasswordHash`: for a restricted session, the hash of the temporary password it was opened
+// with (read in the same query), so step 5 can refuse it as the new password without another one.
+export type CurrentSession = {
+  session: Session
+  family: Family
+  token: string
+  temporaryPasswordHash: string | null
+}
 
 // Writing last_seen_at on every request would cost a D1 write per page: once a minute is precise enough.
 const TOUCH_INTERVAL_MS = 60_000
@@ -96,7 +103,12 @@ export async function validateSessionToken(
   if (now - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id))
   }
-  return { session, family: row.family, token }
+  return {
+    session,
+    family: row.family,
+    token,
+    temporaryPasswordHash: temporaryPassword?.secretHash ?? null,
+  }
 }
 
 export async function invalidateSession(db: Db, token: string): Promise<void> {

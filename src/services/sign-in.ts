@@ -4,12 +4,12 @@ import type { Config } from '../config'
 import type { Db } from '../db/client'
 import type { Family } from '../db/schema'
 import {
-  findFamilyByNumber,
+  findFamilyByNumberStatement,
   passwordUnchanged,
   recordSignInStatement,
   upgradePasswordHashStatement,
 } from './families'
-import { forgiveSignInStatements, signInLimited, type SignInClient } from './limits'
+import { countSignInAttempt, forgiveSignInStatements, type SignInClient } from './limits'
 import { hashPassword, verifyPassword } from './passwords'
 import { recordEventStatement } from './security-events'
 import {
@@ -21,7 +21,8 @@ import {
 import { findLiveTemporaryPassword, temporaryPasswordLive } from './temporary-passwords'
 
 export type SignInResult =
-  | { ok: true; token: string; kind: SessionKind }
+  // `family` as the family space shows it right after this sign-in.
+  | { ok: true; token: string; kind: SessionKind; family: Family }
   | { ok: false; reason: 'wrong-credentials' }
   | { ok: false; reason: 'limited'; retryAfterMs: number }
 
@@ -55,11 +56,19 @@ export async function signIn(
     })
   }
 
-  const limited = await signInLimited(db, config, input, now)
-  if (limited) return { ok: false, reason: 'limited', retryAfterMs: limited.retryAfterMs }
-
-  const family = await findFamilyByNumber(db, input.familyNumber)
-  const check = verifyPassword(input.password, family?.passwordHash ?? null, config.scrypt)
+  // One round trip: the count, and the family the hash is checked against.
+  const counted = await countSignInAttempt(
+    db,
+    config,
+    input,
+    now,
+    findFamilyByNumberStatement(db, input.familyNumber),
+  )
+  if (counted.limited) {
+    return { ok: false, reason: 'limited', retryAfterMs: counted.limited.retryAfterMs }
+  }
+  const [family] = counted.alongside
+  const check = await verifyPassword(input.password, family?.passwordHash ?? null, config.scrypt)
   if (!family || !check.matches) {
     await db.batch([
       recordEventStatement(db, {
@@ -71,7 +80,7 @@ export async function signIn(
     return { ok: false, reason: 'wrong-credentials' }
   }
   // Parameters raised since this hash was made: upgrade it now that the password is known.
-  const upgrade = check.needsRehash ? hashPassword(input.password, config.scrypt) : null
+  const upgrade = check.needsRehash ? await hashPassword(input.password, config.scrypt) : null
   const verified = passwordUnchanged(db, family.id, family.passwordVersion)
   return openSession(db, config, input, family, { kind: 'full', opensIf: verified, upgrade, now })
 }
@@ -142,5 +151,6 @@ async function openSession(
   const found = results.at(-1) as unknown[]
   // The password changed between the check and the batch: as if it had been wrong.
   if (found.length === 0) return { ok: false, reason: 'wrong-credentials' }
-  return { ok: true, token: session.token, kind }
+  const signedIn = { ...family, previousSignInAt: family.lastSignInAt, lastSignInAt: now }
+  return { ok: true, token: session.token, kind, family: signedIn }
 }

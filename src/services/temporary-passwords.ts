@@ -1,7 +1,7 @@
 import { and, eq, exists, gt, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { families, temporaryPasswords } from '../db/schema'
-import { randomHex, sha256Hex } from './crypto'
+import { hexEqual, randomHex, sha256Hex } from './crypto'
 
 // OWASP Forgot Password cheat sheet; Copenhagen Book "Password reset". 128 random bits, only their
 // SHA-256 stored, short expiry, single use enforced by one conditional UPDATE.
@@ -90,16 +90,11 @@ export function voidTemporaryPasswordsStatement(db: Db, familyId: number, fence:
   return db.delete(temporaryPasswords).where(and(eq(temporaryPasswords.familyId, familyId), fence))
 }
 
-/** Whether `candidate` is the temporary password `id` (so it cannot become the new password). */
-export async function isTemporaryPassword(db: Db, id: number, candidate: string): Promise<boolean> {
+/** Whether `candidate` is the temporary password whose hash is `secretHash` (it cannot become the
+ * new password). The hash comes with the session (sessions.ts): no query. */
+export function isTemporaryPassword(secretHash: string, candidate: string): boolean {
   const secret = normalizeTemporaryPassword(candidate)
-  if (!secret) return false
-  const row = await db
-    .select({ secretHash: temporaryPasswords.secretHash })
-    .from(temporaryPasswords)
-    .where(eq(temporaryPasswords.id, id))
-    .get()
-  return row?.secretHash === hashTemporaryPassword(secret)
+  return secret !== null && hexEqual(secretHash, hashTemporaryPassword(secret))
 }
 
 /** Deletes temporary passwords that can no longer be used (their restricted sessions fail safely). */

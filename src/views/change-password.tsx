@@ -93,3 +93,8 @@ export function ChangePasswordForm({
     </section>
   )
 }
+
+export const changePasswordStep = (props: ChangePasswordFormProps) => ({
+  title: CHANGE_PASSWORD_TITLE,
+  body: <ChangePasswordForm {...props} />,
+})

@@ -48,3 +48,8 @@ export function FamilySpace({ family }: { family: Family }) {
     </section>
   )
 }
+
+export const familySpaceStep = (family: Family) => ({
+  title: FAMILY_SPACE_TITLE,
+  body: <FamilySpace family={family} />,
+})

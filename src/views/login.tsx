@@ -3,6 +3,10 @@ import { PATHS } from '../paths'
 
 export const LOGIN_TITLE = 'Connexion'
 
+// Step 6's message, above the number already filled in.
+export const PASSWORD_SAVED =
+  'Votre nouveau mot de passe est enregistré. Connectez-vous avec ce mot de passe.'
+
 export type LoginFormProps = {
   identifier?: string
   identifierHelp: string
@@ -54,3 +58,9 @@ export function LoginForm({
     </section>
   )
 }
+
+/** The sign-in step as a page or fragment (routes/login.tsx, and after a change or a sign-out). */
+export const signInStep = (props: LoginFormProps) => ({
+  title: LOGIN_TITLE,
+  body: <LoginForm {...props} />,
+})

@@ -36,8 +36,8 @@ export const KNOWN_PASSWORD = 'Soleil2026'
 
 const root = resolve(import.meta.dirname, '../..')
 
-function seedSql(families: Record<Scenario, string>, expiredSecret: string) {
-  const known = hashPassword(KNOWN_PASSWORD, SCRYPT_FLOOR)
+async function seedSql(families: Record<Scenario, string>, expiredSecret: string) {
+  const known = await hashPassword(KNOWN_PASSWORD, SCRYPT_FLOOR)
   const rows = SCENARIOS.map((scenario, index) => {
     const hash = ['errors', 'audit', 'phone'].includes(scenario) ? `'${known}'` : 'NULL'
     return `('${families[scenario]}', 'FAMILLE${index}', 'Camille', '${scenario.toLowerCase()}@example.org', ${hash})`
@@ -62,7 +62,7 @@ export default async function setup(project: TestProject) {
     ]),
   ) as Record<Scenario, string>
   const expiredSecret = randomBytes(16).toString('hex')
-  const server = await startLocalServer({ seedSql: seedSql(families, expiredSecret) })
+  const server = await startLocalServer({ seedSql: await seedSql(families, expiredSecret) })
 
   project.provide('baseUrl', server.baseUrl)
   project.provide('families', families)

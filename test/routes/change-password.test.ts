@@ -8,6 +8,7 @@ import {
   reloadFamily,
   send,
   temporaryPasswordFromMail,
+  readable,
   textOf,
   Visitor,
 } from '../helpers'
@@ -200,18 +201,20 @@ describe('POST /nouveau-mot-de-passe', () => {
     expect(notice!.text).toContain("Si ce n'est pas vous")
   })
 
-  it('answers a successful htmx change with HX-Location to the sign-in page, number prefilled', async () => {
+  it('answers a successful htmx change with the sign-in step at once: message, number prefilled, URL pushed', async () => {
     const { browser, family } = await signedInWithTemporaryPassword()
     const response = await browser.post(
       '/nouveau-mot-de-passe',
       { new_password: 'Jardin2026', confirmation: 'Jardin2026' },
       { htmx: true },
     )
-    expect(response.status).toBe(204)
-    expect(JSON.parse(response.headers.get('HX-Location')!).path).toBe('/connexion')
-    const page = await browser.get('/connexion', { htmx: true })
-    expect(await page.text()).toContain(`value="${family.familyNumber}"`)
-    // The message is shown once.
+    expect(response.status).toBe(200)
+    expect(response.headers.get('HX-Push-Url')).toBe('/connexion')
+    const html = await response.text()
+    expect(html).toMatch(/^<title>Connexion – Accès famille<\/title>/)
+    expect(html).toContain(`value="${family.familyNumber}"`)
+    expect(readable(html)).toContain('Votre nouveau mot de passe est enregistré')
+    // No second view of the message: the one-view cookie is for plain forms only.
     expect(await textOf(await browser.get('/connexion'))).not.toContain('est enregistré')
   })
 })

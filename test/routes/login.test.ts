@@ -1,6 +1,17 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { createFamily, db, post, send, setCookies, textOf, Visitor, testConfig } from '../helpers'
+import {
+  createFamily,
+  db,
+  post,
+  readable,
+  send,
+  setCookies,
+  temporaryPasswordFromMail,
+  testConfig,
+  textOf,
+  Visitor,
+} from '../helpers'
 import { sessions } from '../../src/db/schema'
 import { eq } from 'drizzle-orm'
 
@@ -71,19 +82,37 @@ describe('POST /connexion', () => {
     expect(response.headers.get('location')).toBe('/espace')
   })
 
-  it('answers htmx with 204 and HX-Location, so the space is swapped in without a reload', async () => {
-    const family = await createFamily({ password: 'Soleil2026' })
+  it('answers htmx with the family space at once (one round trip) and pushes /espace', async () => {
+    const family = await createFamily({ password: 'Soleil2026', firstName: 'Claire' })
     const response = await post(
       '/connexion',
       { identifier: family.familyNumber, password: 'Soleil2026' },
       { htmx: true },
     )
-    expect(response.status).toBe(204)
-    expect(JSON.parse(response.headers.get('HX-Location')!)).toEqual({
-      path: '/espace',
-      target: '#main',
-    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('HX-Push-Url')).toBe('/espace')
+    expect(response.headers.get('HX-Location')).toBeNull()
+    const html = await response.text()
+    expect(html).toMatch(/^<title>Mon espace famille – Accès famille<\/title>/)
+    expect(html).not.toContain('<html')
+    expect(readable(html)).toContain(`Bonjour Claire ${family.lastName}`)
+    expect(readable(html)).toContain('Ceci est votre première connexion.')
     expect(setCookies(response).get('__Host-session')?.value).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('answers htmx with step 5 at once after a temporary password, and pushes its URL', async () => {
+    const family = await createFamily()
+    await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
+    const response = await post(
+      '/connexion',
+      { identifier: family.familyNumber, password: await temporaryPasswordFromMail(family.email!) },
+      { htmx: true },
+    )
+    expect(response.status).toBe(200)
+    expect(response.headers.get('HX-Push-Url')).toBe('/nouveau-mot-de-passe')
+    expect(readable(await response.text())).toContain(
+      'Pour améliorer la sécurité de votre application',
+    )
   })
 
   it('re-shows the form with the typed number and no password after a wrong password', async () => {

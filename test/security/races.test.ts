@@ -30,7 +30,7 @@ async function changePasswordBehindTheBack(familyId: number, password: string) {
   await db
     .update(families)
     .set({
-      passwordHash: hashPassword(password, TEST_SCRYPT),
+      passwordHash: await hashPassword(password, TEST_SCRYPT),
       passwordVersion: sql`${families.passwordVersion} + 1`,
     })
     .where(eq(families.id, familyId))
@@ -66,7 +66,7 @@ describe('requirement 1: the change wins', () => {
     const family = await createFamily()
     await db
       .update(families)
-      .set({ passwordHash: hashPassword('Soleil2026', weaker) })
+      .set({ passwordHash: await hashPassword('Soleil2026', weaker) })
       .where(eq(families.id, family.id))
     const d1 = instrumentD1(testEnv.DB, {
       before: async (_, statement) => {
@@ -81,7 +81,7 @@ describe('requirement 1: the change wins', () => {
       { env: { DB: d1.db } },
     )
     const saved = (await reloadFamily(family.id)).passwordHash
-    expect(verifyPassword('Jardin2026', saved, TEST_SCRYPT).matches).toBe(true)
+    expect((await verifyPassword('Jardin2026', saved, TEST_SCRYPT)).matches).toBe(true)
   })
 
   it('opens no restricted session for a temporary password replaced between its check and its write', async () => {
@@ -126,7 +126,7 @@ describe('requirement 1: the change wins', () => {
         expect(await opensSpace(racer.cookie), `round ${round}`).toBe(false)
       }
       const saved = (await reloadFamily(family.id)).passwordHash
-      expect(verifyPassword('Jardin2026', saved, TEST_SCRYPT).matches).toBe(true)
+      expect((await verifyPassword('Jardin2026', saved, TEST_SCRYPT)).matches).toBe(true)
     }
   })
 })

@@ -195,7 +195,7 @@ describe('requirement 12: hashes carry their parameters and are upgraded', () =>
     const { families } = await import('../../src/db/schema')
     await db
       .update(families)
-      .set({ passwordHash: hashPassword('Soleil2026', { logN: 9, r: 8, p: 1 }) })
+      .set({ passwordHash: await hashPassword('Soleil2026', { logN: 9, r: 8, p: 1 }) })
       .where(eq(families.id, family.id))
     expect((await reloadFamily(family.id)).passwordHash).toMatch(/^scrypt\$9\$8\$1\$/)
 

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest'
+import { instrumentD1 } from '../d1-double'
+import {
+  createFamily,
+  post,
+  send,
+  temporaryPasswordFromMail,
+  testEnv,
+  uniqueFamilyNumber,
+  Visitor,
+} from '../helpers'
+
+// Issue 13: each D1 call is a network hop in production. The counts per route, measured through a
+// counting wrapper around the real binding; README "Performance" lists them.
+async function roundTrips<R extends Response>(act: (db: D1Database) => Promise<R>) {
+  const counted = instrumentD1(testEnv.DB)
+  const response = await act(counted.db)
+  return { response, calls: counted.calls }
+}
+
+describe('D1 round trips per route', () => {
+  it('GET /connexion without a session: none', async () => {
+    const { calls } = await roundTrips((DB) => send('/connexion', { env: { DB } }))
+    expect(calls).toHaveLength(0)
+  })
+
+  it('POST /connexion with the password: 2 (count + family, then the session batch)', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    const { response, calls } = await roundTrips((DB) =>
+      post(
+        '/connexion',
+        { identifier: family.familyNumber, password: 'Soleil2026' },
+        { env: { DB } },
+      ),
+    )
+    expect(response.headers.get('location')).toBe('/espace')
+    expect(calls).toHaveLength(2)
+  })
+
+  it('POST /connexion with a wrong password: 2 (count + family, then the event)', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    const { response, calls } = await roundTrips((DB) =>
+      post(
+        '/connexion',
+        { identifier: family.familyNumber, password: 'Mauvais2026' },
+        { env: { DB } },
+      ),
+    )
+    expect(response.status).toBe(422)
+    expect(calls).toHaveLength(2)
+  })
+
+  it('POST /connexion with a temporary password: 2 (the lookup, then the session batch)', async () => {
+    const family = await createFamily()
+    await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
+    const password = await temporaryPasswordFromMail(family.email!)
+    const { response, calls } = await roundTrips((DB) =>
+      post('/connexion', { identifier: family.familyNumber, password }, { env: { DB } }),
+    )
+    expect(response.headers.get('location')).toBe('/nouveau-mot-de-passe')
+    expect(calls).toHaveLength(2)
+  })
+
+  it('POST /mot-de-passe-oublie: 1 before the answer (the counts), the rest after it', async () => {
+    const family = await createFamily()
+    const { response, calls } = await roundTrips((DB) =>
+      post('/mot-de-passe-oublie', { identifier: family.familyNumber }, { env: { DB } }),
+    )
+    expect(response.status).toBe(200)
+    expect(calls[0]!.every((sql) => sql.startsWith('insert into "attempt_counters"'))).toBe(true)
+    expect(calls).toHaveLength(6)
+    const unknown = await roundTrips((DB) =>
+      post('/mot-de-passe-oublie', { identifier: uniqueFamilyNumber() }, { env: { DB } }),
+    )
+    expect(unknown.calls).toHaveLength(3)
+  })
+
+  it('POST /nouveau-mot-de-passe after a temporary password: 2 (the session, the change batch)', async () => {
+    const family = await createFamily()
+    await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
+    const browser = new Visitor()
+    await browser.post('/connexion', {
+      identifier: family.familyNumber,
+      password: await temporaryPasswordFromMail(family.email!),
+    })
+    const { response, calls } = await roundTrips((DB) =>
+      browser.post(
+        '/nouveau-mot-de-passe',
+        { new_password: 'Jardin2026', confirmation: 'Jardin2026' },
+        { env: { DB }, waitForBackground: false },
+      ),
+    )
+    expect(response.headers.get('location')).toBe('/connexion')
+    await response.settled
+    // Then the notice's delivery, after the answer: claim and outcome.
+    expect(calls).toHaveLength(4)
+  })
+
+  it('POST /nouveau-mot-de-passe by choice: 3 (the session, the count, the change batch)', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    const browser = new Visitor()
+    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+    const { response, calls } = await roundTrips((DB) =>
+      browser.post(
+        '/nouveau-mot-de-passe',
+        { current_password: 'Soleil2026', new_password: 'Jardin2026', confirmation: 'Jardin2026' },
+        { env: { DB } },
+      ),
+    )
+    expect(response.headers.get('location')).toBe('/connexion')
+    // 3, then the notice's delivery after the answer: claim and outcome.
+    expect(calls).toHaveLength(5)
+  })
+
+  it('GET /espace: 1 (the session)', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    const browser = new Visitor()
+    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+    const { calls } = await roundTrips((DB) => browser.get('/espace', { env: { DB } }))
+    expect(calls).toHaveLength(1)
+  })
+})
