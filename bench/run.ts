@@ -247,7 +247,7 @@ try {
         `${(hash.nobleInWorkerdMs / hash.nodeNativeMs).toFixed(2)}×`,
       ],
       [
-        'the app: noble core yielding every 2048 BlockMix (src/services/scrypt.ts)',
+        'the app: noble core yielding every 8192 BlockMix (src/services/scrypt.ts)',
         ms(hash.yieldingInWorkerdMs),
         `${(hash.yieldingInWorkerdMs / hash.nodeNativeMs).toFixed(2)}× (${((hash.yieldingInWorkerdMs / hash.nobleInWorkerdMs - 1) * 100).toFixed(1)} % over noble's sync scrypt)`,
       ],

@@ -12,6 +12,7 @@ import { confineRestrictedSessions, loadSession } from './middleware/session'
 import { changePasswordRoute } from './routes/change-password'
 import { devMail } from './routes/dev-mail'
 import { familySpace } from './routes/family-space'
+import { forgotNumber } from './routes/forgot-number'
 import { forgotPassword } from './routes/forgot-password'
 import { healthz } from './routes/healthz'
 import { home } from './routes/home'
@@ -42,6 +43,7 @@ app.use(loadSession, confineRestrictedSessions)
 app.route(PATHS.home, home)
 app.route(PATHS.signIn, login)
 app.route(PATHS.forgotPassword, forgotPassword)
+app.route(PATHS.forgotNumber, forgotNumber)
 app.route(PATHS.newPassword, changePasswordRoute)
 app.route(PATHS.familySpace, familySpace)
 app.route(PATHS.signOut, logout)

@@ -4,6 +4,7 @@ export const PATHS = {
   home: '/',
   signIn: '/connexion',
   forgotPassword: '/mot-de-passe-oublie',
+  forgotNumber: '/numero-oublie',
   newPassword: '/nouveau-mot-de-passe',
   familySpace: '/espace',
   signOut: '/deconnexion',

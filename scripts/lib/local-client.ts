@@ -73,3 +73,20 @@ export async function readTemporaryPassword(baseUrl: string, email: string, time
   }
   throw new Error(`no temporary password mailed to ${email}`)
 }
+
+/** The family number in the newest « Votre numéro de famille » mail to `email` (dev mailbox). */
+export async function readFamilyNumber(baseUrl: string, email: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const mails = (await (await fetch(`${baseUrl}/dev/mails.json`)).json()) as Array<{
+      to: string
+      subject: string
+      text: string | null
+    }>
+    const mail = mails.find((m) => m.to === email && m.subject === 'Votre numéro de famille')
+    const match = /- Login : (\d{15})/.exec(mail?.text ?? '')
+    if (match) return match[1]!
+    await new Promise((wait) => setTimeout(wait, 100))
+  }
+  throw new Error(`no family number mailed to ${email}`)
+}

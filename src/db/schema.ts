@@ -7,24 +7,29 @@ const createdAt = () =>
     .notNull()
     .default(sql`(unixepoch('subsec') * 1000)`)
 
-export const families = sqliteTable('families', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  familyNumber: text('family_number').notNull().unique(),
-  lastName: text('last_name').notNull(),
-  firstName: text('first_name').notNull(),
-  email: text('email'),
-  // `scrypt$logN$r$p$salt$hash`, or null for a family that never chose a password.
-  passwordHash: text('password_hash'),
-  passwordChangedAt: integer('password_changed_at'),
-  // Bumped by every password change: a session is opened, or a hash upgraded, only if the version that
-  // was verified is still the family's, so a change always wins a race (services/sign-in.ts).
-  passwordVersion: integer('password_version').notNull().default(0),
-  lastSignInAt: integer('last_sign_in_at'),
-  // Shown in the family space: the sign-in before the current one.
-  previousSignInAt: integer('previous_sign_in_at'),
-  createdAt: createdAt(),
-  updatedAt: integer('updated_at'),
-})
+export const families = sqliteTable(
+  'families',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    familyNumber: text('family_number').notNull().unique(),
+    lastName: text('last_name').notNull(),
+    firstName: text('first_name').notNull(),
+    email: text('email'),
+    // `scrypt$logN$r$p$salt$hash`, or null for a family that never chose a password.
+    passwordHash: text('password_hash'),
+    passwordChangedAt: integer('password_changed_at'),
+    // Bumped by every password change: a session is opened, or a hash upgraded, only if the version that
+    // was verified is still the family's, so a change always wins a race (services/sign-in.ts).
+    passwordVersion: integer('password_version').notNull().default(0),
+    lastSignInAt: integer('last_sign_in_at'),
+    // Shown in the family space: the sign-in before the current one.
+    previousSignInAt: integer('previous_sign_in_at'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at'),
+  },
+  // « Numéro de famille oublié ? » looks families up by address, case-insensitively (PRODUCT.md §9).
+  (table) => [index('families_email_idx').on(sql`lower(${table.email})`)],
+)
 
 export const sessions = sqliteTable(
   'sessions',
@@ -65,7 +70,9 @@ export const outbox = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     familyId: integer('family_id').references(() => families.id, { onDelete: 'set null' }),
-    kind: text('kind', { enum: ['temporary_password', 'password_changed'] }).notNull(),
+    kind: text('kind', {
+      enum: ['temporary_password', 'password_changed', 'family_number'],
+    }).notNull(),
     recipient: text('recipient').notNull(),
     subject: text('subject').notNull(),
     // Null once purged: bodies holding a temporary password do not outlive their delivery.
@@ -113,6 +120,7 @@ export const securityEvents = sqliteTable(
         'temporary_password_used',
         'password_changed',
         'limit_reached',
+        'family_number_requested',
       ],
     }).notNull(),
     familyId: integer('family_id').references(() => families.id, { onDelete: 'set null' }),

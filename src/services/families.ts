@@ -78,3 +78,11 @@ export function upgradePasswordHashStatement(
     .set({ passwordHash: input.passwordHash })
     .where(and(passwordStillAt(input.familyId, input.version), fence))
 }
+
+/** The families registered with `email` (already trimmed and lowercased), through families_email_idx. */
+export function findFamiliesByEmailStatement(db: Db, email: string) {
+  return db
+    .select()
+    .from(families)
+    .where(eq(sql`lower(${families.email})`, email))
+}

@@ -23,7 +23,7 @@ export function StepLink(props: { href: string; children: Child }) {
 type FieldProps = {
   name: string
   label: string
-  type?: 'text' | 'password'
+  type?: 'text' | 'password' | 'email'
   value?: string
   hint?: string
   errors?: string[]

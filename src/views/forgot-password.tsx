@@ -34,6 +34,9 @@ export function ForgotPasswordForm(props: ForgotPasswordFormProps) {
           inputmode="numeric"
           maxlength={40}
         />
+        <p class="aside">
+          <StepLink href={PATHS.forgotNumber}>Numéro de famille oublié ?</StepLink>
+        </p>
         <button type="submit">Demander un mot de passe</button>
       </Form>
       <p class="links">

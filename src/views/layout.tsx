@@ -17,6 +17,10 @@ type DocumentProps = {
 // Back and forward reload the page: our htmx answers are fragments of <main>, not whole documents.
 const HTMX_CONFIG = 'includeIndicatorCSS:false, history:reload'
 
+// For search engines and link previews (Lighthouse SEO): what the page is, in one French sentence.
+const description = (portalName: string) =>
+  `${portalName} : connectez-vous à votre espace famille avec votre numéro de famille, ou retrouvez l'accès avec « Mot de passe oublié ».`
+
 /** The whole page; htmx requests get only the `<main>` content (see src/http/respond.tsx). */
 export function Document({ title, nonce, portalName, contactText, children }: DocumentProps) {
   return (
@@ -24,6 +28,7 @@ export function Document({ title, nonce, portalName, contactText, children }: Do
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="description" content={description(portalName)} />
         <meta name="htmx-config" content={HTMX_CONFIG} />
         <title>{documentTitle(title)}</title>
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />

@@ -42,6 +42,9 @@ export function LoginForm({
           inputmode="numeric"
           maxlength={40}
         />
+        <p class="aside">
+          <StepLink href={PATHS.forgotNumber}>Numéro de famille oublié ?</StepLink>
+        </p>
         <Field
           name="password"
           label="Mot de passe"

@@ -112,6 +112,20 @@ describe('accessibility of every page and error state (axe-core, WCAG 2.1 A/AA)'
     await page.getByLabel('Mot de passe actuel', { exact: true }).waitFor()
     await audit('changer-mot-de-passe')
 
+    await page.goto(`${baseUrl()}/numero-oublie`)
+    await audit('numero-oublie')
+    // Chromium's own check of a required type=email field stops this before the server; the
+    // server's answer (for browsers that do not check) is what is audited here.
+    await page.evaluate(() => document.querySelector('form')?.setAttribute('novalidate', ''))
+    await page.getByLabel('Adresse e-mail').fill('pas une adresse')
+    await submit('Recevoir mon numéro de famille')
+    await page.locator('#email-error').waitFor()
+    await audit('numero-oublie-adresse-invalide')
+    await page.getByLabel('Adresse e-mail').fill(emailOf('audit'))
+    await submit('Recevoir mon numéro de famille')
+    await expectHeading(page, 'Consultez votre messagerie')
+    await audit('numero-envoye')
+
     await page.goto(`${baseUrl()}/page-inexistante`)
     await audit('page-introuvable')
 

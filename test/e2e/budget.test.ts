@@ -50,6 +50,12 @@ describe('byte budgets', () => {
         'POST /mot-de-passe-oublie',
         await client.post('/mot-de-passe-oublie', { identifier: number }, htmx),
       ],
+      ['GET /numero-oublie', await client.get('/numero-oublie', htmx)],
+      ['POST /numero-oublie (422)', await client.post('/numero-oublie', { email: 'x' }, htmx)],
+      [
+        'POST /numero-oublie',
+        await client.post('/numero-oublie', { email: 'x@example.org' }, htmx),
+      ],
     ]
     const temporary = await temporaryPasswordFor(emailOf('fragments'))
     await client.post('/connexion', { identifier: number, password: temporary }, htmx)

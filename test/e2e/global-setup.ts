@@ -30,6 +30,7 @@ export const SCENARIOS = [
   'staff',
   'audit',
   'phone',
+  'number',
 ] as const
 export type Scenario = (typeof SCENARIOS)[number]
 export const KNOWN_PASSWORD = 'Soleil2026'

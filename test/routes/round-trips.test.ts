@@ -12,21 +12,26 @@ import {
 
 // Issue 13: each D1 call is a network hop in production. The counts per route, measured through a
 // counting wrapper around the real binding; README "Performance" lists them.
-async function roundTrips<R extends Response>(act: (db: D1Database) => Promise<R>) {
+// Counted once the work done after the answer (the mail) has ended too; `npm run bench` reads the
+// lines this prints (bench/round-trips.ts).
+async function roundTrips(route: string, act: (db: D1Database) => Promise<Response>) {
   const counted = instrumentD1(testEnv.DB)
   const response = await act(counted.db)
+  console.log(`D1_ROUND_TRIPS ${JSON.stringify({ route, calls: counted.calls.length })}`)
   return { response, calls: counted.calls }
 }
 
 describe('D1 round trips per route', () => {
   it('GET /connexion without a session: none', async () => {
-    const { calls } = await roundTrips((DB) => send('/connexion', { env: { DB } }))
+    const { calls } = await roundTrips('GET /connexion, no session', (DB) =>
+      send('/connexion', { env: { DB } }),
+    )
     expect(calls).toHaveLength(0)
   })
 
   it('POST /connexion with the password: 2 (count + family, then the session batch)', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
-    const { response, calls } = await roundTrips((DB) =>
+    const { response, calls } = await roundTrips('POST /connexion, password', (DB) =>
       post(
         '/connexion',
         { identifier: family.familyNumber, password: 'Soleil2026' },
@@ -39,7 +44,7 @@ describe('D1 round trips per route', () => {
 
   it('POST /connexion with a wrong password: 2 (count + family, then the event)', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
-    const { response, calls } = await roundTrips((DB) =>
+    const { response, calls } = await roundTrips('POST /connexion, wrong password', (DB) =>
       post(
         '/connexion',
         { identifier: family.familyNumber, password: 'Mauvais2026' },
@@ -54,7 +59,7 @@ describe('D1 round trips per route', () => {
     const family = await createFamily()
     await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
     const password = await temporaryPasswordFromMail(family.email!)
-    const { response, calls } = await roundTrips((DB) =>
+    const { response, calls } = await roundTrips('POST /connexion, temporary password', (DB) =>
       post('/connexion', { identifier: family.familyNumber, password }, { env: { DB } }),
     )
     expect(response.headers.get('location')).toBe('/nouveau-mot-de-passe')
@@ -63,14 +68,16 @@ describe('D1 round trips per route', () => {
 
   it('POST /mot-de-passe-oublie: 1 before the answer (the counts), the rest after it', async () => {
     const family = await createFamily()
-    const { response, calls } = await roundTrips((DB) =>
-      post('/mot-de-passe-oublie', { identifier: family.familyNumber }, { env: { DB } }),
+    const { response, calls } = await roundTrips(
+      'POST /mot-de-passe-oublie, known number: 1 before the answer',
+      (DB) => post('/mot-de-passe-oublie', { identifier: family.familyNumber }, { env: { DB } }),
     )
     expect(response.status).toBe(200)
     expect(calls[0]!.every((sql) => sql.startsWith('insert into "attempt_counters"'))).toBe(true)
     expect(calls).toHaveLength(6)
-    const unknown = await roundTrips((DB) =>
-      post('/mot-de-passe-oublie', { identifier: uniqueFamilyNumber() }, { env: { DB } }),
+    const unknown = await roundTrips(
+      'POST /mot-de-passe-oublie, unknown number: 1 before the answer',
+      (DB) => post('/mot-de-passe-oublie', { identifier: uniqueFamilyNumber() }, { env: { DB } }),
     )
     expect(unknown.calls).toHaveLength(3)
   })
@@ -83,15 +90,16 @@ describe('D1 round trips per route', () => {
       identifier: family.familyNumber,
       password: await temporaryPasswordFromMail(family.email!),
     })
-    const { response, calls } = await roundTrips((DB) =>
-      browser.post(
-        '/nouveau-mot-de-passe',
-        { new_password: 'Jardin2026', confirmation: 'Jardin2026' },
-        { env: { DB }, waitForBackground: false },
-      ),
+    const { response, calls } = await roundTrips(
+      'POST /nouveau-mot-de-passe after a temporary password: 2 before the answer',
+      (DB) =>
+        browser.post(
+          '/nouveau-mot-de-passe',
+          { new_password: 'Jardin2026', confirmation: 'Jardin2026' },
+          { env: { DB } },
+        ),
     )
     expect(response.headers.get('location')).toBe('/connexion')
-    await response.settled
     // Then the notice's delivery, after the answer: claim and outcome.
     expect(calls).toHaveLength(4)
   })
@@ -100,12 +108,18 @@ describe('D1 round trips per route', () => {
     const family = await createFamily({ password: 'Soleil2026' })
     const browser = new Visitor()
     await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
-    const { response, calls } = await roundTrips((DB) =>
-      browser.post(
-        '/nouveau-mot-de-passe',
-        { current_password: 'Soleil2026', new_password: 'Jardin2026', confirmation: 'Jardin2026' },
-        { env: { DB } },
-      ),
+    const { response, calls } = await roundTrips(
+      'POST /nouveau-mot-de-passe by choice: 3 before the answer',
+      (DB) =>
+        browser.post(
+          '/nouveau-mot-de-passe',
+          {
+            current_password: 'Soleil2026',
+            new_password: 'Jardin2026',
+            confirmation: 'Jardin2026',
+          },
+          { env: { DB } },
+        ),
     )
     expect(response.headers.get('location')).toBe('/connexion')
     // 3, then the notice's delivery after the answer: claim and outcome.
@@ -116,7 +130,9 @@ describe('D1 round trips per route', () => {
     const family = await createFamily({ password: 'Soleil2026' })
     const browser = new Visitor()
     await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
-    const { calls } = await roundTrips((DB) => browser.get('/espace', { env: { DB } }))
+    const { calls } = await roundTrips('GET /espace', (DB) =>
+      browser.get('/espace', { env: { DB } }),
+    )
     expect(calls).toHaveLength(1)
   })
 })

@@ -128,7 +128,7 @@ describe('requirement 1: the change wins', () => {
       const saved = (await reloadFamily(family.id)).passwordHash
       expect((await verifyPassword('Jardin2026', saved, TEST_SCRYPT)).matches).toBe(true)
     }
-  })
+  }, 60_000)
 })
 
 describe('requirement 2: signing in again replaces the session', () => {

@@ -51,13 +51,13 @@ describe('scryptYielding', () => {
     }
     setTimeout(tick, 0)
     await scryptYielding(utf8ToBytes('pw'), utf8ToBytes('salt'), {
-      N: 2 ** 13,
+      N: 2 ** 14,
       r: 8,
-      p: 1,
+      p: 2,
       dkLen: 32,
     })
     hashing = false
-    // 2 × 2^13 BlockMix in slices of 2048: the timer ran between the slices.
+    // 2 × 2 × 2^14 BlockMix in slices of 8192: the timer ran between the slices.
     expect(ticks).toBeGreaterThanOrEqual(4)
   })
 })

@@ -4,7 +4,7 @@ import type { Child } from 'hono/jsx'
 // children, so it is escaped in the HTML part.
 export type MailContent = { subject: string; text: string; html: string }
 
-type Recipient = { lastName: string; firstName: string; familyNumber: string }
+export type Recipient = { lastName: string; firstName: string; familyNumber: string }
 
 const parisTime = new Intl.DateTimeFormat('fr-FR', {
   dateStyle: 'long',
@@ -15,7 +15,7 @@ const parisTime = new Intl.DateTimeFormat('fr-FR', {
 export const TEMPORARY_PASSWORD_SUBJECT = 'Envoi de vos identifiants de connexion'
 export const PASSWORD_CHANGED_SUBJECT = 'Votre mot de passe a été modifié'
 
-async function htmlDocument(subject: string, body: Child): Promise<string> {
+export async function htmlDocument(subject: string, body: Child): Promise<string> {
   const element = (
     <html lang="fr">
       <head>

@@ -1,0 +1,1 @@
+CREATE INDEX `families_email_idx` ON `families` (lower("email"));

@@ -1,0 +1,59 @@
+import { Hono } from 'hono'
+import * as z from 'zod'
+import type { AppEnv } from '../env'
+import { parseForm, readForm, textField, typedText } from '../http/form'
+import { tooManyAttempts } from '../http/limits'
+import { deliverInBackground } from '../http/mail'
+import { render } from '../http/respond'
+import { mailFamilyNumbers, normalizeEmail } from '../services/family-number-recovery'
+import { mailRequestLimited } from '../services/limits'
+import {
+  FORGOT_NUMBER_TITLE,
+  ForgotNumberForm,
+  NUMBER_SENT_TITLE,
+  NumberSentPanel,
+  type ForgotNumberFormProps,
+} from '../views/forgot-number'
+
+// Anything shaped like an address gets the usual answer, plausible or not (its lookup finds nothing);
+// only what is not an address at all is refused, with the rule.
+const ADDRESS = /^[^\s@]+@[^\s@]+$/
+
+const forgotNumberForm = z.object({
+  email: textField()
+    .transform(normalizeEmail)
+    .refine((value) => value.length > 0, 'Saisissez votre adresse e-mail.')
+    .refine(
+      (value) => value.length === 0 || (value.length <= 254 && ADDRESS.test(value)),
+      "Ce n'est pas une adresse e-mail : elle s'écrit comme nom@exemple.fr.",
+    ),
+})
+
+export const forgotNumber = new Hono<AppEnv>()
+  .get('/', (c) => render(c, { title: FORGOT_NUMBER_TITLE, body: <ForgotNumberForm /> }))
+  .post('/', async (c) => {
+    const { config, db, clientKey } = c.var
+    const body = await readForm(c)
+    const again = (status: 422 | 429, props: Partial<ForgotNumberFormProps>) =>
+      render(c, {
+        title: FORGOT_NUMBER_TITLE,
+        status,
+        body: <ForgotNumberForm email={typedText(body, 'email')} {...props} />,
+      })
+
+    const form = parseForm(forgotNumberForm, body)
+    if (!form.success) return again(422, { errors: form.errors.email })
+    const { email } = form.data
+    const now = Date.now()
+    const limited = await mailRequestLimited(
+      db,
+      config,
+      { subject: `email:${email}`, clientKey },
+      now,
+    )
+    if (limited) return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
+
+    // Same answer, same time, whatever the address: the lookup and the mails come after it.
+    deliverInBackground(c, () => mailFamilyNumbers(db, config, { email, clientKey }, now))
+    return render(c, { title: NUMBER_SENT_TITLE, body: <NumberSentPanel /> })
+  })

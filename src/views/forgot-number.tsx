@@ -1,0 +1,62 @@
+import { PATHS } from '../paths'
+import { Alert, Field, Form, Heading, StepLink } from './components'
+
+export const FORGOT_NUMBER_TITLE = 'Numéro de famille oublié'
+export const NUMBER_SENT_TITLE = 'Consultez votre messagerie'
+
+export type ForgotNumberFormProps = { email?: string; errors?: string[]; alert?: string }
+
+/** PRODUCT.md §9: the family types the address on file; its number is mailed there. */
+export function ForgotNumberForm(props: ForgotNumberFormProps) {
+  return (
+    <section class="card" aria-labelledby="step-title">
+      <Heading>
+        <span id="step-title">Numéro de famille oublié</span>
+      </Heading>
+      <p class="intro">
+        Indiquez l'adresse e-mail enregistrée pour votre famille : nous vous y enverrons votre
+        numéro de famille.
+      </p>
+      {props.alert && <Alert>{props.alert}</Alert>}
+      <Form action={PATHS.forgotNumber}>
+        <Field
+          name="email"
+          label="Adresse e-mail"
+          type="email"
+          value={props.email}
+          errors={props.errors}
+          autocomplete="email"
+          maxlength={254}
+        />
+        <button type="submit">Recevoir mon numéro de famille</button>
+      </Form>
+      <p class="links">
+        <StepLink href={PATHS.signIn}>Retour à la connexion</StepLink>
+      </p>
+    </section>
+  )
+}
+
+/**
+ * The same bytes whatever the address (one family, several, none, malformed but plausible): nothing
+ * here may depend on it (OWASP Forgot Password cheat sheet, "Return a consistent message").
+ */
+export function NumberSentPanel() {
+  return (
+    <section class="card" aria-labelledby="step-title">
+      <Heading>
+        <span id="step-title">Consultez votre messagerie</span>
+      </Heading>
+      <p role="status">
+        Si cette adresse est enregistrée, un e-mail vient de vous être envoyé avec votre numéro de
+        famille.
+      </p>
+      <p>
+        Vous ne trouvez pas l'e-mail ? Pensez à regarder dans vos courriers indésirables (spams).
+      </p>
+      <p class="links">
+        <StepLink href={PATHS.signIn}>Aller à la connexion</StepLink>
+      </p>
+    </section>
+  )
+}
