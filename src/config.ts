@@ -7,6 +7,14 @@ import { randomHex } from './services/crypto'
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
 const text = () => z.string().trim().min(1)
 
+// Plausible for a laptop, refused in front of families.
+const PUBLIC_SERVICE_SAMPLES = {
+  COMMUNE_NAME: 'Commune de Villebelle (exemple)',
+  PUBLISHER_ADDRESS: 'Hôtel de ville, 1 place de la Mairie, 00000 Villebelle (exemple)',
+  PUBLICATION_DIRECTOR: 'Le maire de Villebelle (exemple)',
+  DPO_CONTACT: 'dpo@villebelle.example, Hôtel de ville, 1 place de la Mairie, 00000 Villebelle',
+} as const
+
 // OWASP Password Storage cheat sheet: scrypt N=2^17 r=8 p=1, or equal-cost N=2^14 r=8 p=5 (fits 128 MB).
 export const SCRYPT_FLOOR = { logN: 14, r: 8, p: 5 } as const
 
@@ -43,6 +51,17 @@ const configSchema = z.object({
   MAILS_PER_SUBJECT_PER_DAY: int(1, 1000).default(10),
   // A commune of 20 000 families: a back-to-school evening asks a few hundred an hour.
   MAIL_BUDGET_PER_HOUR: int(1, 1_000_000).default(500),
+  // The public-service pages (PRODUCT.md §10). Development shows sample values; staging and
+  // production refuse them (deploymentProblems).
+  COMMUNE_NAME: text().default(PUBLIC_SERVICE_SAMPLES.COMMUNE_NAME),
+  PUBLISHER_ADDRESS: text().default(PUBLIC_SERVICE_SAMPLES.PUBLISHER_ADDRESS),
+  PUBLICATION_DIRECTOR: text().default(PUBLIC_SERVICE_SAMPLES.PUBLICATION_DIRECTOR),
+  DPO_CONTACT: text().default(PUBLIC_SERVICE_SAMPLES.DPO_CONTACT),
+  ACCESSIBILITY_STATUS: z
+    .enum(['non conforme', 'partiellement conforme', 'totalement conforme'])
+    .default('non conforme'),
+  // The date of the RGAA audit (YYYY-MM-DD); none means « aucun audit ».
+  ACCESSIBILITY_AUDIT_DATE: z.iso.date().optional(),
   // Secret: keys client networks and signs device cookies (services/client-key.ts, devices.ts).
   CLIENT_KEY_SECRET: z.string().min(32, 'at least 32 characters (openssl rand -hex 32)').optional(),
 })
@@ -85,6 +104,14 @@ function toConfig(raw: RawConfig) {
       mailsPerSubjectPerDay: raw.MAILS_PER_SUBJECT_PER_DAY,
       mailBudgetPerHour: raw.MAIL_BUDGET_PER_HOUR,
     },
+    publicService: {
+      communeName: raw.COMMUNE_NAME,
+      publisherAddress: raw.PUBLISHER_ADDRESS,
+      publicationDirector: raw.PUBLICATION_DIRECTOR,
+      dpoContact: raw.DPO_CONTACT,
+      accessibilityStatus: raw.ACCESSIBILITY_STATUS,
+      accessibilityAuditDate: raw.ACCESSIBILITY_AUDIT_DATE ?? null,
+    },
     // Development and tests may run without one: a random key per isolate stands in.
     clientKeySecret: raw.CLIENT_KEY_SECRET ?? developmentSecretOnce(),
   }
@@ -126,7 +153,19 @@ function deploymentProblems(raw: RawConfig): string[] {
   ) {
     problems.push('MAIL_API_URL: must be an https:// address outside development')
   }
+  if (raw.ACCESSIBILITY_STATUS !== 'non conforme' && !raw.ACCESSIBILITY_AUDIT_DATE) {
+    problems.push(
+      `ACCESSIBILITY_AUDIT_DATE: required to declare the site "${raw.ACCESSIBILITY_STATUS}" (RGAA: only an audit can say so)`,
+    )
+  }
   if (raw.ENVIRONMENT !== 'production' && raw.ENVIRONMENT !== 'staging') return problems
+  for (const [name, sample] of Object.entries(PUBLIC_SERVICE_SAMPLES)) {
+    if (raw[name as keyof typeof PUBLIC_SERVICE_SAMPLES] === sample) {
+      problems.push(
+        `${name}: still the development sample "${sample}"; the commune's own is required`,
+      )
+    }
+  }
   if (!raw.PUBLIC_URL.startsWith('https://')) {
     problems.push('PUBLIC_URL: must be an https:// address outside development')
   }

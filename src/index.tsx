@@ -13,6 +13,7 @@ import { changePasswordRoute } from './routes/change-password'
 import { devMail } from './routes/dev-mail'
 import { familySpace } from './routes/family-space'
 import { forgotNumber } from './routes/forgot-number'
+import { accessibility, legalNotice, personalData } from './routes/public-service'
 import { forgotPassword } from './routes/forgot-password'
 import { healthz } from './routes/healthz'
 import { home } from './routes/home'
@@ -44,6 +45,9 @@ app.route(PATHS.home, home)
 app.route(PATHS.signIn, login)
 app.route(PATHS.forgotPassword, forgotPassword)
 app.route(PATHS.forgotNumber, forgotNumber)
+app.route(PATHS.accessibility, accessibility)
+app.route(PATHS.personalData, personalData)
+app.route(PATHS.legalNotice, legalNotice)
 app.route(PATHS.newPassword, changePasswordRoute)
 app.route(PATHS.familySpace, familySpace)
 app.route(PATHS.signOut, logout)

@@ -19,6 +19,14 @@ export const testConfig = (() => {
   return result.config
 })()
 
+/** A commune's own facts for the public-service pages: staging and production refuse the samples. */
+export const COMMUNE_FACTS = {
+  COMMUNE_NAME: 'Ville de Saint-Exemple',
+  PUBLISHER_ADDRESS: 'Hôtel de ville, 2 rue de la Paix, 12345 Saint-Exemple',
+  PUBLICATION_DIRECTOR: 'Mme Jeanne Exemple, maire',
+  DPO_CONTACT: 'dpo@saint-exemple.fr',
+}
+
 /** What limits and events key a client address on, with the test secret of vitest.config.ts. */
 export const clientKeyOf = (address: string) => clientKey(testEnv.CLIENT_KEY_SECRET!, address)
 
@@ -211,4 +219,16 @@ export async function runCron(scheduledTime: number, envOverrides?: Record<strin
     ctx,
   )
   await waitOnExecutionContext(ctx)
+}
+
+/** A family that asked for a temporary password and signed in with it, in `browser` (step 5). */
+export async function signedInWithTemporaryPassword(
+  input: Parameters<typeof createFamily>[0] = {},
+) {
+  const family = await createFamily(input)
+  await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
+  const temporary = await temporaryPasswordFromMail(family.email!)
+  const browser = new Visitor()
+  await browser.post('/connexion', { identifier: family.familyNumber, password: temporary })
+  return { family, browser, temporary }
 }

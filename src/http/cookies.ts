@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { AppEnv } from '../env'
-import { DEVICE_LIFETIME_MS } from '../services/devices'
+import { RETENTION } from '../services/retention'
 
 // OWASP Session Management cheat sheet "Cookies"; ASVS 5.0 V3.3. `__Host-` pins the cookie to this
 // origin (Secure, Path=/, no Domain). Browsers keep Secure cookies on http://127.0.0.1 and localhost.
@@ -42,5 +42,5 @@ export function takePasswordSavedFlash(c: Context<AppEnv>): string | null {
 export const readDeviceCookie = (c: Context<AppEnv>) => getCookie(c, DEVICE_COOKIE)
 
 export function setDeviceCookie(c: Context<AppEnv>, token: string) {
-  setCookie(c, DEVICE_COOKIE, token, { ...baseOptions, maxAge: DEVICE_LIFETIME_MS / 1000 })
+  setCookie(c, DEVICE_COOKIE, token, { ...baseOptions, maxAge: RETENTION.deviceCookieMs / 1000 })
 }

@@ -32,6 +32,7 @@ export async function render(c: Context<AppEnv>, view: View) {
       nonce={c.get('secureHeadersNonce') ?? ''}
       portalName={config.portalName}
       contactText={config.contactText}
+      accessibilityStatus={config.publicService.accessibilityStatus}
     >
       {view.body}
     </Document>

@@ -16,7 +16,14 @@ export const loadSession = createMiddleware<AppEnv>(async (c, next) => {
 })
 
 // A temporary-password session reaches the new-password step and sign-out, nothing else (PRODUCT.md §3.4).
-const OPEN_TO_RESTRICTED = new Set<string>([PATHS.newPassword, PATHS.signOut, PATHS.healthz])
+const OPEN_TO_RESTRICTED = new Set<string>([
+  PATHS.newPassword,
+  PATHS.signOut,
+  PATHS.healthz,
+  PATHS.accessibility,
+  PATHS.personalData,
+  PATHS.legalNotice,
+])
 
 export const confineRestrictedSessions = createMiddleware<AppEnv>(async (c, next) => {
   const restricted = c.var.session?.session.kind === 'restricted'

@@ -1,10 +1,10 @@
 import { hexEqual, hmacHex, randomHex } from './crypto'
+import { RETENTION } from './retention'
 
 // OWASP Authentication cheat sheet, "Slow down online guessing attacks with device cookies": a browser
 // where a family signed in carries a token signed for that family number. Its failures are counted for
 // that device alone, so a stranger who locks the number for everyone else cannot lock the family out.
 // The token holds no personal data: a date, a random id and an HMAC binding them to the number.
-export const DEVICE_LIFETIME_MS = 365 * 24 * 3_600_000
 
 const TOKEN = /^(\d{1,12})\.([0-9a-f]{32})\.([0-9a-f]{64})$/
 
@@ -31,6 +31,6 @@ export function trustedDeviceId(
   const match = token ? TOKEN.exec(token) : null
   if (!match) return null
   const [, issuedAt, id, mac] = match as unknown as [string, string, string, string]
-  if (Number(issuedAt) * 1000 + DEVICE_LIFETIME_MS <= now) return null
+  if (Number(issuedAt) * 1000 + RETENTION.deviceCookieMs <= now) return null
   return hexEqual(mac, signature(secret, familyNumber, issuedAt, id)) ? id : null
 }

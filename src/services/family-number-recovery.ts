@@ -5,11 +5,11 @@ import { countMailSubjectCap, mailBudgetAllows } from './limits'
 import { familyNumberMail } from './mail/family-number-mail'
 import { enqueueMailStatements } from './mail/outbox'
 import { loginUrl } from './password-recovery'
+import { RETENTION } from './retention'
 import { recordEventStatement } from './security-events'
 
 // PRODUCT.md §9. An address can be on several families (separated parents, a grandparent): each gets
 // its own mail. Nothing here runs before the answer, so every address costs the family the same time.
-const NUMBER_MAIL_LIFETIME_MS = 24 * 3_600_000
 
 /** Addresses compare case-insensitively, without the spaces around them. */
 export const normalizeEmail = (typed: string) => typed.trim().toLowerCase()
@@ -52,7 +52,7 @@ export async function mailFamilyNumbers(
       to: family.email!,
       content,
       now,
-      expiresAt: now + NUMBER_MAIL_LIFETIME_MS,
+      expiresAt: now + RETENTION.familyNumberMailMs,
     })
     const results = await db.batch([
       mail.enqueue,

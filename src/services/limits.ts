@@ -5,6 +5,7 @@ import type { Db } from '../db/client'
 import { attemptCounters } from '../db/schema'
 import { sha256Hex } from './crypto'
 import { logJson } from './logging'
+import { RETENTION } from './retention'
 import { recordEventStatement } from './security-events'
 
 // Every limit of the app, counted in D1 (durable across isolates). The limits slow guessing down
@@ -36,8 +37,6 @@ export type LimitState =
 const HOUR_MS = 3_600_000
 const DAY_MS = 24 * HOUR_MS
 const MAX_STRIKES = 6
-// A key that stayed out of trouble for a day starts again from one window.
-const STRIKE_MEMORY_MS = DAY_MS
 
 export const limitKey = (kind: LimitKind, ...subjects: string[]) =>
   `${kind}:${sha256Hex(subjects.join('\n'))}`
@@ -56,7 +55,7 @@ export function countAttemptStatement(db: Db, key: string, limit: Limit, now: nu
     ? sql`case when ${c.strikes} = 0 then ${c.windowStartedAt} + ${limit.windowMs}
         else ${now} + ${limit.windowMs} * (1 << min(${c.strikes}, ${MAX_STRIKES})) end`
     : sql`${c.windowStartedAt} + ${limit.windowMs}`
-  const forgiven = sql`coalesce(${c.blockedUntil}, 0) <= ${now - STRIKE_MEMORY_MS}`
+  const forgiven = sql`coalesce(${c.blockedUntil}, 0) <= ${now - RETENTION.attemptCountersMs}`
   return db
     .insert(c)
     .values({ key, count: 1, windowStartedAt: now })
@@ -309,7 +308,7 @@ export function deleteStaleAttemptsStatement(db: Db, now: number) {
     .delete(c)
     .where(
       and(
-        lt(c.windowStartedAt, now - STRIKE_MEMORY_MS),
+        lt(c.windowStartedAt, now - RETENTION.attemptCountersMs),
         or(isNull(c.blockedUntil), lt(c.blockedUntil, now)),
       ),
     )

@@ -2,7 +2,8 @@ import type { Config } from '../config'
 import type { Db } from '../db/client'
 import { passwordChangedMail } from './mail/templates'
 import { passwordSavedAs, setPasswordHashStatement } from './families'
-import { enqueueMailStatements, NOTICE_LIFETIME_MS } from './mail/outbox'
+import { enqueueMailStatements } from './mail/outbox'
+import { RETENTION } from './retention'
 import { isCommonPassword } from './common-passwords'
 import { passwordProblems } from './password-policy'
 import { loginUrl } from './password-recovery'
@@ -169,7 +170,7 @@ async function savePasswordChange(
       to: family.email,
       content,
       now,
-      expiresAt: now + NOTICE_LIFETIME_MS,
+      expiresAt: now + RETENTION.noticeMs,
     },
     saved,
   )

@@ -1,6 +1,7 @@
 import { lt, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { insertWhereStatement } from '../db/conditional'
+import { RETENTION } from './retention'
 import { securityEvents, type SecurityEventType } from '../db/schema'
 
 // ASVS 5.0 V16.3.1-2: authentication events are logged, with no secret in them: a type, the family when
@@ -24,9 +25,8 @@ export function recordEventStatement(db: Db, event: EventInput, fence?: SQL) {
   return insertWhereStatement(db, securityEvents, values, fence)
 }
 
-// CNIL, "Journalisation" recommendation: keep security logs six months to a year, not forever.
-const EVENT_RETENTION_MS = 365 * 24 * 3_600_000
-
 export function deleteOldEventsStatement(db: Db, now: number) {
-  return db.delete(securityEvents).where(lt(securityEvents.createdAt, now - EVENT_RETENTION_MS))
+  return db
+    .delete(securityEvents)
+    .where(lt(securityEvents.createdAt, now - RETENTION.securityEventsMs))
 }

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx'
 import { assets } from '../assets.gen'
+import { PATHS } from '../paths'
 
 const SITE_NAME = 'Accès famille'
 
@@ -10,6 +11,7 @@ type DocumentProps = {
   nonce: string
   portalName: string
   contactText: string
+  accessibilityStatus: string
   children: Child
 }
 
@@ -22,7 +24,8 @@ const description = (portalName: string) =>
   `${portalName} : connectez-vous à votre espace famille avec votre numéro de famille, ou retrouvez l'accès avec « Mot de passe oublié ».`
 
 /** The whole page; htmx requests get only the `<main>` content (see src/http/respond.tsx). */
-export function Document({ title, nonce, portalName, contactText, children }: DocumentProps) {
+export function Document(props: DocumentProps) {
+  const { title, nonce, portalName, contactText, accessibilityStatus, children } = props
   return (
     <html lang="fr">
       <head>
@@ -45,6 +48,18 @@ export function Document({ title, nonce, portalName, contactText, children }: Do
         </main>
         <footer>
           <p>{contactText}</p>
+          {/* Décret n° 2019-768: every page states its accessibility status and links to the rest. */}
+          <ul class="legal">
+            <li>
+              <a href={PATHS.accessibility}>Accessibilité : {accessibilityStatus}</a>
+            </li>
+            <li>
+              <a href={PATHS.personalData}>Données personnelles</a>
+            </li>
+            <li>
+              <a href={PATHS.legalNotice}>Mentions légales</a>
+            </li>
+          </ul>
         </footer>
       </body>
     </html>

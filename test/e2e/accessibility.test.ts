@@ -57,6 +57,15 @@ describe('accessibility of every page and error state (axe-core, WCAG 2.1 A/AA)'
       expect(await axeViolations(page), state).toEqual([])
       await expectNoHorizontalScroll(page)
       expect(await page.getAttribute('html', 'lang')).toBe('fr')
+      // Every page's footer: the accessibility status and the two other public-service pages.
+      const footer = page.locator('footer')
+      for (const name of [
+        /^Accessibilité : non conforme$/,
+        'Données personnelles',
+        'Mentions légales',
+      ]) {
+        expect(await footer.getByRole('link', { name }).count(), `${state}: ${name}`).toBe(1)
+      }
       titles.set(state, await page.title())
       await screenshot(page, `320px-${state}`)
     }
@@ -125,6 +134,16 @@ describe('accessibility of every page and error state (axe-core, WCAG 2.1 A/AA)'
     await submit('Recevoir mon numéro de famille')
     await expectHeading(page, 'Consultez votre messagerie')
     await audit('numero-envoye')
+
+    for (const [link, heading, state] of [
+      ['Mentions légales', 'Mentions légales', 'mentions-legales'],
+      ['Données personnelles', 'Données personnelles', 'donnees-personnelles'],
+      ['Accessibilité : non conforme', 'Déclaration d’accessibilité', 'accessibilite'],
+    ] as const) {
+      await page.locator('footer').getByRole('link', { name: link }).click()
+      await expectHeading(page, heading)
+      await audit(state)
+    }
 
     await page.goto(`${baseUrl()}/page-inexistante`)
     await audit('page-introuvable')

@@ -4,6 +4,7 @@ import {
   createFamily,
   post,
   send,
+  signedInWithTemporaryPassword,
   temporaryPasswordFromMail,
   testEnv,
   uniqueFamilyNumber,
@@ -83,13 +84,7 @@ describe('D1 round trips per route', () => {
   })
 
   it('POST /nouveau-mot-de-passe after a temporary password: 2 (the session, the change batch)', async () => {
-    const family = await createFamily()
-    await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
-    const browser = new Visitor()
-    await browser.post('/connexion', {
-      identifier: family.familyNumber,
-      password: await temporaryPasswordFromMail(family.email!),
-    })
+    const { browser } = await signedInWithTemporaryPassword()
     const { response, calls } = await roundTrips(
       'POST /nouveau-mot-de-passe after a temporary password: 2 before the answer',
       (DB) =>

@@ -8,6 +8,7 @@ import {
   db,
   post,
   reloadFamily,
+  signedInWithTemporaryPassword,
   send,
   setCookies,
   snapshotDatabase,
@@ -259,13 +260,7 @@ describe('requirement 3: all or nothing, D1 failing at each statement in turn', 
 
   it('the password change: nothing saved, nothing spent, the temporary password still usable', async () => {
     await everyFailurePoint(async () => {
-      const family = await createFamily()
-      await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
-      const browser = new Visitor()
-      await browser.post('/connexion', {
-        identifier: family.familyNumber,
-        password: await temporaryPasswordFromMail(family.email!),
-      })
+      const { browser } = await signedInWithTemporaryPassword()
       const form = { new_password: 'Jardin2026', confirmation: 'Jardin2026' }
       return {
         act: (d1) => browser.post('/nouveau-mot-de-passe', form, { env: { DB: d1 } }),

@@ -28,6 +28,19 @@ const check = (path: string, env = 'production') =>
   runTool('config-check.ts', ['--config', path, '--env', env])
 
 const ready: Array<[string | RegExp, string]> = [
+  ['COMMUNE_NAME = "REPLACE with the commune\'s name"', 'COMMUNE_NAME = "Ville de Saint-Exemple"'],
+  [
+    'PUBLISHER_ADDRESS = "REPLACE with the town hall\'s postal address"',
+    'PUBLISHER_ADDRESS = "Hôtel de ville, 2 rue de la Paix, 12345 Saint-Exemple"',
+  ],
+  [
+    'PUBLICATION_DIRECTOR = "REPLACE with the publication director (usually the mayor)"',
+    'PUBLICATION_DIRECTOR = "Mme Jeanne Exemple, maire"',
+  ],
+  [
+    'DPO_CONTACT = "REPLACE with the DPO\'s e-mail and postal address"',
+    'DPO_CONTACT = "dpo@saint-exemple.fr"',
+  ],
   [
     'database_id = "REPLACE-WITH-THE-D1-DATABASE-ID"',
     'database_id = "6f1c3c4e-8d3a-4b7e-9a55-1d2f3e4a5b6c"',
@@ -48,6 +61,14 @@ describe('npm run config:check', () => {
     expect(run.status).toBe(1)
     expect(run.stderr).toContain('PUBLIC_URL: still the placeholder')
     expect(run.stderr).toContain('MAIL_FROM: still the placeholder')
+    for (const name of [
+      'COMMUNE_NAME',
+      'PUBLISHER_ADDRESS',
+      'PUBLICATION_DIRECTOR',
+      'DPO_CONTACT',
+    ]) {
+      expect(run.stderr).toContain(`${name}: still the placeholder`)
+    }
     expect(run.stderr).toContain(
       'DB: database_id "REPLACE-WITH-THE-D1-DATABASE-ID" is not a real D1 database',
     )
@@ -91,6 +112,21 @@ describe('npm run config:check', () => {
       'a non-number',
       [[/(\[env\.production\.vars\]\n)/, '$1SESSION_IDLE_MINUTES = "trente"\n']],
       'SESSION_IDLE_MINUTES',
+    ],
+    [
+      'a commune page left to its development sample',
+      [
+        [
+          /COMMUNE_NAME = "Ville de Saint-Exemple"/,
+          'COMMUNE_NAME = "Commune de Villebelle (exemple)"',
+        ],
+      ],
+      'COMMUNE_NAME',
+    ],
+    [
+      'a compliance claimed without an audit',
+      [[/ACCESSIBILITY_STATUS = "non conforme"/, 'ACCESSIBILITY_STATUS = "totalement conforme"']],
+      'ACCESSIBILITY_AUDIT_DATE',
     ],
     [
       'the cloudflare provider without its binding',

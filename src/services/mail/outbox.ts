@@ -4,6 +4,7 @@ import { insertWhereStatement } from '../../db/conditional'
 import { outbox, type OutboxMail } from '../../db/schema'
 import type { MailContent } from './templates'
 import { logMailBudgetExhausted } from '../limits'
+import { RETENTION } from '../retention'
 import { logJson } from '../logging'
 import type { Mailer } from './mailer'
 
@@ -23,8 +24,6 @@ const BACKOFF_BASE_MS = 45_000
 const BACKOFF_MAX_MS = 60 * 60_000
 // A claimed mail is leased, not locked: if the Worker dies mid-send, the mail is due again after this.
 const CLAIM_LEASE_MS = 5 * 60_000
-// A "password changed" notice is still worth sending for three days, then it is given up.
-export const NOTICE_LIFETIME_MS = 72 * 3_600_000
 
 /**
  * A mail for the outbox, as a statement for the batch of the change that causes it (with `fence`, only
@@ -201,17 +200,13 @@ export function expireOverdueMails(db: Db, now: number) {
     .returning({ id: outbox.id })
 }
 
-// Finished mails are kept a month for support ("did the mail go out?"), then forgotten: an outbox is
-// not an archive of families' addresses (GDPR art. 5.1.e, storage limitation).
-const FINISHED_MAIL_RETENTION_MS = 30 * 24 * 3_600_000
-
 export function deleteFinishedMailsStatement(db: Db, now: number) {
   return db
     .delete(outbox)
     .where(
       and(
         inArray(outbox.status, ['delivered', 'failed', 'expired']),
-        lt(outbox.createdAt, now - FINISHED_MAIL_RETENTION_MS),
+        lt(outbox.createdAt, now - RETENTION.finishedMailsMs),
       ),
     )
 }
