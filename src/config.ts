@@ -62,6 +62,13 @@ const configSchema = z.object({
     .default('non conforme'),
   // The date of the RGAA audit (YYYY-MM-DD); none means « aucun audit ».
   ACCESSIBILITY_AUDIT_DATE: z.iso.date().optional(),
+  // Cloudflare Access in front of /agents (PRODUCT.md §11): the team domain
+  // (https://<team>.cloudflareaccess.com) and the application's AUD tag. Required outside development.
+  ACCESS_TEAM_DOMAIN: z
+    .url()
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  ACCESS_AUD: z.string().trim().min(1).optional(),
   // Secret: keys client networks and signs device cookies (services/client-key.ts, devices.ts).
   CLIENT_KEY_SECRET: z.string().min(32, 'at least 32 characters (openssl rand -hex 32)').optional(),
 })
@@ -112,6 +119,10 @@ function toConfig(raw: RawConfig) {
       accessibilityStatus: raw.ACCESSIBILITY_STATUS,
       accessibilityAuditDate: raw.ACCESSIBILITY_AUDIT_DATE ?? null,
     },
+    access:
+      raw.ACCESS_TEAM_DOMAIN && raw.ACCESS_AUD
+        ? { teamDomain: raw.ACCESS_TEAM_DOMAIN, audience: raw.ACCESS_AUD }
+        : null,
     // Development and tests may run without one: a random key per isolate stands in.
     clientKeySecret: raw.CLIENT_KEY_SECRET ?? developmentSecretOnce(),
   }
@@ -159,6 +170,11 @@ function deploymentProblems(raw: RawConfig): string[] {
     )
   }
   if (raw.ENVIRONMENT !== 'production' && raw.ENVIRONMENT !== 'staging') return problems
+  if (!raw.ACCESS_TEAM_DOMAIN || !raw.ACCESS_AUD) {
+    problems.push(
+      'ACCESS_TEAM_DOMAIN: the Cloudflare Access team domain and ACCESS_AUD (the application AUD tag) are required for /agents',
+    )
+  }
   for (const [name, sample] of Object.entries(PUBLIC_SERVICE_SAMPLES)) {
     if (raw[name as keyof typeof PUBLIC_SERVICE_SAMPLES] === sample) {
       problems.push(

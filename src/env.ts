@@ -21,6 +21,8 @@ export type AppEnv = {
     session: CurrentSession | null
     // The request carried a session cookie whose session has ended (expired, or its temporary password gone).
     sessionEnded: boolean
+    // Under /agents: the Cloudflare Access identity (routes/agents.tsx).
+    agent?: string
     secureHeadersNonce?: string
   }
 }

@@ -9,6 +9,7 @@ import { requestContext } from './middleware/context'
 import { requestLog } from './middleware/request-log'
 import { noStore, sameOriginOnly, securityHeaders } from './middleware/security'
 import { confineRestrictedSessions, loadSession } from './middleware/session'
+import { agents } from './routes/agents'
 import { changePasswordRoute } from './routes/change-password'
 import { devMail } from './routes/dev-mail'
 import { familySpace } from './routes/family-space'
@@ -51,6 +52,7 @@ app.route(PATHS.legalNotice, legalNotice)
 app.route(PATHS.newPassword, changePasswordRoute)
 app.route(PATHS.familySpace, familySpace)
 app.route(PATHS.signOut, logout)
+app.route(PATHS.agents, agents)
 app.route(PATHS.dev, devMail)
 app.route(PATHS.healthz, healthz)
 

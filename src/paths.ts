@@ -11,6 +11,8 @@ export const PATHS = {
   newPassword: '/nouveau-mot-de-passe',
   familySpace: '/espace',
   signOut: '/deconnexion',
+  agents: '/agents',
+  agentsMail: '/agents/courrier',
   dev: '/dev',
   devMails: '/dev/mails',
   devMailsJson: '/dev/mails.json',

@@ -27,6 +27,8 @@ const production = {
   PUBLISHER_ADDRESS: 'Hôtel de ville, 2 rue de la Paix, 12345 Saint-Exemple',
   PUBLICATION_DIRECTOR: 'Mme Jeanne Exemple, maire',
   DPO_CONTACT: 'dpo@saint-exemple.fr',
+  ACCESS_TEAM_DOMAIN: 'https://saint-exemple.cloudflareaccess.com',
+  ACCESS_AUD: 'aud-tag-of-the-agents-application',
 }
 
 const problemsOf = (overrides: Record<string, unknown>) => {
@@ -65,6 +67,7 @@ describe('the configuration schema', () => {
     [{ SESSION_IDLE_MINUTES: 'trente' }, 'SESSION_IDLE_MINUTES'],
     [{ ENVIRONMENT: 'prod' }, 'ENVIRONMENT'],
     [{ CLIENT_KEY_SECRET: undefined }, 'CLIENT_KEY_SECRET'],
+    [{ ACCESS_AUD: undefined }, 'ACCESS_TEAM_DOMAIN'],
     [{ MAIL_API_URL: 'http://api.brevo.com/v3/smtp/email' }, 'MAIL_API_URL'],
     [{ ENVIRONMENT: 'test', MAIL_API_URL: 'http://mail.internal/send' }, 'MAIL_API_URL'],
     [{ CLIENT_KEY_SECRET: 'short' }, 'CLIENT_KEY_SECRET'],

@@ -27,8 +27,24 @@ function mailbox(host: string): Mailbox {
   return box
 }
 
+// A fake Cloudflare Access team: `https://<team>.access.test/cdn-cgi/access/certs` serves the JWKS a
+// test registered with POST /__keys (test/access.ts). No test talks to Cloudflare.
+const accessKeys = new Map<string, unknown[]>()
+
+async function fakeAccessTeam(request: Request, url: URL): Promise<Response> {
+  if (url.pathname === '/__keys') {
+    accessKeys.set(url.hostname, ((await request.json()) as { keys: unknown[] }).keys)
+    return new Response('ok')
+  }
+  if (url.pathname === '/cdn-cgi/access/certs') {
+    return Response.json({ keys: accessKeys.get(url.hostname) ?? [] })
+  }
+  return new Response('not found', { status: 404 })
+}
+
 export async function fakeMailProvider(request: Request): Promise<Response> {
   const url = new URL(request.url)
+  if (url.hostname.endsWith('.access.test')) return fakeAccessTeam(request, url)
   if (!url.hostname.endsWith('.mail-api.test')) {
     return new Response('tests have no network', { status: 599 })
   }

@@ -19,12 +19,15 @@ export const testConfig = (() => {
   return result.config
 })()
 
-/** A commune's own facts for the public-service pages: staging and production refuse the samples. */
-export const COMMUNE_FACTS = {
+/** What staging and production must say beyond the defaults: the commune's own facts for the
+ * public-service pages (the samples are refused) and the Cloudflare Access application. */
+export const DEPLOYMENT_FACTS = {
   COMMUNE_NAME: 'Ville de Saint-Exemple',
   PUBLISHER_ADDRESS: 'Hôtel de ville, 2 rue de la Paix, 12345 Saint-Exemple',
   PUBLICATION_DIRECTOR: 'Mme Jeanne Exemple, maire',
   DPO_CONTACT: 'dpo@saint-exemple.fr',
+  ACCESS_TEAM_DOMAIN: 'https://saint-exemple.cloudflareaccess.com',
+  ACCESS_AUD: 'aud-tag-of-the-agents-application',
 }
 
 /** What limits and events key a client address on, with the test secret of vitest.config.ts. */

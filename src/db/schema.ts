@@ -121,6 +121,7 @@ export const securityEvents = sqliteTable(
         'password_changed',
         'limit_reached',
         'family_number_requested',
+        'agent_action',
       ],
     }).notNull(),
     familyId: integer('family_id').references(() => families.id, { onDelete: 'set null' }),

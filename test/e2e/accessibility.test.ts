@@ -1,5 +1,5 @@
-import axe from 'axe-core'
 import type { Browser, Page } from 'playwright-core'
+import { axeViolations } from './axe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { contextOptions, launchChromium } from './chromium'
 import { KNOWN_PASSWORD } from './global-setup'
@@ -13,9 +13,6 @@ import {
   temporaryPasswordFor,
 } from './support'
 
-// RGAA 4.1.2 / WCAG 2.1 AA, checked by axe-core on every page and error state, at 320 px wide.
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
-
 let browser: Browser
 
 beforeAll(async () => {
@@ -25,25 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
 })
-
-type Violation = { id: string; help: string; nodes: Array<{ target: string[] }> }
-
-async function axeViolations(page: Page): Promise<string[]> {
-  // Injected through the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(axe.source)
-  const violations = await page.evaluate(
-    async (tags) =>
-      (
-        await (window as unknown as { axe: typeof axe }).axe.run(document, {
-          runOnly: { type: 'tag', values: tags },
-        })
-      ).violations as unknown as Violation[],
-    WCAG_TAGS,
-  )
-  return violations.map(
-    (v) => `${v.id} (${v.help}): ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-  )
-}
 
 describe('accessibility of every page and error state (axe-core, WCAG 2.1 A/AA)', () => {
   it('reports no violation, at 320 px nothing scrolls sideways, each step has its own title', async () => {

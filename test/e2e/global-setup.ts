@@ -31,6 +31,7 @@ export const SCENARIOS = [
   'audit',
   'phone',
   'number',
+  'agent',
 ] as const
 export type Scenario = (typeof SCENARIOS)[number]
 export const KNOWN_PASSWORD = 'Soleil2026'

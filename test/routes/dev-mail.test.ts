@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { COMMUNE_FACTS, createFamily, post, send, textOf } from '../helpers'
+import { DEPLOYMENT_FACTS, createFamily, post, send, textOf } from '../helpers'
 
 describe('GET /dev/mails and /dev/mails.json', () => {
   it('lists the mails the app sent, newest first, in development', async () => {
@@ -38,7 +38,7 @@ describe('GET /dev/mails and /dev/mails.json', () => {
         MAIL_API_KEY: 'k',
         SCRYPT_LOG_N: '14',
         SCRYPT_P: '5',
-        ...COMMUNE_FACTS,
+        ...DEPLOYMENT_FACTS,
       }
       for (const path of ['/dev/mails', '/dev/mails.json']) {
         const response = await send(path, { env: overrides })

@@ -28,6 +28,14 @@ const check = (path: string, env = 'production') =>
   runTool('config-check.ts', ['--config', path, '--env', env])
 
 const ready: Array<[string | RegExp, string]> = [
+  [
+    'ACCESS_TEAM_DOMAIN = "https://REPLACE.cloudflareaccess.com"',
+    'ACCESS_TEAM_DOMAIN = "https://saint-exemple.cloudflareaccess.com"',
+  ],
+  [
+    'ACCESS_AUD = "REPLACE with the Access application\'s AUD tag"',
+    'ACCESS_AUD = "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2"',
+  ],
   ['COMMUNE_NAME = "REPLACE with the commune\'s name"', 'COMMUNE_NAME = "Ville de Saint-Exemple"'],
   [
     'PUBLISHER_ADDRESS = "REPLACE with the town hall\'s postal address"',

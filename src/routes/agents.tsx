@@ -1,0 +1,130 @@
+import { Hono } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { HTTPException } from 'hono/http-exception'
+import * as z from 'zod'
+import type { AppEnv } from '../env'
+import { readForm, textField } from '../http/form'
+import { isLocalDevelopment } from '../http/loopback'
+import { deliverInBackground } from '../http/mail'
+import { render } from '../http/respond'
+import { verifyAgent } from '../services/agent-access'
+import {
+  endFamilySessions,
+  familyOverview,
+  lastFailures,
+  liftFamilyLimits,
+  requeueFailedNotice,
+  searchFamilies,
+} from '../services/agents'
+import { outboxStats } from '../services/mail/outbox'
+import { issueTemporaryPassword } from '../services/password-recovery'
+import { AGENTS_TITLE, AgentFamily, AgentMail, AgentSearch } from '../views/agents'
+
+// In development on this machine only, a fixed identity stands in, so `npm start` shows the console.
+const DEVELOPMENT_AGENT = 'agent@example.org'
+
+/** Cloudflare Access, checked by the app itself: 403 for anything but a valid identity. */
+const requireAgent = createMiddleware<AppEnv>(async (c, next) => {
+  const { access } = c.var.config
+  const token = c.req.header('Cf-Access-Jwt-Assertion')
+  const agent = access ? await verifyAgent(token, access) : null
+  if (agent) c.set('agent', agent.email)
+  else if (!access && isLocalDevelopment(c)) c.set('agent', DEVELOPMENT_AGENT)
+  else throw new HTTPException(403, { message: 'no Access identity' })
+  await next()
+})
+
+const FAMILY_NUMBER = /^\d{15}$/
+const mailField = z.object({
+  mail: textField().transform(Number).pipe(z.number().int().positive()),
+})
+
+export const agents = new Hono<AppEnv>()
+  .use(requireAgent)
+  .get('/', async (c) => {
+    const q = (c.req.query('q') ?? '').trim().slice(0, 254)
+    const results = q ? await searchFamilies(c.var.db, q) : null
+    return render(c, {
+      title: AGENTS_TITLE,
+      body: <AgentSearch agent={c.var.agent!} q={q} results={results} />,
+    })
+  })
+  .get('/courrier', async (c) => {
+    const { db } = c.var
+    const [stats, failures] = await Promise.all([outboxStats(db, Date.now()), lastFailures(db)])
+    return render(c, {
+      title: `Courrier – ${AGENTS_TITLE}`,
+      body: <AgentMail agent={c.var.agent!} stats={stats} failures={failures} />,
+    })
+  })
+  .get('/familles/:number', async (c) => {
+    const overview = await overviewOr404(c.var.db, c.req.param('number'))
+    return render(c, {
+      title: AGENTS_TITLE,
+      body: <AgentFamily agent={c.var.agent!} overview={overview} />,
+    })
+  })
+  .post('/familles/:number/:action', async (c) => {
+    const { db, config } = c.var
+    const agent = c.var.agent!
+    const now = Date.now()
+    const { family } = await overviewOr404(db, c.req.param('number'))
+    let notice: string
+    switch (c.req.param('action')) {
+      case 'mot-de-passe-temporaire': {
+        const { email } = family
+        if (!email) throw new HTTPException(404)
+        // The same service and outbox as the public flow; the agent never sees the password.
+        deliverInBackground(c, () =>
+          issueTemporaryPassword(
+            db,
+            config,
+            { ...family, email },
+            { clientKey: null, detail: `issued by agent ${agent}` },
+            now,
+          ),
+        )
+        notice = `Un mot de passe temporaire part vers ${email} ; il est valable ${config.temporaryPasswordTtlMs / 60_000} minutes.`
+        break
+      }
+      case 'fin-des-sessions': {
+        const ended = await endFamilySessions(db, family.id, agent)
+        notice = `${ended} session(s) fermée(s).`
+        break
+      }
+      case 'levee-des-limites':
+        await liftFamilyLimits(db, family, agent)
+        notice = 'Les limites de ce numéro sont levées.'
+        break
+      case 'renvoi-avis': {
+        const form = mailField.safeParse(await readForm(c))
+        const requeued =
+          form.success &&
+          (await requeueFailedNotice(
+            db,
+            { familyId: family.id, mailId: form.data.mail },
+            agent,
+            now,
+          ))
+        notice = requeued
+          ? 'L’avis de changement de mot de passe est remis en file ; le prochain passage du cron l’enverra.'
+          : 'Cet avis ne peut pas être renvoyé (il n’est pas en échec, ou son contenu a expiré).'
+        break
+      }
+      default:
+        throw new HTTPException(404)
+    }
+    const overview = await overviewOr404(db, family.familyNumber)
+    return render(c, {
+      title: AGENTS_TITLE,
+      body: <AgentFamily agent={agent} overview={overview} notice={notice} />,
+    })
+  })
+
+async function overviewOr404(db: AppEnv['Variables']['db'], familyNumber: string) {
+  const overview = FAMILY_NUMBER.test(familyNumber)
+    ? await familyOverview(db, familyNumber, Date.now())
+    : null
+  if (!overview) throw new HTTPException(404)
+  return overview
+}

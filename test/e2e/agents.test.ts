@@ -1,0 +1,62 @@
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { axeViolations } from './axe'
+import { contextOptions, launchChromium, phone } from './chromium'
+import {
+  baseUrl,
+  emailOf,
+  expectHeading,
+  familyNumber,
+  screenshot,
+  temporaryPasswordFor,
+  watchCspViolations,
+} from './support'
+
+// Issue 16: an agent of the commune, on the phone with a family, sends it a temporary password; the
+// family signs in with what the mail says. `npm start`'s development identity stands in for Access.
+let browser: Browser
+
+beforeAll(async () => {
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+})
+
+describe("the agents' console", () => {
+  it('walks an agent from search to "temporary password sent"; the family then signs in with it', async () => {
+    const number = familyNumber('agent')
+    const desk = await browser.newContext(
+      contextOptions({ viewport: { width: 1280, height: 900 } }),
+    )
+    const page = await desk.newPage()
+    const violations = watchCspViolations(page)
+    await page.goto(`${baseUrl()}/agents`)
+    await expectHeading(page, 'Rechercher une famille')
+    await page.getByLabel('Numéro de famille, nom ou adresse e-mail').fill(emailOf('agent'))
+    await page.getByRole('button', { name: 'Rechercher' }).click()
+    await page.getByRole('link', { name: number }).click()
+    await page.getByText('Sessions ouvertes').waitFor()
+    expect(await axeViolations(page)).toEqual([])
+    await page.getByRole('button', { name: 'Envoyer un mot de passe temporaire' }).click()
+    await page.getByText('Un mot de passe temporaire part vers').waitFor()
+    await screenshot(page, 'agents-mot-de-passe-envoye')
+    expect(await axeViolations(page)).toEqual([])
+    expect(violations).toEqual([])
+
+    const temporary = await temporaryPasswordFor(emailOf('agent'))
+    expect(await page.content()).not.toContain(temporary)
+
+    const family = await browser.newContext(phone(true))
+    const home = await family.newPage()
+    await home.goto(`${baseUrl()}/connexion`)
+    await home.getByLabel('Identifiant').fill(number)
+    await home.getByLabel('Mot de passe', { exact: true }).fill(temporary)
+    await home.getByRole('button', { name: 'Se connecter' }).click()
+    await home.getByText('Pour améliorer la sécurité').waitFor()
+    expect(new URL(home.url()).pathname).toBe('/nouveau-mot-de-passe')
+    await desk.close()
+    await family.close()
+  })
+})

@@ -1,0 +1,210 @@
+import { and, eq } from 'drizzle-orm'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { outbox, securityEvents, sessions } from '../../src/db/schema'
+import { FakeAccessTeam, newKeyPair } from '../access'
+import {
+  createFamily,
+  db,
+  post,
+  send,
+  signedInWithTemporaryPassword,
+  snapshotDatabase,
+  temporaryPasswordFromMail,
+  textOf,
+  Visitor,
+} from '../helpers'
+
+// Issue 16, PRODUCT.md §11: the agents' console behind Cloudflare Access, checked by the app itself.
+let team: FakeAccessTeam
+
+beforeAll(async () => {
+  team = await new FakeAccessTeam().publish()
+})
+
+const asAgent = async (path: string, options: Parameters<typeof send>[1] = {}) =>
+  send(path, {
+    ...options,
+    env: team.env(),
+    headers: { 'Cf-Access-Jwt-Assertion': await team.token(), ...options.headers },
+  })
+
+const agentEvents = (familyId: number) =>
+  db.select().from(securityEvents).where(eq(securityEvents.familyId, familyId))
+
+describe('access to /agents', () => {
+  it('refuses with 403, and touches nothing: no token, another key, another audience, expired', async () => {
+    const family = await createFamily()
+    const otherKey = (await newKeyPair()).privateKey
+    const now = Math.floor(Date.now() / 1000)
+    const tokens: Array<[string, string | undefined]> = [
+      ['no token', undefined],
+      ['signed by another key', await team.token({}, otherKey)],
+      ['another audience', await team.token({ aud: ['someone-else'] })],
+      ['another issuer', await team.token({ iss: 'https://other.access.test' })],
+      ['expired', await team.token({ exp: now - 60, iat: now - 700, nbf: now - 700 })],
+      ['garbage', 'a.b.c'],
+    ]
+    const before = await snapshotDatabase()
+    for (const [label, token] of tokens) {
+      const headers: Record<string, string> = token ? { 'Cf-Access-Jwt-Assertion': token } : {}
+      for (const [method, path] of [
+        ['GET', '/agents'],
+        ['GET', `/agents/familles/${family.familyNumber}`],
+        ['POST', `/agents/familles/${family.familyNumber}/fin-des-sessions`],
+        ['POST', `/agents/familles/${family.familyNumber}/mot-de-passe-temporaire`],
+      ] as const) {
+        const response = await send(path, {
+          method,
+          env: team.env(),
+          headers,
+          form: method === 'POST' ? {} : undefined,
+        })
+        expect(response.status, `${label}: ${method} ${path}`).toBe(403)
+        expect(await response.text()).not.toContain(family.email!)
+      }
+    }
+    expect(await snapshotDatabase()).toEqual(before)
+  })
+
+  it('refuses without Access configured, outside development on loopback', async () => {
+    const response = await send('/agents', { env: { ENVIRONMENT: 'test' } })
+    expect(response.status).toBe(403)
+  })
+
+  it('lets a development server on loopback in as agent@example.org', async () => {
+    const response = await send('/agents')
+    expect(response.status).toBe(200)
+    expect(await textOf(response)).toContain('Connecté en tant que agent@example.org')
+  })
+})
+
+describe('the console', () => {
+  it('finds a family by number, name or e-mail', async () => {
+    const family = await createFamily({ lastName: 'ZÉBULON' })
+    for (const q of [family.familyNumber.slice(0, 9), 'zébulon', family.email!.toUpperCase()]) {
+      const text = await textOf(await asAgent(`/agents?q=${encodeURIComponent(q)}`))
+      expect(text, q).toContain(family.familyNumber)
+    }
+  })
+
+  it('shows the family: e-mail in full, password, sessions, limits, last mails without bodies, events', async () => {
+    const { family } = await signedInWithTemporaryPassword()
+    for (let i = 0; i < 6; i++) {
+      await post('/connexion', { identifier: family.familyNumber, password: `Faux${i}Faux` })
+    }
+    const text = await textOf(await asAgent(`/agents/familles/${family.familyNumber}`))
+    expect(text).toContain(family.email!)
+    expect(text).toContain('pas encore choisi')
+    expect(text).toMatch(/Sessions ouvertes 1/)
+    expect(text).toContain('connexions depuis des appareils inconnus jusqu’au')
+    expect(text).toContain('mot de passe temporaire')
+    expect(text).toContain('connexion refusée')
+    expect(text).not.toMatch(/Mot de passe : [0-9a-f]{32}/)
+  })
+
+  it('sends a temporary password through the usual outbox, never showing it, and records the agent', async () => {
+    const family = await createFamily()
+    const answer = await asAgent(
+      `/agents/familles/${family.familyNumber}/mot-de-passe-temporaire`,
+      {
+        method: 'POST',
+        form: {},
+      },
+    )
+    expect(answer.status).toBe(200)
+    const page = await answer.text()
+    expect(page).toContain('Un mot de passe temporaire part vers')
+    const temporary = await temporaryPasswordFromMail(family.email!)
+    expect(page).not.toContain(temporary)
+    const signIn = await new Visitor().post('/connexion', {
+      identifier: family.familyNumber,
+      password: temporary,
+    })
+    expect(signIn.headers.get('location')).toBe('/nouveau-mot-de-passe')
+    const events = await agentEvents(family.id)
+    expect(events.map((event) => event.detail)).toContain(
+      'issued by agent agent.enfance@ville-exemple.fr',
+    )
+  })
+
+  it('ends every session of the family and records the agent', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    const browser = new Visitor()
+    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+    const answer = await asAgent(`/agents/familles/${family.familyNumber}/fin-des-sessions`, {
+      method: 'POST',
+      form: {},
+    })
+    expect(await textOf(answer)).toContain('1 session(s) fermée(s).')
+    expect(await db.select().from(sessions).where(eq(sessions.familyId, family.id))).toHaveLength(0)
+    expect((await browser.get('/espace')).headers.get('location')).toBe('/connexion')
+    expect((await agentEvents(family.id)).map((e) => e.detail)).toContain(
+      'sessions ended by agent agent.enfance@ville-exemple.fr',
+    )
+  })
+
+  it('lifts the limits on the number and records the agent', async () => {
+    const family = await createFamily({ password: 'Soleil2026' })
+    for (let i = 0; i < 6; i++) {
+      await post('/connexion', { identifier: family.familyNumber, password: `Faux${i}Faux` })
+    }
+    expect(
+      (await post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' }))
+        .status,
+    ).toBe(429)
+    await asAgent(`/agents/familles/${family.familyNumber}/levee-des-limites`, {
+      method: 'POST',
+      form: {},
+    })
+    const after = await post('/connexion', {
+      identifier: family.familyNumber,
+      password: 'Soleil2026',
+    })
+    expect(after.headers.get('location')).toBe('/espace')
+    expect((await agentEvents(family.id)).map((e) => e.detail)).toContain(
+      'limits lifted by agent agent.enfance@ville-exemple.fr',
+    )
+  })
+
+  it('queues again a notice that failed, and only such a notice', async () => {
+    const { family, browser } = await signedInWithTemporaryPassword()
+    await browser.post('/nouveau-mot-de-passe', {
+      new_password: 'Jardin2026',
+      confirmation: 'Jardin2026',
+    })
+    const [notice] = await db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.kind, 'password_changed'), eq(outbox.familyId, family.id)))
+    await db
+      .update(outbox)
+      .set({ status: 'failed', lastError: 'HTTP 400' })
+      .where(eq(outbox.id, notice!.id))
+    const path = `/agents/familles/${family.familyNumber}/renvoi-avis`
+    const answer = await asAgent(path, { method: 'POST', form: { mail: String(notice!.id) } })
+    expect(await textOf(answer)).toContain('remis en file')
+    const row = (await db.select().from(outbox).where(eq(outbox.id, notice!.id)).get())!
+    expect(row.status).toBe('pending')
+    const again = await asAgent(path, { method: 'POST', form: { mail: String(notice!.id) } })
+    expect(await textOf(again)).toContain('ne peut pas être renvoyé')
+    const details = (await agentEvents(family.id)).map((e) => e.detail)
+    expect(details.filter((d) => d?.includes('queued again'))).toHaveLength(1)
+  })
+
+  it('shows the outbox at a glance: counts by status, the oldest wait, the last failures', async () => {
+    const text = await textOf(await asAgent('/agents/courrier'))
+    expect(text).toContain('en attente')
+    expect(text).toContain('Plus ancien e-mail en attente')
+    expect(text).toContain('Derniers échecs')
+  })
+
+  it('refuses a cross-site post, like the rest of the app', async () => {
+    const family = await createFamily()
+    const response = await asAgent(`/agents/familles/${family.familyNumber}/fin-des-sessions`, {
+      method: 'POST',
+      form: {},
+      headers: { origin: 'https://evil.example' },
+    })
+    expect(response.status).toBe(403)
+  })
+})
