@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { axeViolations } from './axe'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { contextOptions, launchChromium } from './chromium'
+import { describe, expect, it } from 'vitest'
+import { contextOptions, chromiumForThisFile } from './chromium'
 import { KNOWN_PASSWORD } from './global-setup'
 import {
   baseUrl,
@@ -13,19 +13,11 @@ import {
   temporaryPasswordFor,
 } from './support'
 
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = chromiumForThisFile()
 
 describe('accessibility of every page and error state (axe-core, WCAG 2.1 A/AA)', () => {
   it('reports no violation, at 320 px nothing scrolls sideways, each step has its own title', async () => {
-    const browserContext = await browser.newContext(
+    const browserContext = await browser().newContext(
       contextOptions({ viewport: { width: 320, height: 640 } }),
     )
     const page = await browserContext.newPage()
@@ -142,7 +134,7 @@ describe('accessibility of every page and error state (axe-core, WCAG 2.1 A/AA)'
 
 describe('the form markup a screen reader and a password manager rely on', () => {
   it('labels every field, sets autocomplete, ties errors to their field and announces them', async () => {
-    const browserContext = await browser.newContext(contextOptions({ javaScriptEnabled: false }))
+    const browserContext = await browser().newContext(contextOptions({ javaScriptEnabled: false }))
     const page = await browserContext.newPage()
     await page.goto(`${baseUrl()}/connexion`)
     expect(await page.getByLabel('Identifiant').getAttribute('autocomplete')).toBe('username')
@@ -182,7 +174,7 @@ describe('the whole flow with the keyboard alone', () => {
   }
 
   it('goes from "Mot de passe oublié" to the family space without a mouse', async () => {
-    const browserContext = await browser.newContext(
+    const browserContext = await browser().newContext(
       contextOptions({ viewport: { width: 360, height: 740 } }),
     )
     const page = await browserContext.newPage()

@@ -1,7 +1,6 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { axeViolations } from './axe'
-import { contextOptions, launchChromium, phone } from './chromium'
+import { contextOptions, chromiumForThisFile, phone } from './chromium'
 import {
   baseUrl,
   emailOf,
@@ -14,20 +13,12 @@ import {
 
 // Issue 16: an agent of the commune, on the phone with a family, sends it a temporary password; the
 // family signs in with what the mail says. `npm start`'s development identity stands in for Access.
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = chromiumForThisFile()
 
 describe("the agents' console", () => {
   it('walks an agent from search to "temporary password sent"; the family then signs in with it', async () => {
     const number = familyNumber('agent')
-    const desk = await browser.newContext(
+    const desk = await browser().newContext(
       contextOptions({ viewport: { width: 1280, height: 900 } }),
     )
     const page = await desk.newPage()
@@ -48,7 +39,7 @@ describe("the agents' console", () => {
     const temporary = await temporaryPasswordFor(emailOf('agent'))
     expect(await page.content()).not.toContain(temporary)
 
-    const family = await browser.newContext(phone(true))
+    const family = await browser().newContext(phone(true))
     const home = await family.newPage()
     await home.goto(`${baseUrl()}/connexion`)
     await home.getByLabel('Identifiant').fill(number)

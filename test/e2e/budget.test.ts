@@ -1,8 +1,7 @@
 import { gzipSync } from 'node:zlib'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { LocalClient } from '../../scripts/lib/local-client'
-import { launchChromium, phone } from './chromium'
+import { chromiumForThisFile, phone } from './chromium'
 import { baseUrl, emailOf, expectHeading, familyNumber, temporaryPasswordFor } from './support'
 
 // Bytes are exact, unlike time: these budgets are tests (timings live in `npm run bench`).
@@ -13,15 +12,7 @@ const COLD_FLOW_BUDGET = 30 * KB
 
 const gzipped = (text: string) => gzipSync(Buffer.from(text)).length
 
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = chromiumForThisFile()
 
 describe('byte budgets', () => {
   it('keeps the sign-in page, before any JavaScript (HTML + CSS), within 6 KB gzipped', async () => {
@@ -110,7 +101,7 @@ describe('byte budgets', () => {
   })
 
   it('moves at most 30 KB over the wire for the whole six-step flow on a cold cache', async () => {
-    const context = await browser.newContext(phone(true))
+    const context = await browser().newContext(phone(true))
     const page = await context.newPage()
     const devtools = await context.newCDPSession(page)
     await devtools.send('Network.enable')

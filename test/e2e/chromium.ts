@@ -1,8 +1,22 @@
-import type { BrowserContextOptions } from 'playwright-core'
+import type { Browser, BrowserContextOptions } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
+import { launchChromium } from '../../scripts/lib/chromium'
 import { randomClientAddress } from '../../scripts/lib/local-client'
 
-// The system's Chromium, or the one inside the @sparticuz/chromium npm package (scripts/lib/chromium.ts).
-export { launchChromium } from '../../scripts/lib/chromium'
+/**
+ * One Chromium for a test file: launched before its tests, closed after them. The system's, or the
+ * one inside the @sparticuz/chromium npm package (scripts/lib/chromium.ts).
+ */
+export function chromiumForThisFile(): () => Browser {
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+  })
+  return () => browser!
+}
 
 // Each browser is its own family on its own line (its own client address for the per-address limits).
 export const contextOptions = (options: BrowserContextOptions = {}): BrowserContextOptions => ({

@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { launchChromium, phone } from './chromium'
+import type { Page } from 'playwright-core'
+import { describe, expect, inject, it } from 'vitest'
+import { chromiumForThisFile, phone } from './chromium'
 import { KNOWN_PASSWORD, type Scenario } from './global-setup'
 import {
   baseUrl,
@@ -12,15 +12,7 @@ import {
   watchCspViolations,
 } from './support'
 
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = chromiumForThisFile()
 
 /** From the sign-in page, goes through the six steps as a family would, with a screenshot at each. */
 async function sixSteps(page: Page, scenario: Scenario, prefix: string) {
@@ -64,7 +56,7 @@ async function sixSteps(page: Page, scenario: Scenario, prefix: string) {
 
 describe('the six steps in Chromium', () => {
   it('works with JavaScript, each step swapped in as an htmx fragment without a reload', async () => {
-    const context = await browser.newContext(phone(true))
+    const context = await browser().newContext(phone(true))
     const page = await context.newPage()
     const violations = watchCspViolations(page)
     await page.goto(`${baseUrl()}/connexion`)
@@ -102,7 +94,7 @@ describe('the six steps in Chromium', () => {
   })
 
   it('works without JavaScript, with plain forms and full pages', async () => {
-    const context = await browser.newContext(phone(false))
+    const context = await browser().newContext(phone(false))
     const page = await context.newPage()
     const documents: string[] = []
     page.on('request', (request) => {
@@ -120,7 +112,7 @@ describe('the six steps in Chromium', () => {
 
 describe('the "show password" button', () => {
   it('reveals and hides the password with JavaScript, and is absent without it', async () => {
-    const withJs = await browser.newContext(phone(true))
+    const withJs = await browser().newContext(phone(true))
     const page = await withJs.newPage()
     await page.goto(`${baseUrl()}/connexion`)
     const password = page.getByLabel('Mot de passe', { exact: true })
@@ -135,7 +127,7 @@ describe('the "show password" button', () => {
     expect(await password.getAttribute('type')).toBe('password')
     await withJs.close()
 
-    const withoutJs = await browser.newContext(phone(false))
+    const withoutJs = await browser().newContext(phone(false))
     const plain = await withoutJs.newPage()
     await plain.goto(`${baseUrl()}/connexion`)
     expect(await plain.getByRole('button', { name: 'Afficher le mot de passe' }).count()).toBe(0)
@@ -148,7 +140,7 @@ describe('error states in Chromium', () => {
     const label = javaScriptEnabled ? 'avec-js' : 'sans-js'
 
     it(`shows a wrong password, a weak password, a mismatch and an expired temporary password (${label})`, async () => {
-      const context = await browser.newContext(phone(javaScriptEnabled))
+      const context = await browser().newContext(phone(javaScriptEnabled))
       const page = await context.newPage()
       await page.goto(`${baseUrl()}/connexion`)
       await page.getByLabel('Identifiant').fill(familyNumber('errors'))

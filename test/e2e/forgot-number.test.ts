@@ -1,7 +1,6 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { readFamilyNumber } from '../../scripts/lib/local-client'
-import { launchChromium, phone } from './chromium'
+import { chromiumForThisFile, phone } from './chromium'
 import {
   baseUrl,
   emailOf,
@@ -13,19 +12,11 @@ import {
 } from './support'
 
 // Issue 14: from « Numéro de famille oublié ? » to the family space, using only what the mails say.
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = chromiumForThisFile()
 
 describe('a family that lost its number', () => {
   it('gets it by mail, then its password by mail, and reaches its space', async () => {
-    const context = await browser.newContext(phone(true))
+    const context = await browser().newContext(phone(true))
     const page = await context.newPage()
     const violations = watchCspViolations(page)
     await page.goto(`${baseUrl()}/connexion`)

@@ -1,26 +1,17 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { LocalClient } from '../../scripts/lib/local-client'
-import { launchChromium, phone } from './chromium'
+import { chromiumForThisFile, phone } from './chromium'
 import { KNOWN_PASSWORD } from './global-setup'
 import { baseUrl, expectHeading, familyNumber, screenshot } from './support'
 
 // Issue 10: a stranger who knows the family number locks it for every unknown client; the family's
 // own phone, where it signed in before, still gets in with its password.
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = chromiumForThisFile()
 
 describe("a stranger's failures do not lock the family out", () => {
   it("signs the family's phone in with its password while the number is locked for everyone else", async () => {
     const number = familyNumber('phone')
-    const context = await browser.newContext(phone(true))
+    const context = await browser().newContext(phone(true))
     const page = await context.newPage()
     const signIn = async (password: string) => {
       await page.goto(`${baseUrl()}/connexion`)
