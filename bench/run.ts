@@ -289,12 +289,13 @@ try {
 
   table(
     `7. The six steps in Chromium on a 2G-like link (${PROFILE_2G.downKbps} kbit/s down, ${PROFILE_2G.upKbps} up, ${PROFILE_2G.latencyMs} ms), cold cache`,
-    ['flow', 'waiting', 'bytes on the wire', 'requests'],
+    ['flow', 'waiting', 'bytes on the wire', 'requests', 'per step (ms)'],
     flows.map((flow) => [
       flow.javaScript ? 'with JavaScript (htmx)' : 'without JavaScript',
       `${(flow.waitingMs / 1000).toFixed(2)} s`,
       kb(flow.bytesOnWire),
       flow.requests,
+      flow.steps.map((step) => step.ms).join(' + '),
     ]),
   )
   table(
