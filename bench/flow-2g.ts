@@ -48,16 +48,31 @@ export async function measureFlow2g(baseUrl: string, family: Family, javaScript:
       requests++
     })
 
-    // Each step counts from the action to a text only the next step shows, checked at every frame:
-    // a Playwright locator backs off to polling every 500 ms, which would add up to that per step.
+    // Each step counts from the action to a text only the next step shows: with htmx, checked at
+    // every frame (a Playwright locator backs off to polling every 500 ms, which would add up to that
+    // per step); without JavaScript, once the next page has loaded.
     let waitingMs = 0
     const steps: FlowTiming['steps'] = []
     const timed = async (step: string, action: () => Promise<unknown>, shownText: string) => {
       const started = performance.now()
       await action()
-      await page.waitForFunction((text) => document.body?.innerText.includes(text), shownText, {
-        polling: 'raf',
-      })
+      if (javaScript) {
+        await page
+          .waitForFunction((text) => document.body?.innerText.includes(text), shownText, {
+            polling: 'raf',
+            timeout: 15_000,
+          })
+          .catch(async (error: unknown) => {
+            const seen = (await page.locator('main').innerText()).slice(0, 300)
+            throw new Error(`step "${step}": "${shownText}" never shown; <main> says: ${seen}`, {
+              cause: error,
+            })
+          })
+      } else {
+        // A plain form or link navigates: the next step is there once its page has loaded.
+        await page.waitForURL(() => true, { waitUntil: 'load' })
+        await page.getByText(shownText).first().waitFor({ timeout: 5_000 })
+      }
       const ms = performance.now() - started
       waitingMs += ms
       steps.push({ step, ms: Math.round(ms) })
