@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/config'
+import { DEPLOYMENT_FACTS } from './helpers'
 
 const production = {
   ENVIRONMENT: 'production',
@@ -23,12 +24,7 @@ const production = {
   SIGNIN_FAILURES_PER_CLIENT: '30',
   SIGNIN_WINDOW_MINUTES: '15',
   CLIENT_KEY_SECRET: 'a-production-secret-of-64-hex-characters-0123456789abcdef0123456',
-  COMMUNE_NAME: 'Ville de Saint-Exemple',
-  PUBLISHER_ADDRESS: 'Hôtel de ville, 2 rue de la Paix, 12345 Saint-Exemple',
-  PUBLICATION_DIRECTOR: 'Mme Jeanne Exemple, maire',
-  DPO_CONTACT: 'dpo@saint-exemple.fr',
-  ACCESS_TEAM_DOMAIN: 'https://saint-exemple.cloudflareaccess.com',
-  ACCESS_AUD: 'aud-tag-of-the-agents-application',
+  ...DEPLOYMENT_FACTS,
 }
 
 const problemsOf = (overrides: Record<string, unknown>) => {

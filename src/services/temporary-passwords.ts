@@ -34,6 +34,10 @@ export function issueTemporaryPasswordStatements(
   ] as const
 }
 
+// Live: not used yet and not expired. The one rule the sign-in's lookup and the batches' fences share.
+const isLive = (now: number) =>
+  and(isNull(temporaryPasswords.usedAt), gt(temporaryPasswords.expiresAt, now))
+
 /**
  * The family whose number is `familyNumber` with its live (unused, unexpired) temporary password,
  * when `typed` is that password; null otherwise. One query, the same whether the number exists or not.
@@ -54,8 +58,7 @@ export async function findLiveTemporaryPassword(
       and(
         eq(families.familyNumber, familyNumber),
         eq(temporaryPasswords.secretHash, hashTemporaryPassword(secret)),
-        isNull(temporaryPasswords.usedAt),
-        gt(temporaryPasswords.expiresAt, now),
+        isLive(now),
       ),
     )
     .get()
@@ -68,13 +71,7 @@ export const temporaryPasswordLive = (db: Db, id: number, now: number) =>
     db
       .select({ one: sql`1` })
       .from(temporaryPasswords)
-      .where(
-        and(
-          eq(temporaryPasswords.id, id),
-          isNull(temporaryPasswords.usedAt),
-          gt(temporaryPasswords.expiresAt, now),
-        ),
-      ),
+      .where(and(eq(temporaryPasswords.id, id), isLive(now))),
   )
 
 /** Marks it used, if `fence` holds, as a statement for the password change's batch. */

@@ -121,3 +121,17 @@ export function SignOutForm() {
     </Form>
   )
 }
+
+/** The end of every "check your mailbox" step: the spam hint and the way back to sign-in. */
+export function MailboxHint() {
+  return (
+    <>
+      <p>
+        Vous ne trouvez pas l'e-mail ? Pensez à regarder dans vos courriers indésirables (spams).
+      </p>
+      <p class="links">
+        <StepLink href={PATHS.signIn}>Aller à la connexion</StepLink>
+      </p>
+    </>
+  )
+}

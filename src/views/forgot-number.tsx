@@ -1,5 +1,5 @@
 import { PATHS } from '../paths'
-import { Alert, Field, Form, Heading, StepLink } from './components'
+import { Alert, Field, Form, Heading, MailboxHint, StepLink } from './components'
 
 export const FORGOT_NUMBER_TITLE = 'Numéro de famille oublié'
 export const NUMBER_SENT_TITLE = 'Consultez votre messagerie'
@@ -51,12 +51,7 @@ export function NumberSentPanel() {
         Si cette adresse est enregistrée, un e-mail vient de vous être envoyé avec votre numéro de
         famille.
       </p>
-      <p>
-        Vous ne trouvez pas l'e-mail ? Pensez à regarder dans vos courriers indésirables (spams).
-      </p>
-      <p class="links">
-        <StepLink href={PATHS.signIn}>Aller à la connexion</StepLink>
-      </p>
+      <MailboxHint />
     </section>
   )
 }

@@ -1,4 +1,4 @@
-import { Alert, Field, Form, Heading, StepLink } from './components'
+import { Alert, Field, Form, Heading, MailboxHint, StepLink } from './components'
 import { PATHS } from '../paths'
 
 export const FORGOT_PASSWORD_TITLE = 'Mot de passe oublié'
@@ -64,12 +64,7 @@ export function MailSentPanel({ ttlMinutes }: { ttlMinutes: number }) {
         Ce mot de passe temporaire est valable {ttlMinutes} minutes. Connectez-vous avec lui : il
         vous sera ensuite demandé de choisir un nouveau mot de passe.
       </p>
-      <p>
-        Vous ne trouvez pas l'e-mail ? Pensez à regarder dans vos courriers indésirables (spams).
-      </p>
-      <p class="links">
-        <StepLink href={PATHS.signIn}>Aller à la connexion</StepLink>
-      </p>
+      <MailboxHint />
     </section>
   )
 }

@@ -37,11 +37,14 @@ describe('the HTTP mailer (Brevo transactional API)', () => {
   })
 
   it.each([
-    [500, true],
-    [503, true],
-    [400, false],
-    [401, false],
-  ])('reports HTTP %i as a failure, retryable: %s', async (status, retryable) => {
+    [500, { retryable: true }],
+    [503, { retryable: true }],
+    [400, { retryable: false }],
+    [401, { retryable: false }],
+    // The provider's rate (429) or credits (402): a quota failure, always retried.
+    [429, { retryable: true, quota: true }],
+    [402, { retryable: true, quota: true }],
+  ])('reports HTTP %i as a failure: %o', async (status, expected) => {
     const api = new FakeMailApi('status')
     await api.script([status])
     const result = await createHttpMailer({
@@ -49,22 +52,8 @@ describe('the HTTP mailer (Brevo transactional API)', () => {
       apiKey: 'k',
       timeoutMs: 5_000,
     }).send(mail)
-    expect(result).toEqual({ ok: false, retryable, reason: `HTTP ${status}` })
+    expect(result).toEqual({ ok: false, reason: `HTTP ${status}`, ...expected })
   })
-
-  it.each([429, 402])(
-    "reports HTTP %i (the provider's rate or credits) as a quota failure, always retried",
-    async (status) => {
-      const api = new FakeMailApi('quota')
-      await api.script([status])
-      const result = await createHttpMailer({
-        apiUrl: api.sendUrl,
-        apiKey: 'k',
-        timeoutMs: 5_000,
-      }).send(mail)
-      expect(result).toEqual({ ok: false, retryable: true, reason: `HTTP ${status}`, quota: true })
-    },
-  )
 
   it.each([301, 302, 307, 308])(
     'never follows a %i redirect (the API key would go with it): a failure, not retried',
