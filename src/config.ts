@@ -48,7 +48,9 @@ const configSchema = z.object({
   SIGNIN_WINDOW_MINUTES: int(1, 24 * 60).default(15),
   MAILS_PER_SUBJECT_PER_CLIENT_PER_HOUR: int(1, 100).default(3),
   MAILS_PER_CLIENT_PER_HOUR: int(1, 10_000).default(20),
-  MAILS_PER_SUBJECT_PER_DAY: int(1, 1000).default(10),
+  // At most one new temporary password per number per spacing (and one number mail per address): the
+  // last one, still live, is in the family's mailbox. At most the TTL (toConfig).
+  TEMPORARY_PASSWORD_SPACING_MINUTES: int(1, 24 * 60).default(15),
   // A commune of 20 000 families: a back-to-school evening asks a few hundred an hour.
   MAIL_BUDGET_PER_HOUR: int(1, 1_000_000).default(500),
   // The public-service pages (PRODUCT.md §10). Development shows sample values; staging and
@@ -108,7 +110,10 @@ function toConfig(raw: RawConfig) {
       signInWindowMs: raw.SIGNIN_WINDOW_MINUTES * 60_000,
       mailsPerSubjectPerClientPerHour: raw.MAILS_PER_SUBJECT_PER_CLIENT_PER_HOUR,
       mailsPerClientPerHour: raw.MAILS_PER_CLIENT_PER_HOUR,
-      mailsPerSubjectPerDay: raw.MAILS_PER_SUBJECT_PER_DAY,
+      // Never longer than the TTL: the family would be left with no live password until it ended.
+      temporaryPasswordSpacingMs:
+        Math.min(raw.TEMPORARY_PASSWORD_SPACING_MINUTES, raw.TEMPORARY_PASSWORD_TTL_MINUTES) *
+        60_000,
       mailBudgetPerHour: raw.MAIL_BUDGET_PER_HOUR,
     },
     publicService: {

@@ -1,5 +1,6 @@
 import type { Config } from './config'
 import type { Db } from './db/client'
+import type { ClientNetwork } from './services/client-key'
 import type { CurrentSession } from './services/sessions'
 
 export type Bindings = Env & {
@@ -18,6 +19,8 @@ export type AppEnv = {
     db: Db
     // HMAC of the client's network (an IPv4 address or an IPv6 /64): what limits and events key on.
     clientKey: string
+    // Every network the client is counted under (its own, and an IPv6 client's /56 and /48).
+    clientNetworks: ClientNetwork[]
     session: CurrentSession | null
     // The request carried a session cookie whose session has ended (expired, or its temporary password gone).
     sessionEnded: boolean

@@ -39,11 +39,20 @@ export async function runScheduled(env: Bindings, now = Date.now()): Promise<voi
   const outcomes: Record<DeliveryOutcome, number> = {
     delivered: 0,
     retrying: 0,
+    deferred: 0,
     failed: 0,
     expired: 0,
   }
-  for (let start = 0; start < claimed.length; start += PARALLEL_SENDS) {
-    const slice = claimed.slice(start, start + PARALLEL_SENDS)
+  // A trusted browser's mails take the hour's budget first, before the others start.
+  const byPriority = [...claimed].sort((a, b) => b.priority - a.priority)
+  const slices = []
+  for (const level of new Set(byPriority.map((mail) => mail.priority))) {
+    const mails = byPriority.filter((mail) => mail.priority === level)
+    for (let start = 0; start < mails.length; start += PARALLEL_SENDS) {
+      slices.push(mails.slice(start, start + PARALLEL_SENDS))
+    }
+  }
+  for (const slice of slices) {
     await Promise.all(
       slice.map(async (mail) => {
         try {
@@ -60,7 +69,7 @@ export async function runScheduled(env: Bindings, now = Date.now()): Promise<voi
   }
   // Housekeeping: what is spent or stale goes, in one round trip.
   await db.batch([
-    deleteExpiredSessionsStatement(db, now),
+    deleteExpiredSessionsStatement(db, config.session, now),
     deleteStaleAttemptsStatement(db, now),
     deleteSpentTemporaryPasswordsStatement(db, now),
     deleteOldEventsStatement(db, now),

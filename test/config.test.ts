@@ -45,7 +45,7 @@ describe('the configuration schema', () => {
     expect(result.config.limits).toMatchObject({
       mailsPerSubjectPerClientPerHour: 3,
       mailsPerClientPerHour: 20,
-      mailsPerSubjectPerDay: 10,
+      temporaryPasswordSpacingMs: 15 * 60_000,
       mailBudgetPerHour: 500,
     })
   })

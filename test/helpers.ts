@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers'
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
-import { desc, eq } from 'drizzle-orm'
+import { desc, eq, sql } from 'drizzle-orm'
 import { createDb } from '../src/db/client'
-import { families, outbox, type Family } from '../src/db/schema'
+import { families, outbox, temporaryPasswords, type Family } from '../src/db/schema'
 import app from '../src/index'
 import { parseConfig } from '../src/config'
 import { clientKey } from '../src/services/client-key'
@@ -234,4 +234,15 @@ export async function signedInWithTemporaryPassword(
   const browser = new Visitor()
   await browser.post('/connexion', { identifier: family.familyNumber, password: temporary })
   return { family, browser, temporary }
+}
+
+/**
+ * As if the family's temporary passwords had been asked 16 minutes ago: past the default spacing
+ * (15 minutes), so its next request issues a new one. Their expiry is left as it was.
+ */
+export async function letSpacingPass(familyId: number) {
+  await db
+    .update(temporaryPasswords)
+    .set({ createdAt: sql`${temporaryPasswords.createdAt} - ${16 * 60_000}` })
+    .where(eq(temporaryPasswords.familyId, familyId))
 }

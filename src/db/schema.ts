@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 // Times are epoch milliseconds: one unit everywhere, comparable in SQL without date parsing.
 const createdAt = () =>
@@ -60,6 +60,8 @@ export const temporaryPasswords = sqliteTable(
     secretHash: text('secret_hash').notNull().unique(),
     expiresAt: integer('expires_at').notNull(),
     usedAt: integer('used_at'),
+    // Restricted sessions opened with it: bounded, so one mailed password cannot grow the sessions table.
+    signIns: integer('sign_ins').notNull().default(0),
     createdAt: createdAt(),
   },
   (table) => [index('temporary_passwords_family_id_idx').on(table.familyId)],
@@ -90,10 +92,30 @@ export const outbox = sqliteTable(
     // After this the mail is pointless (its temporary password has expired): never sent.
     expiresAt: integer('expires_at'),
     lastError: text('last_error'),
+    // Counted in the global hourly budget (the public recovery forms); past it the mail waits.
+    inBudget: integer('in_budget', { mode: 'boolean' }).notNull().default(false),
+    // Higher goes first when the budget reopens: 1 for a request from the family's trusted device.
+    priority: integer('priority').notNull().default(0),
     deliveredAt: integer('delivered_at'),
     createdAt: createdAt(),
   },
   (table) => [index('outbox_due_idx').on(table.status, table.nextAttemptAt)],
+)
+
+// The browsers where a family signed in with its password (services/devices.ts): a device cookie is
+// honoured only while its row is here, so agents can forget them and only the 10 most recent count.
+export const devices = sqliteTable(
+  'devices',
+  {
+    familyId: integer('family_id')
+      .notNull()
+      .references(() => families.id, { onDelete: 'cascade' }),
+    // The random id inside the cookie; the cookie itself (and its signature) is never stored.
+    deviceId: text('device_id').notNull(),
+    firstSignInAt: integer('first_sign_in_at').notNull(),
+    lastSignInAt: integer('last_sign_in_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.familyId, table.deviceId] })],
 )
 
 export const attemptCounters = sqliteTable('attempt_counters', {
@@ -135,5 +157,6 @@ export const securityEvents = sqliteTable(
 
 export type Family = typeof families.$inferSelect
 export type Session = typeof sessions.$inferSelect
+export type Device = typeof devices.$inferSelect
 export type OutboxMail = typeof outbox.$inferSelect
 export type SecurityEventType = (typeof securityEvents.$inferInsert)['type']

@@ -3,7 +3,7 @@ import { configFor } from '../config'
 import { createDb } from '../db/client'
 import type { AppEnv } from '../env'
 import { isLoopbackHost } from '../http/loopback'
-import { clientKey } from '../services/client-key'
+import { clientNetworks } from '../services/client-key'
 import { logJson } from '../services/logging'
 import { UNAVAILABLE_PAGE } from '../views/standalone'
 
@@ -25,6 +25,9 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   }
   c.set('db', createDb(c.env.DB))
   // Cloudflare sets cf-connecting-ip at its edge; locally there is none.
-  c.set('clientKey', clientKey(result.config.clientKeySecret, c.req.header('cf-connecting-ip')))
+  const address = c.req.header('cf-connecting-ip')
+  const networks = clientNetworks(result.config.clientKeySecret, address)
+  c.set('clientKey', networks[0]!.key)
+  c.set('clientNetworks', networks)
   await next()
 })

@@ -11,6 +11,7 @@ import { verifyAgent } from '../services/agent-access'
 import {
   endFamilySessions,
   familyOverview,
+  forgetFamilyDevices,
   lastFailures,
   liftFamilyLimits,
   requeueFailedNotice,
@@ -90,6 +91,11 @@ export const agents = new Hono<AppEnv>()
       case 'fin-des-sessions': {
         const ended = await endFamilySessions(db, family.id, agent)
         notice = `${ended} session(s) fermée(s).`
+        break
+      }
+      case 'oubli-des-appareils': {
+        const forgotten = await forgetFamilyDevices(db, family.id, agent)
+        notice = `${forgotten} appareil(s) oublié(s) : ils devront se reconnecter comme des appareils inconnus.`
         break
       }
       case 'levee-des-limites':

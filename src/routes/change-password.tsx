@@ -56,7 +56,7 @@ export const changePasswordRoute = new Hono<AppEnv>()
     })
   })
   .post('/', async (c) => {
-    const { config, db, clientKey } = c.var
+    const { config, db, clientKey, clientNetworks } = c.var
     const current = c.var.session
     if (!current) return signInAgain(c, 422)
     const again = (status: 422 | 429, props: Partial<ChangePasswordFormProps>) =>
@@ -81,9 +81,13 @@ export const changePasswordRoute = new Hono<AppEnv>()
     if (hasErrors(errors)) return again(422, { errors })
     const now = Date.now()
     const { familyNumber } = current.family
-    const deviceId = trustedDeviceId(config.clientKeySecret, readDeviceCookie(c), familyNumber, now)
-    const client = { familyNumber, clientKey, deviceId }
+    const deviceCookie = readDeviceCookie(c)
     // Asking for the current password must not become a way around the sign-in limits.
+    const deviceId =
+      current.session.kind === 'full'
+        ? await trustedDeviceId(db, config.clientKeySecret, deviceCookie, familyNumber, now)
+        : null
+    const client = { familyNumber, clientKey, networks: clientNetworks, deviceId }
     if (current.session.kind === 'full') {
       const limited = await signInLimited(db, config, client, now)
       if (limited) return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })

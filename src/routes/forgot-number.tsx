@@ -32,7 +32,7 @@ const forgotNumberForm = z.object({
 export const forgotNumber = new Hono<AppEnv>()
   .get('/', (c) => render(c, { title: FORGOT_NUMBER_TITLE, body: <ForgotNumberForm /> }))
   .post('/', async (c) => {
-    const { config, db, clientKey } = c.var
+    const { config, db, clientKey, clientNetworks } = c.var
     const body = await readForm(c)
     const again = (status: 422 | 429, props: Partial<ForgotNumberFormProps>) =>
       render(c, {
@@ -48,7 +48,7 @@ export const forgotNumber = new Hono<AppEnv>()
     const limited = await mailRequestLimited(
       db,
       config,
-      { subject: `email:${email}`, clientKey },
+      { subject: { email }, clientKey, networks: clientNetworks },
       now,
     )
     if (limited) return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })

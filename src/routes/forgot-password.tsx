@@ -27,7 +27,7 @@ export const forgotPassword = new Hono<AppEnv>()
     }),
   )
   .post('/', async (c) => {
-    const { config, db, clientKey } = c.var
+    const { config, db, clientKey, clientNetworks } = c.var
     const body = await readForm(c)
     const again = (status: 422 | 429, props: Partial<ForgotPasswordFormProps>) =>
       render(c, {
@@ -46,17 +46,23 @@ export const forgotPassword = new Hono<AppEnv>()
     if (!form.success) return again(422, { errors: form.errors.identifier })
     const familyNumber = form.data.identifier
     const now = Date.now()
-    const subject = `number:${familyNumber}`
-    const limited = await mailRequestLimited(db, config, { subject, clientKey }, now)
-    if (limited) return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
-    const device = trustedDeviceId(config.clientKeySecret, readDeviceCookie(c), familyNumber, now)
-
-    // OWASP Forgot Password cheat sheet: same answer, same time, whatever the number. The silent cap,
-    // the lookup, the issuing and the mail all happen after the answer has left.
-    const trusted = device !== null
-    deliverInBackground(c, () =>
-      requestTemporaryPassword(db, config, { familyNumber, clientKey, trusted }, now),
+    const limited = await mailRequestLimited(
+      db,
+      config,
+      { subject: { familyNumber }, clientKey, networks: clientNetworks },
+      now,
     )
+    if (limited) return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
+    const deviceCookie = readDeviceCookie(c)
+
+    // OWASP Forgot Password cheat sheet: same answer, same time, whatever the number. The device
+    // check, the lookup, the spacing, the issuing and the mail all happen after the answer has left.
+    deliverInBackground(c, async () => {
+      const secret = config.clientKeySecret
+      const device = await trustedDeviceId(db, secret, deviceCookie, familyNumber, now)
+      const input = { familyNumber, clientKey, trusted: device !== null }
+      return requestTemporaryPassword(db, config, input, now)
+    })
     return render(c, {
       title: MAIL_SENT_TITLE,
       body: <MailSentPanel ttlMinutes={config.temporaryPasswordTtlMs / 60_000} />,

@@ -11,7 +11,6 @@ import {
 import { familyNumberField, parseForm, readForm, textField, typedText } from '../http/form'
 import { nextStep, redirectTo, render } from '../http/respond'
 import { tooManyAttempts } from '../http/limits'
-import { issueDeviceToken, trustedDeviceId } from '../services/devices'
 import { signIn } from '../services/sign-in'
 import { changePasswordStep } from '../views/change-password'
 import { familySpaceStep } from '../views/family-space'
@@ -51,7 +50,7 @@ export const login = new Hono<AppEnv>()
     )
   })
   .post('/', async (c) => {
-    const { config, db, clientKey } = c.var
+    const { config, db, clientKey, clientNetworks } = c.var
     const body = await readForm(c)
     const again = (status: 422 | 429, props: Partial<LoginFormProps>) =>
       render(c, {
@@ -70,8 +69,6 @@ export const login = new Hono<AppEnv>()
     if (!form.success) return again(422, { errors: form.errors })
     const familyNumber = form.data.identifier
     const now = Date.now()
-    const secret = config.clientKeySecret
-    const deviceId = trustedDeviceId(secret, readDeviceCookie(c), familyNumber, now)
     const result = await signIn(
       db,
       config,
@@ -79,7 +76,8 @@ export const login = new Hono<AppEnv>()
         familyNumber,
         password: form.data.password,
         clientKey,
-        deviceId,
+        networks: clientNetworks,
+        deviceCookie: readDeviceCookie(c),
         previousToken: readSessionCookie(c),
       },
       now,
@@ -90,7 +88,7 @@ export const login = new Hono<AppEnv>()
     if (!result.ok) return again(422, { alert: WRONG_CREDENTIALS })
 
     setSessionCookie(c, result.token)
-    setDeviceCookie(c, issueDeviceToken(secret, familyNumber, now))
+    if (result.deviceToken) setDeviceCookie(c, result.deviceToken)
     if (result.kind === 'restricted') {
       return nextStep(c, PATHS.newPassword, () =>
         changePasswordStep({

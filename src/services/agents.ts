@@ -1,6 +1,7 @@
 import { and, desc, eq, exists, gt, inArray, like, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { attemptCounters, families, outbox, securityEvents, sessions } from '../db/schema'
+import { forgetDevicesStatement, listDevicesStatement } from './devices'
 import { limitKey } from './limits'
 import { RETENTION } from './retention'
 import { recordEventStatement } from './security-events'
@@ -30,7 +31,7 @@ export function searchFamilies(db: Db, query: string) {
 /** The keys of the limits an agent can see and lift for a family (the per-client ones are not its). */
 const familyLimitKeys = (familyNumber: string) => [
   limitKey('signin-number', familyNumber),
-  limitKey('mail-subject-day', `number:${familyNumber}`),
+  limitKey('signin-devices', familyNumber),
 ]
 
 export async function familyOverview(db: Db, familyNumber: string, now: number) {
@@ -40,7 +41,7 @@ export async function familyOverview(db: Db, familyNumber: string, now: number) 
     .where(eq(families.familyNumber, familyNumber))
     .get()
   if (!family) return null
-  const [live, limits, mails, events] = await db.batch([
+  const [live, limits, mails, events, knownDevices] = await db.batch([
     db
       .select({ count: sql<number>`count(*)` })
       .from(sessions)
@@ -74,6 +75,7 @@ export async function familyOverview(db: Db, familyNumber: string, now: number) 
       .where(eq(securityEvents.familyId, family.id))
       .orderBy(desc(securityEvents.id))
       .limit(LISTED),
+    listDevicesStatement(db, family.id),
   ])
   return {
     family,
@@ -81,11 +83,12 @@ export async function familyOverview(db: Db, familyNumber: string, now: number) 
     limits: limits.map((row) => ({
       what: row.key.startsWith('signin-number:')
         ? 'connexions depuis des appareils inconnus'
-        : 'e-mails de mot de passe du jour',
+        : 'connexions depuis les appareils de confiance',
       until: row.blockedUntil!,
     })),
     mails,
     events,
+    devices: knownDevices,
   }
 }
 
@@ -103,6 +106,15 @@ export async function endFamilySessions(db: Db, familyId: number, agent: string)
     agentEvent(db, familyId, agent, 'sessions ended'),
   ])
   return ended.length
+}
+
+/** Forgets the family's devices: their cookies count as unknown clients from now on. */
+export async function forgetFamilyDevices(db: Db, familyId: number, agent: string) {
+  const [forgotten] = await db.batch([
+    forgetDevicesStatement(db, familyId),
+    agentEvent(db, familyId, agent, 'devices forgotten'),
+  ])
+  return forgotten.length
 }
 
 export async function liftFamilyLimits(

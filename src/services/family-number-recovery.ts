@@ -1,7 +1,7 @@
 import type { Config } from '../config'
 import type { Db } from '../db/client'
 import { findFamiliesByEmailStatement } from './families'
-import { countMailSubjectCap, mailBudgetAllows } from './limits'
+import { countMailSpacing } from './limits'
 import { familyNumberMail } from './mail/family-number-mail'
 import { enqueueMailStatements } from './mail/outbox'
 import { loginUrl } from './password-recovery'
@@ -25,10 +25,10 @@ export async function mailFamilyNumbers(
   now: number,
 ): Promise<number[]> {
   // One round trip: the daily cap for this address, and the families registered with it.
-  const { allowed, alongside: families } = await countMailSubjectCap(
+  const { allowed, alongside: families } = await countMailSpacing(
     db,
     config,
-    { subject: `email:${input.email}`, clientKey: input.clientKey, trusted: false },
+    { subject: { email: input.email }, clientKey: input.clientKey },
     now,
     findFamiliesByEmailStatement(db, input.email),
   )
@@ -40,7 +40,6 @@ export async function mailFamilyNumbers(
   }
   const queued: number[] = []
   for (const family of families) {
-    if (!(await mailBudgetAllows(db, config, input.clientKey, now))) break
     const content = await familyNumberMail({
       family,
       loginUrl: loginUrl(config),
@@ -53,6 +52,7 @@ export async function mailFamilyNumbers(
       content,
       now,
       expiresAt: now + RETENTION.familyNumberMailMs,
+      inBudget: true,
     })
     const results = await db.batch([
       mail.enqueue,

@@ -6,24 +6,28 @@ import { attemptCounters } from '../db/schema'
 import { sha256Hex } from './crypto'
 import { logJson } from './logging'
 import { RETENTION } from './retention'
+import type { ClientNetwork } from './client-key'
 import { recordEventStatement } from './security-events'
 
 // Every limit of the app, counted in D1 (durable across isolates). The limits slow guessing down
 // without becoming a stranger's tool (PRODUCT.md §4; OWASP Authentication cheat sheet "Account
 // lockout"; ASVS 5.0 V6.3.1; NIST SP 800-63B §5.2.2 "Rate limiting"):
-// - sign-in failures per (number, device) for a browser with a device cookie, per number and per
-//   client network for everyone else; a live temporary password is never limited (sign-in.ts);
-// - mails per (subject, client) and per client, answered with a 429 to that client only; per subject
-//   per day and a global hourly budget, answered with the usual page (nothing to learn, nothing shown
-//   to the family) and logged.
-// Every number typed is counted, known or not, so a limit never tells whether a number exists.
+// - sign-in failures per (number, device) and per number across its devices for a browser with a
+//   device cookie, per number and per client network for everyone else; a live temporary password is
+//   never limited and lowers no count (sign-in.ts);
+// - mails per (subject, client network) and per client network, answered with a 429 to that client
+//   only; one mail per address per spacing (« Numéro oublié »); a global hourly budget that delays
+//   mail in the outbox, never drops it (mail/outbox.ts).
+// A client network is counted at each of its prefixes (client-key.ts: IPv6 /64, /56, /48, caps ×1,
+// ×4, ×16). Every number typed is counted, known or not, so a limit never tells whether it exists.
 export type LimitKind =
   | 'signin-number'
   | 'signin-client'
   | 'signin-device'
+  | 'signin-devices'
   | 'mail-subject-client'
   | 'mail-client'
-  | 'mail-subject-day'
+  | 'mail-spacing'
   | 'mail-budget'
   | 'log-once'
 
@@ -35,8 +39,10 @@ export type LimitState =
   | { limited: true; retryAfterMs: number; firstRefusal: boolean }
 
 const HOUR_MS = 3_600_000
-const DAY_MS = 24 * HOUR_MS
 const MAX_STRIKES = 6
+// Failures through all of a family's device cookies together: a higher cap than one unknown client's,
+// so a stolen cookie (or ten) cannot multiply the guesses at a number.
+const DEVICES_TOTAL_SCALE = 4
 
 export const limitKey = (kind: LimitKind, ...subjects: string[]) =>
   `${kind}:${sha256Hex(subjects.join('\n'))}`
@@ -121,19 +127,85 @@ async function countAll<Alongside = never>(
 const limitedOnly = async (counted: Promise<{ limited: { retryAfterMs: number } | null }>) =>
   (await counted).limited
 
+/** The bindings that count bursts, by the network scale they count (wrangler.toml `[[ratelimits]]`). */
+export type BurstLimiters = Record<number, RateLimit | undefined>
+
 /**
  * Bursts of posts per client network, counted in memory at the edge by the Workers Rate Limiting
- * binding before any D1 work (wrangler.toml `[[ratelimits]]`); the durable limits below are in D1.
+ * binding before any D1 work: one binding per network scale (×1, ×4, ×16), since a binding's limit
+ * is fixed. The durable limits below are in D1.
  */
-export async function burstAllowed(binding: RateLimit, clientKey: string): Promise<boolean> {
-  return (await binding.limit({ key: clientKey })).success
+export async function burstAllowed(
+  limiters: BurstLimiters,
+  networks: ClientNetwork[],
+): Promise<boolean> {
+  const outcomes = await Promise.all(
+    networks.map(async (network) => {
+      const limiter = limiters[network.scale]
+      return limiter ? (await limiter.limit({ key: network.key })).success : true
+    }),
+  )
+  return outcomes.every(Boolean)
 }
 
-export type SignInClient = { familyNumber: string; clientKey: string; deviceId: string | null }
+export type SignInClient = {
+  familyNumber: string
+  clientKey: string
+  networks: ClientNetwork[]
+  deviceId: string | null
+}
+
+/** One check per network the client belongs to, each with its cap scaled (client-key.ts). */
+function perNetwork(
+  kind: LimitKind,
+  networks: ClientNetwork[],
+  limit: Limit,
+  detail: string,
+  ...subjects: string[]
+): Check[] {
+  return networks.map((network) => ({
+    key: limitKey(kind, ...subjects, network.key),
+    limit: { ...limit, max: limit.max * network.scale },
+    detail: network.scale === 1 ? detail : `${detail} (network x${network.scale})`,
+  }))
+}
+
+function signInChecks(config: Config, client: SignInClient): [Check, ...Check[]] {
+  const { signInFailuresPerNumber, signInFailuresPerClient, signInWindowMs } = config.limits
+  const limit = (max: number): Limit => ({ max, windowMs: signInWindowMs, escalates: true })
+  if (client.deviceId) {
+    return [
+      {
+        key: limitKey('signin-device', client.familyNumber, client.deviceId),
+        limit: limit(signInFailuresPerNumber),
+        detail: 'sign-in per device',
+      },
+      {
+        key: limitKey('signin-devices', client.familyNumber),
+        limit: limit(signInFailuresPerNumber * DEVICES_TOTAL_SCALE),
+        detail: 'sign-in per number across devices',
+      },
+    ]
+  }
+  return [
+    {
+      key: limitKey('signin-number', client.familyNumber),
+      limit: limit(signInFailuresPerNumber),
+      detail: 'sign-in per number',
+    },
+    ...perNetwork(
+      'signin-client',
+      client.networks,
+      limit(signInFailuresPerClient),
+      'sign-in per client',
+    ),
+  ]
+}
 
 /**
- * Counts a sign-in attempt, before any hash: per (number, device) for a trusted browser, per number
- * and per client network otherwise. Returns how long to wait when over a limit.
+ * Counts a sign-in attempt, before any hash: per (number, device) and per number across devices for
+ * a trusted browser, per number and per client network otherwise. Returns how long to wait when over
+ * a limit.
  */
 export function signInLimited(db: Db, config: Config, client: SignInClient, now: number) {
   return limitedOnly(countSignInAttempt(db, config, client, now))
@@ -147,124 +219,102 @@ export function countSignInAttempt<Alongside = never>(
   now: number,
   alongside?: BatchItem<'sqlite'> & PromiseLike<Alongside>,
 ) {
-  const { signInFailuresPerNumber, signInFailuresPerClient, signInWindowMs } = config.limits
-  const limit = (max: number): Limit => ({ max, windowMs: signInWindowMs, escalates: true })
-  if (client.deviceId) {
-    const key = limitKey('signin-device', client.familyNumber, client.deviceId)
-    return countAll(
-      db,
-      [{ key, limit: limit(signInFailuresPerNumber), detail: 'sign-in per device' }],
-      client.clientKey,
-      now,
-      alongside,
-    )
-  }
-  return countAll(
-    db,
-    [
-      {
-        key: limitKey('signin-number', client.familyNumber),
-        limit: limit(signInFailuresPerNumber),
-        detail: 'sign-in per number',
-      },
-      {
-        key: limitKey('signin-client', client.clientKey),
-        limit: limit(signInFailuresPerClient),
-        detail: 'sign-in per client',
-      },
-    ],
-    client.clientKey,
-    now,
-    alongside,
-  )
-}
-
-/** What a successful sign-in forgives, as statements for its db.batch, if `fence` holds then. */
-export function forgiveSignInStatements(db: Db, client: SignInClient, fence: SQL) {
-  if (client.deviceId) {
-    const device = limitKey('signin-device', client.familyNumber, client.deviceId)
-    return [clearAttemptsStatement(db, device, fence)]
-  }
-  return [
-    clearAttemptsStatement(db, limitKey('signin-number', client.familyNumber), fence),
-    releaseAttemptStatement(db, limitKey('signin-client', client.clientKey), fence),
-  ]
+  return countAll(db, signInChecks(config, client), client.clientKey, now, alongside)
 }
 
 /**
- * The limits a client meets before a mail is even considered: per (subject, client) and per client
- * network, each hourly. `subject` names what the mail is about (`number:…`, `email:…`).
+ * What a successful password sign-in forgives, as statements for its db.batch, if `fence` holds then:
+ * the failures of its device or of its number, and the one attempt it counted for each of its networks
+ * (a network's other failures were not this family's to forgive). Only what this attempt counted.
+ */
+export function forgiveSignInStatements(db: Db, client: SignInClient, fence: SQL) {
+  if (client.deviceId) {
+    return [
+      clearAttemptsStatement(
+        db,
+        limitKey('signin-device', client.familyNumber, client.deviceId),
+        fence,
+      ),
+      releaseAttemptStatement(db, limitKey('signin-devices', client.familyNumber), fence),
+    ]
+  }
+  return [
+    clearAttemptsStatement(db, limitKey('signin-number', client.familyNumber), fence),
+    ...client.networks.map((network) =>
+      releaseAttemptStatement(db, limitKey('signin-client', network.key), fence),
+    ),
+  ]
+}
+
+/** What a mail is about: a family number, or an e-mail address (already normalised). */
+export type MailSubject = { familyNumber: string } | { email: string }
+const subjectOf = (subject: MailSubject) =>
+  'familyNumber' in subject ? `number:${subject.familyNumber}` : `email:${subject.email}`
+
+/**
+ * The limits a client meets before a mail is even considered: per (subject, client network) and per
+ * client network, each hourly.
  */
 export function mailRequestLimited(
   db: Db,
   config: Config,
-  input: { subject: string; clientKey: string },
+  input: { subject: MailSubject; clientKey: string; networks: ClientNetwork[] },
   now: number,
 ) {
   const hourly = (max: number): Limit => ({ max, windowMs: HOUR_MS, escalates: true })
-  return limitedOnly(
-    countAll(
-      db,
-      [
-        {
-          key: limitKey('mail-subject-client', input.subject, input.clientKey),
-          limit: hourly(config.limits.mailsPerSubjectPerClientPerHour),
-          detail: 'mail per subject and client',
-        },
-        {
-          key: limitKey('mail-client', input.clientKey),
-          limit: hourly(config.limits.mailsPerClientPerHour),
-          detail: 'mail per client',
-        },
-      ],
-      input.clientKey,
-      now,
+  const { mailsPerSubjectPerClientPerHour, mailsPerClientPerHour } = config.limits
+  const checks = [
+    ...perNetwork(
+      'mail-subject-client',
+      input.networks,
+      hourly(mailsPerSubjectPerClientPerHour),
+      'mail per subject and client',
+      subjectOf(input.subject),
     ),
-  )
+    ...perNetwork('mail-client', input.networks, hourly(mailsPerClientPerHour), 'mail per client'),
+  ] as [Check, ...Check[]]
+  return limitedOnly(countAll(db, checks, input.clientKey, now))
 }
 
 /**
- * The silent cap per subject per day, counted after the answer has left, with the read the caller
- * needs next (`alongside`) in the same round trip. A browser trusted for that number is exempt, so a
- * stranger cannot use up the family's own requests. `allowed`: the mail may go.
+ * One mail per subject per spacing, counted after the answer has left, with the read the caller needs
+ * next (`alongside`) in the same round trip. Inside the spacing the last mail, still in the mailbox,
+ * is enough; after it a request always goes, whoever asked before: a stranger cannot use up the
+ * family's requests (a temporary password's own spacing is in temporary-passwords.ts). `allowed`: the
+ * mail may go.
  */
-export async function countMailSubjectCap<Alongside>(
+export async function countMailSpacing<Alongside>(
   db: Db,
   config: Config,
-  input: { subject: string; clientKey: string; trusted: boolean },
+  input: { subject: MailSubject; clientKey: string },
   now: number,
   alongside: BatchItem<'sqlite'> & PromiseLike<Alongside>,
 ): Promise<{ allowed: boolean; alongside: Alongside }> {
-  if (input.trusted) return { allowed: true, alongside: await alongside }
-  const limit: Limit = {
-    max: config.limits.mailsPerSubjectPerDay,
-    windowMs: DAY_MS,
-    escalates: false,
-  }
   const check = {
-    key: limitKey('mail-subject-day', input.subject),
-    limit,
-    detail: 'mail per subject per day',
+    key: limitKey('mail-spacing', subjectOf(input.subject)),
+    limit: { max: 1, windowMs: config.limits.temporaryPasswordSpacingMs, escalates: false },
+    detail: 'mail spacing',
   }
   const counted = await countAll(db, [check], input.clientKey, now, alongside)
   return { allowed: counted.limited === null, alongside: counted.alongside }
 }
 
+export type MailBudget = { allowed: true } | { allowed: false; retryAfterMs: number }
+
 /**
- * The global hourly budget that protects the commune's provider quota, counted for mails that would
- * really go. When spent, one `mail_budget_exhausted` line an hour tells ops. True when the mail may go.
+ * The global hourly budget that protects the commune's provider quota, taken by each mail of the
+ * public forms right before it is sent. When spent, the mail waits for the next hour in the outbox
+ * (never dropped) and one `mail_budget_exhausted` line an hour tells ops.
  */
-export async function mailBudgetAllows(
-  db: Db,
-  config: Config,
-  clientKey: string,
-  now: number,
-): Promise<boolean> {
-  const limit: Limit = { max: config.limits.mailBudgetPerHour, windowMs: HOUR_MS, escalates: false }
-  const check = { key: limitKey('mail-budget', 'all'), limit, detail: 'mail budget' }
-  if ((await countAll(db, [check], clientKey, now)).limited === null) return true
+export async function takeMailBudget(db: Db, perHour: number, now: number): Promise<MailBudget> {
+  const limit: Limit = { max: perHour, windowMs: HOUR_MS, escalates: false }
+  const [rows] = await db.batch([
+    countAttemptStatement(db, limitKey('mail-budget', 'all'), limit, now),
+  ])
+  const state = limitState(rows[0], now)
+  if (!state.limited) return { allowed: true }
   await logMailBudgetExhausted(db, 'global budget', now)
-  return false
+  return { allowed: false, retryAfterMs: state.retryAfterMs }
 }
 
 /** One log line an hour, across isolates, when mail cannot go for want of budget or quota. */

@@ -1,6 +1,7 @@
 import type { Config } from '../config'
 import type { Db } from '../db/client'
 import { passwordChangedMail } from './mail/templates'
+import { forgetDevicesStatement } from './devices'
 import { passwordSavedAs, setPasswordHashStatement } from './families'
 import { enqueueMailStatements } from './mail/outbox'
 import { RETENTION } from './retention'
@@ -141,6 +142,8 @@ async function savePasswordChange(
       ? voidTemporaryPasswordsStatement(db, family.id, saved)
       : consumeTemporaryPasswordStatement(db, temporaryPasswordId, now, saved),
     invalidateFamilySessionsStatement(db, family.id, saved),
+    // Their cookies were signed for the old password: they are unknown clients now (devices.ts).
+    forgetDevicesStatement(db, family.id, saved),
     // Guesses at the old password say nothing about the new one.
     clearAttemptsStatement(db, limitKey('signin-number', family.familyNumber), saved),
     recordEventStatement(

@@ -1,9 +1,9 @@
+import { not } from 'drizzle-orm'
 import type { Config } from '../config'
 import type { Db } from '../db/client'
 import type { Family } from '../db/schema'
 import { temporaryPasswordMail } from './mail/templates'
-import { findFamilyByNumberStatement } from './families'
-import { countMailSubjectCap, mailBudgetAllows } from './limits'
+import { findFamilyByNumber } from './families'
 import { enqueueMailStatements } from './mail/outbox'
 import { recordEventStatement } from './security-events'
 import { generateTemporaryPassword, issueTemporaryPasswordStatements } from './temporary-passwords'
@@ -13,7 +13,10 @@ export const loginUrl = (config: Config) => `${config.publicUrl}/connexion`
 /**
  * Steps 2-3: issues a temporary password and puts its mail in the outbox, in one batch. The current
  * password is not touched, so a stranger who knows a number cannot lock the family out (PRODUCT.md §4).
- * Returns the outbox id of the mail to deliver, or null when there is nobody to write to.
+ * Spaced, not capped: inside the spacing nothing new is issued (the last mail, still live, is in the
+ * family's mailbox); after it a request always issues one, whoever asked before. `trusted`: asked from
+ * a browser with the family's device cookie, whose mail goes first when the hourly budget is spent.
+ * Returns the outbox id of the mail to deliver, or null when there is nothing new to send.
  */
 export async function requestTemporaryPassword(
   db: Db,
@@ -21,16 +24,7 @@ export async function requestTemporaryPassword(
   input: { familyNumber: string; clientKey: string; trusted: boolean },
   now: number,
 ): Promise<number | null> {
-  // One round trip: the silent daily cap, and the family.
-  const { allowed, alongside } = await countMailSubjectCap(
-    db,
-    config,
-    { subject: `number:${input.familyNumber}`, clientKey: input.clientKey, trusted: input.trusted },
-    now,
-    findFamilyByNumberStatement(db, input.familyNumber),
-  )
-  if (!allowed) return null
-  const [family] = alongside
+  const family = await findFamilyByNumber(db, input.familyNumber)
   if (!family?.email) {
     await db.batch([
       recordEventStatement(db, {
@@ -42,21 +36,37 @@ export async function requestTemporaryPassword(
     ])
     return null
   }
-  if (!(await mailBudgetAllows(db, config, input.clientKey, now))) return null
   const reachable = { ...family, email: family.email }
-  return issueTemporaryPassword(db, config, reachable, { clientKey: input.clientKey }, now)
+  return issueTemporaryPassword(
+    db,
+    config,
+    reachable,
+    {
+      clientKey: input.clientKey,
+      spacingMs: config.limits.temporaryPasswordSpacingMs,
+      mail: { inBudget: true, priority: input.trusted ? 1 : 0 },
+    },
+    now,
+  )
 }
 
 /**
- * Issues a temporary password to a family with an e-mail address and queues its mail, in one batch:
- * any older temporary password is voided, only the new one's hash is stored. The public flow, the
- * staff command and the agents' console all come here. Returns the outbox id of the mail.
+ * Issues a temporary password to a family with an e-mail address and queues its mail, in one batch
+ * decided by the spacing (temporary-passwords.ts): any older temporary password is voided, only the
+ * new one's hash is stored. The public flow, the staff command and the agents' console all come here
+ * (the last two with no spacing and outside the public budget). Returns the outbox id of the mail,
+ * null when the spacing issued nothing.
  */
 export async function issueTemporaryPassword(
   db: Db,
   config: Config,
   family: Family & { email: string },
-  origin: { clientKey: string | null; detail?: string },
+  origin: {
+    clientKey: string | null
+    detail?: string
+    spacingMs?: number
+    mail?: { inBudget: boolean; priority: number }
+  },
   now: number,
 ): Promise<number | null> {
   const secret = generateTemporaryPassword()
@@ -69,29 +79,39 @@ export async function issueTemporaryPassword(
     loginUrl: loginUrl(config),
     portalName: config.portalName,
   })
-  const [voidOlder, insertTemporary] = issueTemporaryPasswordStatements(db, {
-    familyId: family.id,
-    secret,
-    expiresAt,
-  })
-  const mail = enqueueMailStatements(db, {
-    familyId: family.id,
-    kind: 'temporary_password',
-    to: family.email,
-    content,
+  const issuing = issueTemporaryPasswordStatements(
+    db,
+    { familyId: family.id, secret, expiresAt, spacingMs: origin.spacingMs ?? 0 },
     now,
-    expiresAt,
-  })
-  const results = await db.batch([
-    voidOlder,
-    insertTemporary,
-    mail.enqueue,
-    recordEventStatement(db, {
-      type: 'temporary_password_requested',
+  )
+  const mail = enqueueMailStatements(
+    db,
+    {
       familyId: family.id,
-      clientKey: origin.clientKey,
-      detail: origin.detail,
-    }),
+      kind: 'temporary_password',
+      to: family.email,
+      content,
+      now,
+      expiresAt,
+      ...origin.mail,
+    },
+    issuing.issued,
+  )
+  const event = { type: 'temporary_password_requested' as const, familyId: family.id }
+  const results = await db.batch([
+    issuing.insert,
+    issuing.voidOlder,
+    mail.enqueue,
+    recordEventStatement(
+      db,
+      { ...event, clientKey: origin.clientKey, detail: origin.detail },
+      issuing.issued,
+    ),
+    recordEventStatement(
+      db,
+      { ...event, clientKey: origin.clientKey, detail: 'inside the spacing: nothing new issued' },
+      not(issuing.issued),
+    ),
     mail.queuedId,
   ])
   const queued = results.at(-1) as Array<{ id: number }>

@@ -1,4 +1,4 @@
-import { and, eq, exists, lt, ne, sql, type SQL } from 'drizzle-orm'
+import { and, eq, exists, lt, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { insertWhereStatement } from '../db/conditional'
 import { families, sessions, temporaryPasswords, type Family, type Session } from '../db/schema'
@@ -146,6 +146,9 @@ export function endReplacedSessionsStatements(
   return statements
 }
 
-export function deleteExpiredSessionsStatement(db: Db, now = Date.now()) {
-  return db.delete(sessions).where(lt(sessions.expiresAt, now))
+/** Sessions past their absolute expiry or idle too long: they could never be used again. */
+export function deleteExpiredSessionsStatement(db: Db, limits: SessionLimits, now = Date.now()) {
+  return db
+    .delete(sessions)
+    .where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, now - limits.idleMs)))
 }

@@ -1,5 +1,5 @@
 import type { BatchItem } from 'drizzle-orm/batch'
-import type { SQL } from 'drizzle-orm'
+import { and, type SQL } from 'drizzle-orm'
 import type { Config } from '../config'
 import type { Db } from '../db/client'
 import type { Family } from '../db/schema'
@@ -10,6 +10,13 @@ import {
   upgradePasswordHashStatement,
 } from './families'
 import { countSignInAttempt, forgiveSignInStatements, type SignInClient } from './limits'
+import { randomHex } from './crypto'
+import {
+  forgetDevicesStatement,
+  issueDeviceToken,
+  rememberDeviceStatements,
+  trustedDeviceId,
+} from './devices'
 import { hashPassword, verifyPassword } from './passwords'
 import { recordEventStatement } from './security-events'
 import {
@@ -18,16 +25,27 @@ import {
   findSessionStatement,
   type SessionKind,
 } from './sessions'
-import { findLiveTemporaryPassword, temporaryPasswordLive } from './temporary-passwords'
+import {
+  countTemporarySignInStatement,
+  findLiveTemporaryPassword,
+  firstTemporarySignIn,
+  temporaryPasswordOpens,
+} from './temporary-passwords'
 
 export type SignInResult =
-  // `family` as the family space shows it right after this sign-in.
-  | { ok: true; token: string; kind: SessionKind; family: Family }
+  // `family` as the family space shows it right after this sign-in; `deviceToken`, for a password
+  // sign-in, the device cookie to set (this browser's id, signed at the current password version).
+  | { ok: true; token: string; kind: SessionKind; family: Family; deviceToken: string | null }
   | { ok: false; reason: 'wrong-credentials' }
   | { ok: false; reason: 'limited'; retryAfterMs: number }
 
 // `previousToken`: the session cookie the browser already had; its session ends (ASVS 5.0 V7.2.4).
-type SignInInput = SignInClient & { password: string; previousToken?: string }
+// `deviceCookie`: the browser's device cookie, as sent (devices.ts decides whether it is trusted).
+type SignInInput = Omit<SignInClient, 'deviceId'> & {
+  password: string
+  previousToken?: string
+  deviceCookie?: string
+}
 
 /**
  * Signs a family in with a live temporary password (a restricted session, PRODUCT.md §3.4) or with
@@ -48,19 +66,22 @@ export async function signIn(
   const temporary = await findLiveTemporaryPassword(db, input.familyNumber, input.password, now)
   if (temporary) {
     const { family, temporaryPassword } = temporary
-    return openSession(db, config, input, family, {
+    return openSession(db, config, { ...input, deviceId: null }, family, {
       kind: 'restricted',
       temporaryPasswordId: temporaryPassword.id,
-      opensIf: temporaryPasswordLive(db, temporaryPassword.id, now),
+      opensIf: temporaryPasswordOpens(db, temporaryPassword.id, now),
       now,
     })
   }
 
+  const secret = config.clientKeySecret
+  const deviceId = await trustedDeviceId(db, secret, input.deviceCookie, input.familyNumber, now)
+  const client = { ...input, deviceId }
   // One round trip: the count, and the family the hash is checked against.
   const counted = await countSignInAttempt(
     db,
     config,
-    input,
+    client,
     now,
     findFamilyByNumberStatement(db, input.familyNumber),
   )
@@ -82,18 +103,24 @@ export async function signIn(
   // Parameters raised since this hash was made: upgrade it now that the password is known.
   const upgrade = check.needsRehash ? await hashPassword(input.password, config.scrypt) : null
   const verified = passwordUnchanged(db, family.id, family.passwordVersion)
-  return openSession(db, config, input, family, { kind: 'full', opensIf: verified, upgrade, now })
+  return openSession(db, config, client, family, { kind: 'full', opensIf: verified, upgrade, now })
 }
 
 /**
  * One batch, decided by its first statement: the session is inserted only if what was verified still
- * holds (the password's version, or the temporary password still live), and every other write is
- * fenced on that session existing. A password change that ran meanwhile leaves no session behind.
+ * holds (the password's version, or the temporary password still live and under its sign-ins), and
+ * every other write is fenced on that session existing. A password change that ran meanwhile leaves no
+ * session behind.
+ * - A password sign-in forgives what it counted and remembers this browser as one of the family's
+ *   devices (its own id kept, so a browser is one device however often it signs in).
+ * - A temporary password counted nothing, so it forgives nothing (a live one would otherwise reset a
+ *   network's failures between guesses); its use forgets the family's devices, and its event is
+ *   recorded once, at its first sign-in.
  */
 async function openSession(
   db: Db,
   config: Config,
-  input: SignInInput,
+  input: SignInClient & { previousToken?: string },
   family: Family,
   options: {
     kind: SessionKind
@@ -116,10 +143,24 @@ async function openSession(
     now,
   )
   const { opened } = session
+  const temporaryPasswordId = options.temporaryPasswordId
+  const deviceId = kind === 'full' ? (input.deviceId ?? randomHex(16)) : null
   const statements: [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]] = [
     session.statement,
     recordSignInStatement(db, family, now, opened),
-    ...forgiveSignInStatements(db, input, opened),
+    ...(temporaryPasswordId === undefined
+      ? [
+          ...forgiveSignInStatements(db, input, opened),
+          ...rememberDeviceStatements(
+            db,
+            { familyId: family.id, deviceId: deviceId!, now },
+            opened,
+          ),
+        ]
+      : [
+          countTemporarySignInStatement(db, temporaryPasswordId, opened),
+          forgetDevicesStatement(db, family.id, opened),
+        ]),
     ...endReplacedSessionsStatements(
       db,
       {
@@ -136,7 +177,9 @@ async function openSession(
         familyId: family.id,
         clientKey: input.clientKey,
       },
-      opened,
+      temporaryPasswordId === undefined
+        ? opened
+        : and(opened, firstTemporarySignIn(db, temporaryPasswordId)),
     ),
   ]
   if (options.upgrade) {
@@ -152,5 +195,8 @@ async function openSession(
   // The password changed between the check and the batch: as if it had been wrong.
   if (found.length === 0) return { ok: false, reason: 'wrong-credentials' }
   const signedIn = { ...family, previousSignInAt: family.lastSignInAt, lastSignInAt: now }
-  return { ok: true, token: session.token, kind, family: signedIn }
+  const deviceToken = deviceId
+    ? issueDeviceToken(config.clientKeySecret, family, now, deviceId)
+    : null
+  return { ok: true, token: session.token, kind, family: signedIn, deviceToken }
 }

@@ -1,5 +1,6 @@
-import { and, eq, exists, gt, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { and, eq, exists, gt, isNull, lt, ne, notExists, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { insertWhereStatement } from '../db/conditional'
 import { families, temporaryPasswords } from '../db/schema'
 import { hexEqual, randomHex, sha256Hex } from './crypto'
 
@@ -19,24 +20,56 @@ export function normalizeTemporaryPassword(typed: string): string | null {
 
 export const hashTemporaryPassword = (secret: string) => sha256Hex(secret)
 
-/** Statements for a db.batch: a newer request voids every older temporary password of the family. */
-export function issueTemporaryPasswordStatements(
-  db: Db,
-  input: { familyId: number; secret: string; expiresAt: number },
-) {
-  return [
-    db.delete(temporaryPasswords).where(eq(temporaryPasswords.familyId, input.familyId)),
-    db.insert(temporaryPasswords).values({
-      familyId: input.familyId,
-      secretHash: hashTemporaryPassword(input.secret),
-      expiresAt: input.expiresAt,
-    }),
-  ] as const
-}
-
 // Live: not used yet and not expired. The one rule the sign-in's lookup and the batches' fences share.
 const isLive = (now: number) =>
   and(isNull(temporaryPasswords.usedAt), gt(temporaryPasswords.expiresAt, now))
+
+// Restricted sign-ins one temporary password may open: enough for a family that tries twice from
+// two browsers, few enough that one mailed password cannot grow the sessions table.
+export const SIGN_INS_PER_TEMPORARY_PASSWORD = 10
+
+/**
+ * Statements for a db.batch, decided by the first: a new temporary password is stored unless the
+ * family received one less than `spacingMs` ago that is still live (that one is in its mailbox);
+ * once stored, it voids every older one. `issued` is true, in the statements after them, exactly when
+ * it was stored. A spacing of 0 always issues (an agent's or the staff command's explicit request).
+ */
+export function issueTemporaryPasswordStatements(
+  db: Db,
+  input: { familyId: number; secret: string; expiresAt: number; spacingMs: number },
+  now: number,
+) {
+  const secretHash = hashTemporaryPassword(input.secret)
+  const t = temporaryPasswords
+  const recentLive = and(
+    eq(t.familyId, input.familyId),
+    isLive(now),
+    gt(t.createdAt, now - input.spacingMs),
+  )
+  const issued = exists(
+    db
+      .select({ one: sql`1` })
+      .from(t)
+      .where(eq(t.secretHash, secretHash)),
+  )
+  const insert = insertWhereStatement(
+    db,
+    t,
+    { familyId: input.familyId, secretHash, expiresAt: input.expiresAt, createdAt: now },
+    input.spacingMs > 0
+      ? notExists(
+          db
+            .select({ one: sql`1` })
+            .from(t)
+            .where(recentLive),
+        )
+      : undefined,
+  )
+  const voidOlder = db
+    .delete(t)
+    .where(and(eq(t.familyId, input.familyId), ne(t.secretHash, secretHash), issued))
+  return { insert, voidOlder, issued }
+}
 
 /**
  * The family whose number is `familyNumber` with its live (unused, unexpired) temporary password,
@@ -72,6 +105,38 @@ export const temporaryPasswordLive = (db: Db, id: number, now: number) =>
       .select({ one: sql`1` })
       .from(temporaryPasswords)
       .where(and(eq(temporaryPasswords.id, id), isLive(now))),
+  )
+
+/** In a sign-in batch's condition: `id` is live and has opened fewer than the restricted sign-ins allowed. */
+export const temporaryPasswordOpens = (db: Db, id: number, now: number) =>
+  exists(
+    db
+      .select({ one: sql`1` })
+      .from(temporaryPasswords)
+      .where(
+        and(
+          eq(temporaryPasswords.id, id),
+          isLive(now),
+          lt(temporaryPasswords.signIns, SIGN_INS_PER_TEMPORARY_PASSWORD),
+        ),
+      ),
+  )
+
+/** Counts a restricted sign-in opened with `id`, if `fence` holds. */
+export function countTemporarySignInStatement(db: Db, id: number, fence: SQL) {
+  return db
+    .update(temporaryPasswords)
+    .set({ signIns: sql`${temporaryPasswords.signIns} + 1` })
+    .where(and(eq(temporaryPasswords.id, id), fence))
+}
+
+/** After `countTemporarySignInStatement`: true when that was the first sign-in with `id`. */
+export const firstTemporarySignIn = (db: Db, id: number) =>
+  exists(
+    db
+      .select({ one: sql`1` })
+      .from(temporaryPasswords)
+      .where(and(eq(temporaryPasswords.id, id), eq(temporaryPasswords.signIns, 1))),
   )
 
 /** Marks it used, if `fence` holds, as a statement for the password change's batch. */

@@ -109,6 +109,7 @@ type Overview = {
     >
   >
   events: Array<{ id: number; type: SecurityEventType; detail: string | null; createdAt: number }>
+  devices: Array<{ firstSignInAt: number; lastSignInAt: number }>
 }
 
 function ActionButton(props: { action: string; label: string; mailId?: number }) {
@@ -176,7 +177,34 @@ export function AgentFamily({
         )}
         <ActionButton action={`${base}/fin-des-sessions`} label="Fermer toutes les sessions" />
         <ActionButton action={`${base}/levee-des-limites`} label="Lever les limites" />
+        {overview.devices.length > 0 && (
+          <ActionButton
+            action={`${base}/oubli-des-appareils`}
+            label="Oublier tous les appareils de confiance"
+          />
+        )}
       </div>
+      <h2>Appareils de confiance</h2>
+      {overview.devices.length === 0 ? (
+        <p>Aucun appareil : chaque connexion compte comme venant d’un appareil inconnu.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Première connexion</th>
+              <th scope="col">Dernière connexion</th>
+            </tr>
+          </thead>
+          <tbody>
+            {overview.devices.map((device) => (
+              <tr>
+                <td>{when(device.firstSignInAt)}</td>
+                <td>{when(device.lastSignInAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <h2>Derniers e-mails</h2>
       <table>
         <thead>

@@ -99,12 +99,12 @@ describe('D1 round trips per route', () => {
     expect(calls).toHaveLength(4)
   })
 
-  it('POST /nouveau-mot-de-passe by choice: 3 (the session, the count, the change batch)', async () => {
+  it('POST /nouveau-mot-de-passe by choice from a trusted browser: 4 (the session, its device, the count, the change batch)', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
     const browser = new Visitor()
     await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
     const { response, calls } = await roundTrips(
-      'POST /nouveau-mot-de-passe by choice: 3 before the answer',
+      'POST /nouveau-mot-de-passe by choice: 4 before the answer',
       (DB) =>
         browser.post(
           '/nouveau-mot-de-passe',
@@ -117,8 +117,8 @@ describe('D1 round trips per route', () => {
         ),
     )
     expect(response.headers.get('location')).toBe('/connexion')
-    // 3, then the notice's delivery after the answer: claim and outcome.
-    expect(calls).toHaveLength(5)
+    // 4, then the notice's delivery after the answer: claim and outcome.
+    expect(calls).toHaveLength(6)
   })
 
   it('GET /espace: 1 (the session)', async () => {

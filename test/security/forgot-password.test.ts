@@ -12,6 +12,7 @@ import {
   uniqueFamilyNumber,
   Visitor,
   withoutNonces,
+  letSpacingPass,
 } from '../helpers'
 import { FakeMailApi } from '../mail-api'
 
@@ -107,6 +108,7 @@ describe('requirement 4: the temporary password', () => {
     spy.mockRestore()
     const first = await temporaryPasswordFromMail(family.email!)
     expect(first).toBe('a0a1a2a3a4a5a6a7a8a9aaabacadaeaf')
+    await letSpacingPass(family.id)
     await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
     const second = await temporaryPasswordFromMail(family.email!)
     expect(first).toMatch(/^[0-9a-f]{32}$/)
@@ -208,6 +210,7 @@ describe('requirement 4: the temporary password', () => {
     const family = await createFamily()
     await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
     const older = await temporaryPasswordFromMail(family.email!)
+    await letSpacingPass(family.id)
     await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
     const newer = await temporaryPasswordFromMail(family.email!)
     const withOlder = await new Visitor().post('/connexion', {
@@ -228,6 +231,7 @@ describe('requirement 4: the temporary password', () => {
     const older = await temporaryPasswordFromMail(family.email!)
     const browser = new Visitor()
     await browser.post('/connexion', { identifier: family.familyNumber, password: older })
+    await letSpacingPass(family.id)
     await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
     const response = await browser.post('/nouveau-mot-de-passe', {
       new_password: 'Jardin2026',

@@ -17,6 +17,7 @@ import {
   TEST_SCRYPT,
   textOf,
   Visitor,
+  letSpacingPass,
 } from '../helpers'
 
 // Issue 11: a password change always wins, a session is replaced at each sign-in, and a batch that
@@ -92,6 +93,7 @@ describe('requirement 1: the change wins', () => {
     const d1 = instrumentD1(testEnv.DB, {
       before: async (_, statement) => {
         if (/^insert into "sessions"/.test(statement)) {
+          await letSpacingPass(family.id)
           await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
         }
       },
@@ -153,6 +155,7 @@ describe('requirement 2: signing in again replaces the session', () => {
       identifier: family.familyNumber,
       password: await temporaryPasswordFromMail(family.email!),
     })
+    await letSpacingPass(family.id)
     await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
     const newer = new Visitor()
     await newer.post('/connexion', {
@@ -192,6 +195,7 @@ describe('requirement 4: a restricted session dies with its temporary password',
       identifier: family.familyNumber,
       password: await temporaryPasswordFromMail(family.email!),
     })
+    await letSpacingPass(family.id)
     await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
     expect(await textOf(await browser.get('/nouveau-mot-de-passe'))).toContain(
       'Votre session a pris fin',

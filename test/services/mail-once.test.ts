@@ -8,7 +8,11 @@ import { FakeMailApi } from '../mail-api'
 
 // Issue 11, requirement 5: a mail goes once. Every outcome is fenced to the claim that sent it.
 const MINUTE = 60_000
-const options = { from: 'Portail Famille <ne-pas-repondre@example.org>', keepBodies: false }
+const options = {
+  from: 'Portail Famille <ne-pas-repondre@example.org>',
+  keepBodies: false,
+  budgetPerHour: 500,
+}
 
 afterEach(() => {
   vi.useRealTimers()

@@ -23,5 +23,9 @@ export function createMailer(config: Config, env: Bindings): Mailer {
 }
 
 export function outboxOptions(config: Config): OutboxOptions {
-  return { from: config.mail.from, keepBodies: config.mail.provider === 'dev' }
+  return {
+    from: config.mail.from,
+    keepBodies: config.mail.provider === 'dev',
+    budgetPerHour: config.limits.mailBudgetPerHour,
+  }
 }

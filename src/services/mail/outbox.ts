@@ -1,9 +1,9 @@
-import { and, asc, eq, inArray, isNotNull, lt, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNotNull, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { insertWhereStatement } from '../../db/conditional'
 import { outbox, type OutboxMail } from '../../db/schema'
 import type { MailContent } from './templates'
-import { logMailBudgetExhausted } from '../limits'
+import { logMailBudgetExhausted, takeMailBudget } from '../limits'
 import { RETENTION } from '../retention'
 import { logJson } from '../logging'
 import type { Mailer } from './mailer'
@@ -15,6 +15,8 @@ export type OutboxOptions = {
   // Development keeps delivered bodies so /dev/mails can show them; elsewhere a body holding a
   // temporary password is deleted as soon as it is delivered or can no longer be.
   keepBodies: boolean
+  // The global hourly budget the public forms' mails share (limits.ts `takeMailBudget`).
+  budgetPerHour: number
 }
 
 // Brevo drops a second send with the same idempotency key for 30 minutes
@@ -38,6 +40,9 @@ export function enqueueMailStatements(
     content: MailContent
     now: number
     expiresAt: number
+    // A public form's mail: counted in the hourly budget; `priority` 1 goes first when it reopens.
+    inBudget?: boolean
+    priority?: number
   },
   fence?: SQL,
 ) {
@@ -52,6 +57,8 @@ export function enqueueMailStatements(
     idempotencyKey,
     nextAttemptAt: input.now,
     expiresAt: input.expiresAt,
+    inBudget: input.inBudget ?? false,
+    priority: input.priority ?? 0,
     createdAt: input.now,
   }
   return {
@@ -84,13 +91,16 @@ function claim(db: Db, which: SQL, now: number): Promise<OutboxMail[]> {
     .returning()
 }
 
-/** The mails due now (pending, or sending with an expired lease), oldest first, `limit` at most. */
+/**
+ * The mails due now (pending, or sending with an expired lease), `limit` at most: a trusted device's
+ * first (when the budget reopens, its mails are the ones that go), then the oldest.
+ */
 export function claimDueMails(db: Db, now: number, limit: number): Promise<OutboxMail[]> {
   const due = db
     .select({ id: outbox.id })
     .from(outbox)
     .where(isDue(now))
-    .orderBy(asc(outbox.nextAttemptAt))
+    .orderBy(desc(outbox.priority), asc(outbox.nextAttemptAt))
     .limit(limit)
   return claim(db, inArray(outbox.id, due), now)
 }
@@ -98,7 +108,8 @@ export function claimDueMails(db: Db, now: number, limit: number): Promise<Outbo
 const purgedBody = (mail: Pick<OutboxMail, 'kind'>, options: OutboxOptions) =>
   mail.kind === 'temporary_password' && !options.keepBodies ? { text: null, html: null } : {}
 
-export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed' | 'expired'
+// `deferred`: the hourly budget is spent; the mail waits in the outbox for the next window.
+export type DeliveryOutcome = 'delivered' | 'retrying' | 'deferred' | 'failed' | 'expired'
 
 /** Delivers one outbox mail now if it is due (right after the answer that queued it). */
 export async function deliverOutboxMail(
@@ -133,6 +144,16 @@ export async function sendClaimedMail(
       .set({ status: 'expired', lastError: 'expired before delivery', text: null, html: null })
       .where(stillOurs)
     return 'expired'
+  }
+  if (mail.inBudget) {
+    const budget = await takeMailBudget(db, options.budgetPerHour, now)
+    if (!budget.allowed) {
+      await db
+        .update(outbox)
+        .set({ status: 'pending', nextAttemptAt: now + budget.retryAfterMs, lease: null })
+        .where(stillOurs)
+      return 'deferred'
+    }
   }
   const result = await mailer.send({
     from: options.from,
