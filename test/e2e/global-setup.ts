@@ -32,6 +32,7 @@ export const SCENARIOS = [
   'phone',
   'number',
   'agent',
+  'locked',
 ] as const
 export type Scenario = (typeof SCENARIOS)[number]
 export const KNOWN_PASSWORD = 'Soleil2026'
@@ -41,7 +42,7 @@ const root = resolve(import.meta.dirname, '../..')
 async function seedSql(families: Record<Scenario, string>, expiredSecret: string) {
   const known = await hashPassword(KNOWN_PASSWORD, SCRYPT_FLOOR)
   const rows = SCENARIOS.map((scenario, index) => {
-    const hash = ['errors', 'audit', 'phone'].includes(scenario) ? `'${known}'` : 'NULL'
+    const hash = ['errors', 'audit', 'phone', 'locked'].includes(scenario) ? `'${known}'` : 'NULL'
     return `('${families[scenario]}', 'FAMILLE${index}', 'Camille', '${scenario.toLowerCase()}@example.org', ${hash})`
   })
   const expiredHash = createHash('sha256').update(expiredSecret).digest('hex')

@@ -2,10 +2,18 @@ import { describe, expect, it } from 'vitest'
 import { LocalClient } from '../../scripts/lib/local-client'
 import { chromiumForThisFile, phone } from './chromium'
 import { KNOWN_PASSWORD } from './global-setup'
-import { baseUrl, expectHeading, familyNumber, screenshot } from './support'
+import {
+  baseUrl,
+  emailOf,
+  expectHeading,
+  familyNumber,
+  screenshot,
+  temporaryPasswordFor,
+} from './support'
 
-// Issue 10: a stranger who knows the family number locks it for every unknown client; the family's
-// own phone, where it signed in before, still gets in with its password.
+// A stranger who knows the family number locks it for every unknown client and asks for its mails;
+// the family's own phone still gets in with its password, and a family on a browser it never used
+// gets in by mail.
 const browser = chromiumForThisFile()
 
 describe("a stranger's failures do not lock the family out", () => {
@@ -43,6 +51,57 @@ describe("a stranger's failures do not lock the family out", () => {
     await expectHeading(page, /^Bonjour /)
     expect(new URL(page.url()).pathname).toBe('/espace')
     await screenshot(page, 'lockout-phone-signed-in')
+    await context.close()
+  })
+})
+
+describe('a family with no device cookie, its number locked by a stranger', () => {
+  it('gets from the 429 to its space by mail, in Chromium without any earlier visit', async () => {
+    const number = familyNumber('locked')
+    const stranger = new LocalClient(baseUrl(), '203.0.113.251')
+    for (let i = 0; i < 6; i++) {
+      await stranger.request('POST', '/connexion', {
+        form: { identifier: number, password: `Faux${i}Faux` },
+      })
+    }
+    // The stranger also asks for the family's mails, from three addresses.
+    for (const ip of ['203.0.113.252', '203.0.113.253', '203.0.113.254']) {
+      const asked = await new LocalClient(baseUrl(), ip).request('POST', '/mot-de-passe-oublie', {
+        form: { identifier: number },
+      })
+      expect(asked.status).toBe(200)
+    }
+
+    const context = await browser().newContext(phone(true))
+    const page = await context.newPage()
+    await page.goto(`${baseUrl()}/connexion`)
+    await page.getByLabel('Identifiant').fill(number)
+    await page.getByLabel('Mot de passe', { exact: true }).fill(KNOWN_PASSWORD)
+    await page.getByRole('button', { name: 'Se connecter' }).click()
+    await page.getByText(/réessayez dans \d+ minutes?/).waitFor()
+    await screenshot(page, 'lockout-mail-1-bloque')
+
+    await page.getByRole('link', { name: 'Mot de passe oublié' }).click()
+    await expectHeading(page, 'Mot de passe oublié')
+    await page.getByLabel('Identifiant (numéro de famille)').fill(number)
+    await page.getByRole('button', { name: 'Demander un mot de passe' }).click()
+    await expectHeading(page, 'Consultez votre messagerie')
+    // The newest mail holds a live temporary password (the stranger's request, inside the spacing).
+    const temporary = await temporaryPasswordFor(emailOf('locked'))
+    await page.getByRole('link', { name: 'Aller à la connexion' }).click()
+    await page.getByLabel('Identifiant').fill(number)
+    await page.getByLabel('Mot de passe', { exact: true }).fill(temporary)
+    await page.getByRole('button', { name: 'Se connecter' }).click()
+    await page.getByText('Pour améliorer la sécurité de votre application').waitFor()
+    await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('Verger-2027')
+    await page.getByLabel('Confirmation mot de passe', { exact: true }).fill('Verger-2027')
+    await page.getByRole('button', { name: 'Enregistrer le nouveau mot de passe' }).click()
+    await page.getByText('Votre nouveau mot de passe est enregistré').waitFor()
+    await page.getByLabel('Mot de passe', { exact: true }).fill('Verger-2027')
+    await page.getByRole('button', { name: 'Se connecter' }).click()
+    await expectHeading(page, /^Bonjour /)
+    expect(new URL(page.url()).pathname).toBe('/espace')
+    await screenshot(page, 'lockout-mail-2-espace')
     await context.close()
   })
 })
