@@ -6,7 +6,7 @@ import { deliverOutboxMail } from '../../src/services/mail/outbox'
 import { createFamily, db, post, runCron } from '../helpers'
 import { FakeMailApi } from '../mail-api'
 
-// Issue 11, requirement 5: a mail goes once. Every outcome is fenced to the claim that sent it.
+// A mail goes once (issue 11): every outcome is fenced to the claim that sent it.
 const MINUTE = 60_000
 const options = { from: 'Portail Famille <ne-pas-repondre@example.org>', keepBodies: false }
 
