@@ -5,7 +5,7 @@ import { outbox, type OutboxMail } from '../../db/schema'
 import type { MailContent } from './templates'
 import { logMailBudgetExhausted } from '../limits'
 import { RETENTION } from '../retention'
-import { logJson } from '../logging'
+import { logJson, safeErrorReason } from '../logging'
 import type { Mailer } from './mailer'
 
 // PRODUCT.md §5: a mail is written to the outbox in the same batch as the change that causes it, then
@@ -183,6 +183,45 @@ export async function sendClaimedMail(
     })
     .where(stillOurs)
   return 'retrying'
+}
+
+/** The time as a delivery run reads it. */
+export type Clock = () => number
+
+/**
+ * One delivery run (the cron's): claims up to `limit` due mails and sends them, `parallel` at a time.
+ * Counts the outcomes; a send that throws stays "sending" and is due again when its lease runs out.
+ */
+export async function deliverDueMails(
+  db: Db,
+  mailer: Mailer,
+  options: OutboxOptions,
+  run: { clock: Clock; limit: number; parallel: number },
+) {
+  const now = run.clock()
+  const claimed = await claimDueMails(db, now, run.limit)
+  const outcomes: Record<DeliveryOutcome, number> = {
+    delivered: 0,
+    retrying: 0,
+    failed: 0,
+    expired: 0,
+  }
+  for (let start = 0; start < claimed.length; start += run.parallel) {
+    const slice = claimed.slice(start, start + run.parallel)
+    await Promise.all(
+      slice.map(async (mail) => {
+        try {
+          outcomes[await sendClaimedMail(db, mailer, mail, options, now)]++
+        } catch (error) {
+          logJson('error', 'mail_delivery_crashed', {
+            mailId: mail.id,
+            reason: safeErrorReason(error),
+          })
+        }
+      }),
+    )
+  }
+  return { claimed: claimed.length, outcomes }
 }
 
 /** Gives up, and deletes the body of, every undelivered mail past its expiry. */
