@@ -4,6 +4,7 @@ import type { Bindings } from './env'
 import { logJson } from './services/logging'
 import { createMailer, outboxOptions } from './services/mail'
 import {
+  clockFrom,
   deliverDueMails,
   expireOverdueMails,
   outboxStats,
@@ -34,7 +35,7 @@ export async function runScheduled(env: Bindings, now = Date.now()): Promise<voi
 
   const expired = await expireOverdueMails(db, now)
   const { claimed, outcomes } = await deliverDueMails(db, mailer, options, {
-    clock: () => now,
+    clock: clockFrom(now),
     limit: BATCH_SIZE,
     parallel: PARALLEL_SENDS,
   })
