@@ -4,6 +4,7 @@
 // bad line: everything is reported and nothing is imported.
 import { readFileSync } from 'node:fs'
 import { applyFamiliesImport, planFamiliesImport } from '../src/services/families-import'
+import { FAMILIES_LISTED_PER_MAIL } from '../src/services/family-number-recovery'
 import { fail, parseCommandLine, where } from './lib/cli'
 import { parseFamiliesCsv } from './lib/families-csv'
 import { openPlatform } from './lib/platform'
@@ -40,6 +41,14 @@ try {
   )
   for (const { family, changes } of updated)
     console.log(`  ${family.familyNumber} : ${changes.join(', ')}`)
+  // In full: the operator holds the file anyway, and needs the address to reach those families.
+  for (const { email, families: count } of plan.crowdedAddresses) {
+    console.log(
+      `  Attention : l’adresse ${email} est celle de ${count} familles. « Numéro de famille oublié » ` +
+        `n’envoie que les ${FAMILIES_LISTED_PER_MAIL} premiers numéros ; les autres familles devront ` +
+        `appeler la mairie. L’import n’est pas bloqué.`,
+    )
+  }
 
   if (values['dry-run']) {
     console.log('Simulation (--dry-run) : rien n’a été écrit.')

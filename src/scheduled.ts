@@ -1,15 +1,14 @@
 import { configFor } from './config'
 import { createDb } from './db/client'
 import type { Bindings } from './env'
-import { logJson, safeErrorReason } from './services/logging'
+import { logJson } from './services/logging'
 import { createMailer, outboxOptions } from './services/mail'
 import {
-  claimDueMails,
+  clockFrom,
+  deliverDueMails,
   expireOverdueMails,
   outboxStats,
   deleteFinishedMailsStatement,
-  sendClaimedMail,
-  type DeliveryOutcome,
 } from './services/mail/outbox'
 import { deleteStaleAttemptsStatement } from './services/limits'
 import { deleteOldEventsStatement } from './services/security-events'
@@ -35,38 +34,11 @@ export async function runScheduled(env: Bindings, now = Date.now()): Promise<voi
   const mailer = createMailer(config, env)
 
   const expired = await expireOverdueMails(db, now)
-  const claimed = await claimDueMails(db, now, BATCH_SIZE)
-  const outcomes: Record<DeliveryOutcome, number> = {
-    delivered: 0,
-    retrying: 0,
-    deferred: 0,
-    failed: 0,
-    expired: 0,
-  }
-  // A trusted browser's mails take the hour's budget first, before the others start.
-  const byPriority = [...claimed].sort((a, b) => b.priority - a.priority)
-  const slices = []
-  for (const level of new Set(byPriority.map((mail) => mail.priority))) {
-    const mails = byPriority.filter((mail) => mail.priority === level)
-    for (let start = 0; start < mails.length; start += PARALLEL_SENDS) {
-      slices.push(mails.slice(start, start + PARALLEL_SENDS))
-    }
-  }
-  for (const slice of slices) {
-    await Promise.all(
-      slice.map(async (mail) => {
-        try {
-          outcomes[await sendClaimedMail(db, mailer, mail, options, now)]++
-        } catch (error) {
-          // Left "sending": its lease expires and a later run tries again.
-          logJson('error', 'mail_delivery_crashed', {
-            mailId: mail.id,
-            reason: safeErrorReason(error),
-          })
-        }
-      }),
-    )
-  }
+  const { claimed, outcomes } = await deliverDueMails(db, mailer, options, {
+    clock: clockFrom(now),
+    limit: BATCH_SIZE,
+    parallel: PARALLEL_SENDS,
+  })
   // Housekeeping: what is spent or stale goes, in one round trip.
   await db.batch([
     deleteExpiredSessionsStatement(db, config.session, now),
@@ -77,7 +49,7 @@ export async function runScheduled(env: Bindings, now = Date.now()): Promise<voi
   ])
 
   logJson('info', 'outbox_run', {
-    claimed: claimed.length,
+    claimed,
     ...outcomes,
     expiredNow: expired.length + outcomes.expired,
     outbox: await outboxStats(db, now),

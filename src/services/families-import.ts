@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db } from '../db/client'
 import { families } from '../db/schema'
+import { FAMILIES_LISTED_PER_MAIL, normalizeEmail } from './family-number-recovery'
 
 // The commune's weekly export, imported all or nothing (`npm run families:import`): families are
 // created or updated by number; passwords, sessions and everything else of a family stay as they are.
@@ -16,6 +17,8 @@ export type ImportPlan = {
   created: ImportedFamily[]
   updated: Array<{ family: ImportedFamily; changes: string[] }>
   unchanged: number
+  // Addresses that « Numéro de famille oublié » cannot fully answer once the import is done.
+  crowdedAddresses: Array<{ email: string; families: number }>
 }
 
 // D1 binds at most 100 parameters per statement. drizzle binds six a row (the four columns, the date,
@@ -33,7 +36,7 @@ export async function planFamiliesImport(db: Db, incoming: ImportedFamily[]): Pr
     })
     .from(families)
   const existing = new Map(rows.map((row) => [row.familyNumber, row]))
-  const plan: ImportPlan = { created: [], updated: [], unchanged: 0 }
+  const plan: ImportPlan = { created: [], updated: [], unchanged: 0, crowdedAddresses: [] }
   for (const family of incoming) {
     const before = existing.get(family.familyNumber)
     if (!before) {
@@ -49,7 +52,25 @@ export async function planFamiliesImport(db: Db, incoming: ImportedFamily[]): Pr
     if (changes.length > 0) plan.updated.push({ family, changes })
     else plan.unchanged++
   }
+  const after = new Map(rows.map((row) => [row.familyNumber, row.email]))
+  for (const family of incoming) after.set(family.familyNumber, family.email)
+  plan.crowdedAddresses = crowdedAddresses([...after.values()])
   return plan
+}
+
+/**
+ * Addresses shared by more families than a « Numéro de famille oublié » mail lists: those
+ * families must call the commune for their number. A warning for the operator, never a refusal.
+ */
+function crowdedAddresses(emails: Array<string | null>) {
+  const counts = new Map<string, number>()
+  for (const email of emails) {
+    if (email) counts.set(normalizeEmail(email), (counts.get(normalizeEmail(email)) ?? 0) + 1)
+  }
+  return [...counts]
+    .filter(([, count]) => count > FAMILIES_LISTED_PER_MAIL)
+    .map(([email, count]) => ({ email, families: count }))
+    .sort((a, b) => b.families - a.families || a.email.localeCompare(b.email))
 }
 
 /** Writes a plan's creations and changes in one D1 batch: all of them, or none. */

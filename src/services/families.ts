@@ -1,4 +1,4 @@
-import { and, eq, exists, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, exists, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { families } from '../db/schema'
 
@@ -79,10 +79,14 @@ export function upgradePasswordHashStatement(
     .where(and(passwordStillAt(input.familyId, input.version), fence))
 }
 
-/** The families registered with `email` (already trimmed and lowercased), through families_email_idx. */
+/**
+ * The families registered with `email` (already trimmed and lowercased), through families_email_idx,
+ * oldest first: the same families come first every time.
+ */
 export function findFamiliesByEmailStatement(db: Db, email: string) {
   return db
     .select()
     .from(families)
     .where(eq(sql`lower(${families.email})`, email))
+    .orderBy(asc(families.id))
 }

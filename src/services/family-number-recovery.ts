@@ -8,15 +8,21 @@ import { loginUrl } from './password-recovery'
 import { RETENTION } from './retention'
 import { recordEventStatement } from './security-events'
 
-// PRODUCT.md §9. An address can be on several families (separated parents, a grandparent): each gets
-// its own mail. Nothing here runs before the answer, so every address costs the family the same time.
+// PRODUCT.md §9. An address can be on several families (separated parents, a grandparent): one
+// request is one mail to the address, listing its families, so a stranger who types a shared address
+// sends it one mail and spends one unit of the global budget, not one per family. Nothing here runs
+// before the answer, so every address costs the family the same time.
+
+/** A mail lists this many families at most; the others are told to call the commune. */
+export const FAMILIES_LISTED_PER_MAIL = 5
 
 /** Addresses compare case-insensitively, without the spaces around them. */
 export const normalizeEmail = (typed: string) => typed.trim().toLowerCase()
 
 /**
- * Mails its number to each family registered with `email` (already normalised), within the daily cap
- * for that address and the global budget. Returns the outbox ids of the mails to deliver.
+ * Mails the numbers of the families registered with `email` (already normalised), in one mail, at
+ * most one per spacing for that address; the mail waits for the global budget in the outbox. Returns
+ * the outbox id of the mail to deliver.
  */
 export async function mailFamilyNumbers(
   db: Db,
@@ -24,7 +30,7 @@ export async function mailFamilyNumbers(
   input: { email: string; clientKey: string },
   now: number,
 ): Promise<number[]> {
-  // One round trip: the daily cap for this address, and the families registered with it.
+  // One round trip: the spacing for this address, and the families registered with it.
   const { allowed, alongside: families } = await countMailSpacing(
     db,
     config,
@@ -33,38 +39,42 @@ export async function mailFamilyNumbers(
     findFamiliesByEmailStatement(db, input.email),
   )
   if (!allowed) return []
-  if (families.length === 0) {
+  const [first] = families
+  if (!first) {
     const event = { type: 'family_number_requested' as const, clientKey: input.clientKey }
     await db.batch([recordEventStatement(db, { ...event, detail: 'unknown address' })])
     return []
   }
-  const queued: number[] = []
-  for (const family of families) {
-    const content = await familyNumberMail({
-      family,
-      loginUrl: loginUrl(config),
-      portalName: config.portalName,
-    })
-    const mail = enqueueMailStatements(db, {
+
+  const listed = families.slice(0, FAMILIES_LISTED_PER_MAIL)
+  const content = await familyNumberMail({
+    families: listed,
+    unlisted: families.length - listed.length,
+    contactText: config.contactText,
+    loginUrl: loginUrl(config),
+    portalName: config.portalName,
+  })
+  // outbox.family_id is one family: the first listed, so the agents' console shows the mail there;
+  // each family's own event says it was asked for.
+  const mail = enqueueMailStatements(db, {
+    familyId: first.id,
+    kind: 'family_number',
+    to: first.email!,
+    content,
+    now,
+    expiresAt: now + RETENTION.familyNumberMailMs,
+    inBudget: true,
+  })
+  const events = families.map((family, index) =>
+    recordEventStatement(db, {
+      type: 'family_number_requested',
       familyId: family.id,
-      kind: 'family_number',
-      to: family.email!,
-      content,
-      now,
-      expiresAt: now + RETENTION.familyNumberMailMs,
-      inBudget: true,
-    })
-    const results = await db.batch([
-      mail.enqueue,
-      recordEventStatement(db, {
-        type: 'family_number_requested',
-        familyId: family.id,
-        clientKey: input.clientKey,
-      }),
-      mail.queuedId,
-    ])
-    const [row] = results.at(-1) as Array<{ id: number }>
-    if (row) queued.push(row.id)
-  }
-  return queued
+      clientKey: input.clientKey,
+      detail:
+        index < listed.length ? undefined : 'number not listed: too many families on the address',
+    }),
+  )
+  const results = await db.batch([mail.enqueue, ...events, mail.queuedId])
+  const [row] = results.at(-1) as Array<{ id: number }>
+  return row ? [row.id] : []
 }

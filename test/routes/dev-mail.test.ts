@@ -28,8 +28,25 @@ describe('GET /dev/mails and /dev/mails.json', () => {
     expect(page.indexOf(second.email!)).toBeLessThan(page.indexOf(first.email!))
   })
 
+  // The only guard this case meets is ENVIRONMENT: the configuration accepts the development mailer
+  // outside production and staging, and the request comes from loopback (src/http/loopback.ts).
+  it('does not exist when ENVIRONMENT is test, even with the development mailer on loopback', async () => {
+    const family = await createFamily()
+    await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
+    const development = { ENVIRONMENT: 'development', MAIL_PROVIDER: 'dev' }
+    const test = { ...development, ENVIRONMENT: 'test' }
+    for (const path of ['/dev/mails', '/dev/mails.json']) {
+      const shown = await send(path, { env: development })
+      expect(shown.status, path).toBe(200)
+      expect(await shown.text(), path).toContain(family.email!)
+      const hidden = await send(path, { env: test })
+      expect(hidden.status, path).toBe(404)
+      expect(await hidden.text(), path).not.toContain(family.email!)
+    }
+  })
+
   it.each(['production', 'staging', 'test'])(
-    'does not exist when ENVIRONMENT is %s',
+    'does not exist when ENVIRONMENT is %s with a real mail provider',
     async (environment) => {
       const overrides = {
         ENVIRONMENT: environment,

@@ -36,7 +36,7 @@ const crossSite: Array<[string, Record<string, string>]> = [
   ['with a null Origin', { origin: 'null' }],
 ]
 
-describe('requirement 10: every state change is a same-origin POST', () => {
+describe('every state change is a same-origin POST', () => {
   for (const [how, headers] of crossSite) {
     it(`refuses every form ${how} with 403, changing nothing`, async () => {
       const { family, browser } = await signedInBrowser()
@@ -85,7 +85,7 @@ describe('requirement 10: every state change is a same-origin POST', () => {
   })
 })
 
-describe('requirement 11: security headers on every HTML answer', () => {
+describe('every HTML answer carries the security headers', () => {
   async function everyKindOfPage() {
     const family = await createFamily()
     await post('/mot-de-passe-oublie', { identifier: family.familyNumber })

@@ -29,7 +29,7 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
-describe('requirement 13: security events, recorded without secrets', () => {
+describe('security events are recorded without secrets', () => {
   it('records each kind of event with its time, family and hashed client address, and no secret anywhere', async () => {
     const api = new FakeMailApi('events')
     const mailEnv = api.env()
@@ -112,7 +112,7 @@ describe('requirement 13: security events, recorded without secrets', () => {
   })
 })
 
-describe('requirement 14: an unexpected error', () => {
+describe('an unexpected error shows a generic page and leaks nothing', () => {
   it('shows a generic French 503 page, opens no session and leaks nothing when storage fails', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
     // A real D1 failure: the table the sign-in needs is gone (each test file has its own database).

@@ -28,7 +28,7 @@ async function answerFor(identifier: string, env?: Record<string, unknown>) {
   return { status: response.status, headers, body: withoutNonces(await response.text()) }
 }
 
-describe('requirement 1: the forgot-password answer tells nothing about the number', () => {
+describe('the forgot-password answer tells nothing about the number', () => {
   it('is identical for a known number, an unknown number and a family without e-mail', async () => {
     const known = await createFamily()
     const withoutMail = await createFamily({ email: null })
@@ -61,7 +61,7 @@ describe('requirement 1: the forgot-password answer tells nothing about the numb
   })
 })
 
-describe('requirement 2: a malformed number', () => {
+describe('a malformed number gets a 422 with the rule', () => {
   it.each([
     '',
     '12345678901234',
@@ -80,7 +80,7 @@ describe('requirement 2: a malformed number', () => {
   })
 })
 
-describe('requirement 3: asking for a temporary password never touches the current one', () => {
+describe('asking for a temporary password never touches the current one', () => {
   it('leaves the hash as it was, and the old password still signs in', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
     await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
@@ -93,7 +93,7 @@ describe('requirement 3: asking for a temporary password never touches the curre
   })
 })
 
-describe('requirement 4: the temporary password', () => {
+describe('a temporary password is random, stored hashed, single-use and short-lived', () => {
   it('is 32 hex characters drawn from crypto.getRandomValues, different each time', async () => {
     // The platform CSPRNG, made to answer a known pattern: the mailed password must be exactly it
     // (a password from Math.random, or from bytes drawn and then ignored, would not be).

@@ -24,7 +24,7 @@ const choose = (browser: Visitor, password: string) =>
 const signIn = (identifier: string, password: string) =>
   new Visitor().post('/connexion', { identifier, password })
 
-describe('requirement 9: the password policy', () => {
+describe('a new password follows the policy, each broken rule named', () => {
   it.each([64, 128])(
     'accepts a %i-character password and keeps every character of it',
     async (length) => {

@@ -43,7 +43,7 @@ const sessionsOf = (familyId: number) =>
 
 const opensSpace = async (cookie: string) => (await send('/espace', { cookie })).status === 200
 
-describe('requirement 1: the change wins', () => {
+describe('a password change wins every race', () => {
   it('opens no session for a sign-in whose password was changed between its check and its write', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
     const d1 = instrumentD1(testEnv.DB, {
@@ -134,7 +134,7 @@ describe('requirement 1: the change wins', () => {
   }, 60_000)
 })
 
-describe('requirement 2: signing in again replaces the session', () => {
+describe('signing in again replaces the session', () => {
   it('deletes the previous session of the browser and gives a new token', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
     const browser = new Visitor()
@@ -168,7 +168,7 @@ describe('requirement 2: signing in again replaces the session', () => {
   })
 })
 
-describe('requirement 4: a restricted session dies with its temporary password', () => {
+describe('a restricted session dies with its temporary password', () => {
   it('ends when the temporary password expires, even if the session itself is young', async () => {
     const family = await createFamily()
     const ttl = { TEMPORARY_PASSWORD_TTL_MINUTES: '5', SESSION_IDLE_MINUTES: '60' }
@@ -225,7 +225,7 @@ describe('requirement 4: a restricted session dies with its temporary password',
   })
 })
 
-describe('requirement 3: all or nothing, D1 failing at each statement in turn', () => {
+describe('each write is all or nothing, D1 failing at each statement in turn', () => {
   /** Every table but the attempt counters, which a refused or failed attempt rightly moves first. */
   const stateWithoutCounters = async () => {
     const { attempt_counters: _counters, ...rest } = await snapshotDatabase()

@@ -18,7 +18,7 @@ async function signedIn() {
   return { family, browser, token: setCookies(response).get('__Host-session')!.value }
 }
 
-describe('requirement 7: sessions', () => {
+describe('a session is a random token, stored hashed, that expires', () => {
   it('uses a 256-bit random token and stores only its SHA-256', async () => {
     const { family, token } = await signedIn()
     expect(token).toMatch(/^[0-9a-f]{64}$/)
@@ -104,7 +104,7 @@ describe('requirement 7: sessions', () => {
   })
 })
 
-describe('requirement 8: a restricted session reaches step 5 and sign-out only', () => {
+describe('a restricted session reaches step 5 and sign-out only', () => {
   it('sends posts elsewhere back to step 5 as well', async () => {
     const family = await createFamily()
     await post('/mot-de-passe-oublie', { identifier: family.familyNumber })

@@ -27,7 +27,7 @@ async function hashesDuring(action: () => Promise<unknown>): Promise<number> {
 const signIn = (identifier: string, password: string, ip?: string) =>
   post('/connexion', { identifier, password }, { ip })
 
-describe('requirement 5: unknown number and wrong password look and cost the same', () => {
+describe('an unknown number looks and costs like a wrong password (one hash)', () => {
   it('gives the same answer and computes exactly one scrypt in each case', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
     const withoutPassword = await createFamily()
@@ -55,7 +55,7 @@ describe('requirement 5: unknown number and wrong password look and cost the sam
   })
 })
 
-describe('requirement 6: throttling, counted in D1', () => {
+describe('repeated sign-ins and mails are throttled, counted in D1', () => {
   it('answers 429 "réessayez dans 15 minutes" after 5 failures on a number, without hashing', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
     for (let i = 0; i < 5; i++)
@@ -191,7 +191,7 @@ describe('requirement 6: throttling, counted in D1', () => {
   }, 45_000)
 })
 
-describe('requirement 12: hashes carry their parameters and are upgraded', () => {
+describe('hashes carry their parameters and are upgraded', () => {
   it('re-hashes a weaker hash with the configured parameters at the next successful sign-in', async () => {
     const family = await createFamily()
     const { hashPassword } = await import('../../src/services/passwords')

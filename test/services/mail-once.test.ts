@@ -2,11 +2,16 @@ import { eq } from 'drizzle-orm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { outbox } from '../../src/db/schema'
 import type { Mailer, SendResult } from '../../src/services/mail/mailer'
-import { deliverOutboxMail } from '../../src/services/mail/outbox'
+import { createHttpMailer } from '../../src/services/mail/http-mailer'
+import {
+  deliverDueMails,
+  deliverOutboxMail,
+  enqueueMailStatements,
+} from '../../src/services/mail/outbox'
 import { createFamily, db, post, runCron } from '../helpers'
-import { FakeMailApi } from '../mail-api'
+import { deliveredKeys, FakeMailApi } from '../mail-api'
 
-// Issue 11, requirement 5: a mail goes once. Every outcome is fenced to the claim that sent it.
+// A mail goes once (issue 11): every outcome is fenced to the claim that sent it.
 const MINUTE = 60_000
 const options = {
   from: 'Portail Famille <ne-pas-repondre@example.org>',
@@ -49,12 +54,12 @@ describe('a mail goes once', () => {
     const mail = await queuedMail()
     const due = mail.nextAttemptAt
     const slow = slowMailer()
-    const first = deliverOutboxMail(db, slow.mailer, mail.id, options, due)
+    const first = deliverOutboxMail(db, slow.mailer, mail.id, options, () => due)
     // The first claim's lease (5 minutes) runs out; another deliverer claims and delivers.
     await new Promise((wait) => setTimeout(wait, 50))
-    expect(await deliverOutboxMail(db, instantMailer, mail.id, options, due + 6 * MINUTE)).toBe(
-      'delivered',
-    )
+    expect(
+      await deliverOutboxMail(db, instantMailer, mail.id, options, () => due + 6 * MINUTE),
+    ).toBe('delivered')
     const delivered = (await db.select().from(outbox).where(eq(outbox.id, mail.id)).get())!
 
     slow.release({ ok: true })
@@ -67,9 +72,9 @@ describe('a mail goes once', () => {
     const mail = await queuedMail()
     const due = mail.nextAttemptAt
     const slow = slowMailer()
-    const first = deliverOutboxMail(db, slow.mailer, mail.id, options, due)
+    const first = deliverOutboxMail(db, slow.mailer, mail.id, options, () => due)
     await new Promise((wait) => setTimeout(wait, 50))
-    await deliverOutboxMail(db, instantMailer, mail.id, options, due + 6 * MINUTE)
+    await deliverOutboxMail(db, instantMailer, mail.id, options, () => due + 6 * MINUTE)
     const delivered = (await db.select().from(outbox).where(eq(outbox.id, mail.id)).get())!
 
     slow.release({ ok: false, retryable: true, reason: 'timeout' })
@@ -110,11 +115,104 @@ describe('a mail goes once', () => {
       createCloudflareMailer(hanging, 200),
       mail.id,
       options,
-      mail.nextAttemptAt,
+      () => mail.nextAttemptAt,
     )
     expect(result).toBe('retrying')
     expect(Date.now() - started).toBeLessThan(2_000)
     const after = (await db.select().from(outbox).where(eq(outbox.id, mail.id)).get())!
     expect(after.lastError).toBe('timeout')
+  })
+})
+
+describe('a delivery run slower than its lease', () => {
+  // The lease of src/services/mail/outbox.ts: a claimed mail is due again 5 minutes after its claim.
+  const LEASE = 5 * MINUTE
+
+  /** Two mails due at `at`, alone in the outbox: a run claims every due mail. */
+  async function twoDueMails(at: number) {
+    await db.delete(outbox)
+    const family = await createFamily()
+    const queue = () =>
+      enqueueMailStatements(db, {
+        familyId: family.id,
+        kind: 'password_changed',
+        to: family.email!,
+        content: {
+          subject: 'Votre mot de passe a été modifié',
+          text: 'texte',
+          html: '<p>html</p>',
+        },
+        now: at,
+        expiresAt: at + 72 * 60 * MINUTE,
+      })
+    const first = queue()
+    const second = queue()
+    const [, firstId, , secondId] = await db.batch([
+      first.enqueue,
+      first.queuedId,
+      second.enqueue,
+      second.queuedId,
+    ])
+    const row = async (id: number) =>
+      (await db.select().from(outbox).where(eq(outbox.id, id)).get())!
+    return { first: await row(firstId[0]!.id), second: await row(secondId[0]!.id), row }
+  }
+
+  /** The real HTTP mailer towards the fake provider, which records every send it receives. */
+  function provider() {
+    const api = new FakeMailApi('lease')
+    const mailer = createHttpMailer({ apiUrl: api.sendUrl, apiKey: 'k', timeoutMs: 5_000 })
+    return { api, mailer }
+  }
+
+  /** `mailer`, with `during(n)` run while the n-th send (from 1) is at the provider. */
+  const slowAt = (mailer: Mailer, during: (n: number) => Promise<void>): Mailer => {
+    let sends = 0
+    return {
+      async send(mail) {
+        const result = await mailer.send(mail)
+        await during(++sends)
+        return result
+      },
+    }
+  }
+
+  it('does not send a mail whose claim expired while an earlier mail of the run was sent, so the next run sends it once', async () => {
+    const start = Date.now()
+    const { second, row } = await twoDueMails(start)
+    const { api, mailer } = provider()
+    let time = start
+    const run = slowAt(mailer, async (n) => {
+      if (n !== 1) return
+      // The first send outlasts the lease of both claims; the next cron run claims them again.
+      time = start + LEASE + MINUTE
+      await deliverDueMails(db, mailer, options, { clock: () => time, limit: 50, parallel: 5 })
+    })
+    await deliverDueMails(db, run, options, { clock: () => time, limit: 50, parallel: 1 })
+
+    const sends = await deliveredKeys(api)
+    expect(sends.filter((key) => key === second.idempotencyKey)).toHaveLength(1)
+    expect((await row(second.id)).status).toBe('delivered')
+    expect((await row(second.id)).attempts).toBe(1)
+  })
+
+  it('leases each mail from the moment it is sent, so a later run cannot claim it mid-send', async () => {
+    const start = Date.now()
+    const { first, second, row } = await twoDueMails(start)
+    const { api, mailer } = provider()
+    let time = start
+    const run = slowAt(mailer, async (n) => {
+      // The first send takes 4 minutes, the second 2: a lease counted from the run's start
+      // (start + 5 minutes) would run out during the second, and the next run would send it again.
+      time += (n === 1 ? 4 : 2) * MINUTE
+      if (n === 2) {
+        await deliverDueMails(db, mailer, options, { clock: () => time, limit: 50, parallel: 5 })
+      }
+    })
+    await deliverDueMails(db, run, options, { clock: () => time, limit: 50, parallel: 1 })
+
+    expect(await deliveredKeys(api)).toEqual([first.idempotencyKey, second.idempotencyKey])
+    expect((await row(first.id)).status).toBe('delivered')
+    expect((await row(second.id)).status).toBe('delivered')
   })
 })

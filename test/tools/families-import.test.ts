@@ -155,6 +155,46 @@ describe('npm run families:import', () => {
     },
   )
 
+  it('warns in French about an address shared by more than 5 families, in a dry run too, and imports anyway', async () => {
+    // Five families of the file and two already in the database share it (one typed in capitals).
+    await withDb((db) =>
+      db.insert(families).values([
+        {
+          familyNumber: '333333333333301',
+          lastName: 'ANCIENNE',
+          firstName: 'Une',
+          email: 'centre@example.org',
+        },
+        {
+          familyNumber: '333333333333302',
+          lastName: 'ANCIENNE',
+          firstName: 'Deux',
+          email: 'Centre@Example.org',
+        },
+      ]),
+    )
+    const rows = Array.from(
+      { length: 5 },
+      (_, index) => `33333333333331${index};ACCUEIL${index};Enfant;centre@example.org`,
+    )
+    const five = `numero_famille;nom;prenom;email\n${rows.join('\n')}\n444444444444401;SEULE;Une;seule@example.org\n`
+    const warning =
+      'Attention : l’adresse centre@example.org est celle de 7 familles. « Numéro de famille oublié » ' +
+      'n’envoie que les 5 premiers numéros ; les autres familles devront appeler la mairie. ' +
+      'L’import n’est pas bloqué.'
+    const before = await database()
+    const dry = importFile(csv('partagee.csv', five), '--dry-run')
+    expect(dry.status, dry.output).toBe(0)
+    expect(dry.stdout).toContain(warning)
+    expect(dry.stdout).not.toContain('seule@example.org')
+    expect(await database()).toEqual(before)
+
+    const run = importFile(csv('partagee.csv', five))
+    expect(run.status, run.output).toBe(0)
+    expect(run.stdout).toContain(warning)
+    expect(run.stdout).toContain('Import terminé : 6 créées')
+  })
+
   it('says how to call it without a file, and when the file does not exist', () => {
     expect(runTool('families-import.ts', []).stderr).toContain('Usage : npm run families:import')
     const missing = importFile(join(files, 'absent.csv'))

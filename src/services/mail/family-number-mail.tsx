@@ -2,23 +2,51 @@ import { htmlDocument, type MailContent, type Recipient } from './templates'
 
 export const FAMILY_NUMBER_SUBJECT = 'Votre numéro de famille'
 
-/** PRODUCT.md §9: the number, the way back, nothing else personal, no password. */
+const fullName = (family: Recipient) => `${family.lastName} ${family.firstName}`
+
+/**
+ * PRODUCT.md §9: the numbers, the way back, nothing else personal, no password. One family reads the
+ * seed's « À NOM Prénom »; an address shared by several families gets each name with its number, and
+ * past the listed ones, whom to call for the others.
+ */
 export async function familyNumberMail(input: {
-  family: Recipient
+  families: Recipient[]
+  // Families registered with the address but left out of the mail.
+  unlisted: number
+  contactText: string
   loginUrl: string
   portalName: string
 }): Promise<MailContent> {
-  const { family, loginUrl } = input
+  const { families, unlisted, loginUrl } = input
+  const [only] = families.length === 1 && unlisted === 0 ? families : []
+  const total = families.length + unlisted
+  const intro = 'Vous avez demandé votre numéro de famille, votre identifiant de connexion.'
+  const shared = only
+    ? null
+    : `Cette adresse e-mail est enregistrée pour ${total} familles. ${unlisted === 0 ? 'Voici le numéro de chacune :' : `Voici le numéro des ${families.length} premières :`}`
+  const others =
+    unlisted === 0
+      ? null
+      : `Un e-mail ne donne pas plus de ${families.length} numéros. Pour connaître le numéro ${unlisted === 1 ? "de l'autre famille" : `des ${unlisted} autres familles`}, adressez-vous à la mairie. ${input.contactText}`
+  const which = only ? 'avec ce numéro' : 'avec le numéro de la famille concernée'
+  const forgotten = `Si vous n'avez pas de mot de passe ou l'avez perdu, choisissez « Mot de passe oublié » sur cette page ${which}.`
+  const ignore = "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message."
+
   const text = [
-    `À ${family.lastName} ${family.firstName}`,
+    only ? `À ${fullName(only)}` : 'Bonjour,',
     '',
-    'Vous avez demandé votre numéro de famille, votre identifiant de connexion.',
+    intro,
+    ...(shared ? [shared] : []),
     '',
-    `- Login : ${family.familyNumber}`,
-    '',
+    ...families.flatMap((family) =>
+      only
+        ? [`- Login : ${family.familyNumber}`, '']
+        : [fullName(family), `- Login : ${family.familyNumber}`, ''],
+    ),
+    ...(others ? [others, ''] : []),
     `L'adresse de départ : ${loginUrl}`,
-    "Si vous n'avez pas de mot de passe ou l'avez perdu, choisissez « Mot de passe oublié » sur cette page avec ce numéro.",
-    "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.",
+    forgotten,
+    ignore,
     '',
     input.portalName,
   ].join('\n')
@@ -26,20 +54,33 @@ export async function familyNumberMail(input: {
     FAMILY_NUMBER_SUBJECT,
     <>
       <p>
-        À <strong>{`${family.lastName} ${family.firstName}`}</strong>
+        {only ? (
+          <>
+            À <strong>{fullName(only)}</strong>
+          </>
+        ) : (
+          'Bonjour,'
+        )}
       </p>
-      <p>Vous avez demandé votre numéro de famille, votre identifiant de connexion.</p>
+      <p>{intro}</p>
+      {shared && <p>{shared}</p>}
       <ul>
-        <li>Login : {family.familyNumber}</li>
+        {families.map((family) =>
+          only ? (
+            <li>Login : {family.familyNumber}</li>
+          ) : (
+            <li>
+              <strong>{fullName(family)}</strong> : Login : {family.familyNumber}
+            </li>
+          ),
+        )}
       </ul>
+      {others && <p>{others}</p>}
       <p>
         <a href={loginUrl}>L'adresse de départ</a>
       </p>
-      <p>
-        Si vous n'avez pas de mot de passe ou l'avez perdu, choisissez « Mot de passe oublié » sur
-        cette page avec ce numéro.
-      </p>
-      <p>Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.</p>
+      <p>{forgotten}</p>
+      <p>{ignore}</p>
       <p>{input.portalName}</p>
     </>,
   )

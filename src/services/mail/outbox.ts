@@ -1,11 +1,11 @@
-import { and, asc, desc, eq, inArray, isNotNull, lt, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { insertWhereStatement } from '../../db/conditional'
 import { outbox, type OutboxMail } from '../../db/schema'
 import type { MailContent } from './templates'
 import { logMailBudgetExhausted, takeMailBudget } from '../limits'
 import { RETENTION } from '../retention'
-import { logJson } from '../logging'
+import { logJson, safeErrorReason } from '../logging'
 import type { Mailer } from './mailer'
 
 // PRODUCT.md §5: a mail is written to the outbox in the same batch as the change that causes it, then
@@ -79,11 +79,22 @@ function nextAttemptDelay(attempts: number, random = Math.random()): number {
 const isDue = (now: number) =>
   and(inArray(outbox.status, ['pending', 'sending']), lte(outbox.nextAttemptAt, now))
 
+/** The time as a deliverer reads it, afresh at each step: a run can outlast a lease. */
+export type Clock = () => number
+
+/** A cron run's clock: its scheduled time, moving on with the wall clock while the run lasts. */
+export function clockFrom(start: number): Clock {
+  const offset = start - Date.now()
+  return () => Date.now() + offset
+}
+
 /**
  * Claims mails in one conditional UPDATE that leases them: two deliverers running at once (a
- * request's waitUntil, overlapping cron runs) never get the same mail.
+ * request's waitUntil, overlapping cron runs) never get the same mail. The lease counts from the
+ * moment of the claim, not from the start of a run that may have been sending for minutes.
  */
-function claim(db: Db, which: SQL, now: number): Promise<OutboxMail[]> {
+function claim(db: Db, which: SQL, clock: Clock): Promise<OutboxMail[]> {
+  const now = clock()
   return db
     .update(outbox)
     .set({ status: 'sending', nextAttemptAt: now + CLAIM_LEASE_MS, lease: crypto.randomUUID() })
@@ -95,21 +106,47 @@ function claim(db: Db, which: SQL, now: number): Promise<OutboxMail[]> {
  * The mails due now (pending, or sending with an expired lease), `limit` at most: a trusted device's
  * first (when the budget reopens, its mails are the ones that go), then the oldest.
  */
-export function claimDueMails(db: Db, now: number, limit: number): Promise<OutboxMail[]> {
+export function claimDueMails(db: Db, clock: Clock, limit: number): Promise<OutboxMail[]> {
+  const now = clock()
   const due = db
     .select({ id: outbox.id })
     .from(outbox)
     .where(isDue(now))
     .orderBy(desc(outbox.priority), asc(outbox.nextAttemptAt))
     .limit(limit)
-  return claim(db, inArray(outbox.id, due), now)
+  return claim(db, inArray(outbox.id, due), () => now)
 }
 
 const purgedBody = (mail: Pick<OutboxMail, 'kind'>, options: OutboxOptions) =>
   mail.kind === 'temporary_password' && !options.keepBodies ? { text: null, html: null } : {}
 
+// `lost`: the lease ran out before the send, and the mail was left to whoever holds it now.
 // `deferred`: the hourly budget is spent; the mail waits in the outbox for the next window.
-export type DeliveryOutcome = 'delivered' | 'retrying' | 'deferred' | 'failed' | 'expired'
+export type DeliveryOutcome = 'delivered' | 'retrying' | 'deferred' | 'failed' | 'expired' | 'lost'
+
+// A claim this close to its end is renewed before a send: the send (time-out included) must end
+// before another deliverer may claim the row. Larger than any mailer time-out (config: 60 s at most).
+const SEND_MARGIN_MS = 90_000
+
+/**
+ * Re-checks a claim right before its send and extends it from now: false if its lease ran out (an
+ * earlier send of the same run was slow) or another claim holds the row, which may be sending it.
+ */
+async function renewLease(db: Db, mail: OutboxMail, now: number): Promise<boolean> {
+  const renewed = await db
+    .update(outbox)
+    .set({ nextAttemptAt: now + CLAIM_LEASE_MS })
+    .where(
+      and(
+        eq(outbox.id, mail.id),
+        eq(outbox.status, 'sending'),
+        eq(outbox.lease, mail.lease ?? ''),
+        gt(outbox.nextAttemptAt, now),
+      ),
+    )
+    .returning({ id: outbox.id })
+  return renewed.length === 1
+}
 
 /** Delivers one outbox mail now if it is due (right after the answer that queued it). */
 export async function deliverOutboxMail(
@@ -117,20 +154,30 @@ export async function deliverOutboxMail(
   mailer: Mailer,
   id: number,
   options: OutboxOptions,
-  now = Date.now(),
+  clock: Clock = Date.now,
 ): Promise<DeliveryOutcome | 'not-due'> {
-  const [mail] = await claim(db, eq(outbox.id, id), now)
-  return mail ? sendClaimedMail(db, mailer, mail, options, now) : 'not-due'
+  const [mail] = await claim(db, eq(outbox.id, id), clock)
+  return mail ? sendClaimedMail(db, mailer, mail, options, clock) : 'not-due'
 }
 
-/** Sends a claimed mail and records the outcome: delivered, retry later, failed for good, expired. */
-export async function sendClaimedMail(
+/**
+ * Sends a claimed mail and records the outcome: delivered, retry later, failed for good, expired; or
+ * sends nothing if the claim is no longer held.
+ */
+async function sendClaimedMail(
   db: Db,
   mailer: Mailer,
   mail: OutboxMail,
   options: OutboxOptions,
-  now: number,
+  clock: Clock,
 ): Promise<DeliveryOutcome> {
+  // A claim made at the start of a run can expire while earlier mails are sent; the next run then
+  // claims the row again and sends it. Only a lease that holds for the whole send may send: a fresh
+  // claim does (its RETURNING gave its end, `nextAttemptAt`), an older one is renewed first.
+  let now = clock()
+  if (now >= mail.nextAttemptAt - SEND_MARGIN_MS && !(await renewLease(db, mail, now))) {
+    return 'lost'
+  }
   // Only the claim that sent it may record the outcome: a sender slower than its lease (an answer that
   // came after the time-out) must not reset a row a later claim delivered or holds.
   const stillOurs = and(
@@ -163,6 +210,7 @@ export async function sendClaimedMail(
     html: mail.html ?? '',
     idempotencyKey: mail.idempotencyKey,
   })
+  now = clock()
   const attempts = mail.attempts + 1
   if (result.ok) {
     await db
@@ -204,6 +252,55 @@ export async function sendClaimedMail(
     })
     .where(stillOurs)
   return 'retrying'
+}
+
+/**
+ * One delivery run (the cron's): claims up to `limit` due mails and sends them, `parallel` at a time.
+ * Counts the outcomes; a send that throws stays "sending" and is due again when its lease runs out.
+ */
+export async function deliverDueMails(
+  db: Db,
+  mailer: Mailer,
+  options: OutboxOptions,
+  run: { clock: Clock; limit: number; parallel: number },
+) {
+  const claimed = await claimDueMails(db, run.clock, run.limit)
+  const outcomes: Record<DeliveryOutcome, number> = {
+    delivered: 0,
+    retrying: 0,
+    deferred: 0,
+    failed: 0,
+    expired: 0,
+    lost: 0,
+  }
+  for (const slice of slicesByPriority(claimed, run.parallel)) {
+    await Promise.all(
+      slice.map(async (mail) => {
+        try {
+          outcomes[await sendClaimedMail(db, mailer, mail, options, run.clock)]++
+        } catch (error) {
+          logJson('error', 'mail_delivery_crashed', {
+            mailId: mail.id,
+            reason: safeErrorReason(error),
+          })
+        }
+      }),
+    )
+  }
+  return { claimed: claimed.length, outcomes }
+}
+
+/** `parallel` mails at a time, a trusted browser's first: they take the hour's budget first. */
+function slicesByPriority(mails: OutboxMail[], parallel: number): OutboxMail[][] {
+  const levels = [...new Set(mails.map((mail) => mail.priority))].sort((a, b) => b - a)
+  return levels.flatMap((level) => {
+    const same = mails.filter((mail) => mail.priority === level)
+    const slices = []
+    for (let start = 0; start < same.length; start += parallel) {
+      slices.push(same.slice(start, start + parallel))
+    }
+    return slices
+  })
 }
 
 /** Gives up, and deletes the body of, every undelivered mail past its expiry. */
