@@ -24,7 +24,7 @@ describe("a stranger's failures do not lock the family out", () => {
     await page.getByRole('button', { name: 'Se déconnecter' }).click()
     await expectHeading(page, 'Accès famille')
 
-    const stranger = new LocalClient(baseUrl(), '203.0.113.250')
+    const stranger = new LocalClient(baseUrl(), '127.0.113.250')
     const statuses = []
     for (let i = 0; i < 6; i++) {
       const answer = await stranger.request('POST', '/connexion', {

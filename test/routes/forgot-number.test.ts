@@ -174,7 +174,7 @@ describe('nothing tells whether an address is registered (the forgot-password en
 
   it('limits like the temporary-password mails: 3 an hour per address and client, then 429 for that client only', async () => {
     const family = await createFamily()
-    const ip = '198.51.100.140'
+    const ip = '127.51.100.140'
     for (let i = 0; i < 3; i++) {
       expect((await post('/numero-oublie', { email: family.email! }, { ip })).status).toBe(200)
     }
@@ -189,7 +189,7 @@ describe('nothing tells whether an address is registered (the forgot-password en
     const family = await createFamily()
     const usual = (await answerFor('personne-encore@example.org')).body
     for (let i = 0; i < 10; i++) {
-      await post('/numero-oublie', { email: family.email! }, { ip: `198.51.100.${150 + i}` })
+      await post('/numero-oublie', { email: family.email! }, { ip: `127.51.100.${150 + i}` })
     }
     const capped = await answerFor(family.email!)
     expect(capped.body).toBe(usual)

@@ -33,7 +33,7 @@ describe('requirement 13: security events, recorded without secrets', () => {
   it('records each kind of event with its time, family and hashed client address, and no secret anywhere', async () => {
     const api = new FakeMailApi('events')
     const mailEnv = api.env()
-    const ip = '203.0.113.50'
+    const ip = '127.0.113.50'
     const family = await createFamily({ password: 'Soleil2026' })
     const browser = new Visitor()
     const send = (path: string, form: Record<string, string>) =>
@@ -97,7 +97,7 @@ describe('requirement 13: security events, recorded without secrets', () => {
   })
 
   it("records an unknown number's attempts without a family", async () => {
-    const ip = '203.0.113.51'
+    const ip = '127.0.113.51'
     await new Visitor().post(
       '/connexion',
       { identifier: uniqueFamilyNumber(), password: 'Faux2026x' },

@@ -81,20 +81,20 @@ describe('requirement 6: throttling, counted in D1', () => {
   })
 
   it('limits one client address across numbers (30 by default)', async () => {
-    const ip = '198.51.100.7'
+    const ip = '127.51.100.7'
     for (let i = 0; i < 30; i++)
       expect((await signIn(uniqueFamilyNumber(), 'Faux2026x', ip)).status).toBe(422)
     const limited = await signIn(uniqueFamilyNumber(), 'Faux2026x', ip)
     expect(limited.status).toBe(429)
-    expect((await signIn(uniqueFamilyNumber(), 'Faux2026x', '198.51.100.8')).status).toBe(422)
+    expect((await signIn(uniqueFamilyNumber(), 'Faux2026x', '127.51.100.8')).status).toBe(422)
   })
 
   it('keeps the counts in D1 under hashed keys, never the number or the address', async () => {
     const number = uniqueFamilyNumber()
-    await signIn(number, 'Faux2026x', '203.0.113.9')
+    await signIn(number, 'Faux2026x', '127.0.113.9')
     const keys = (await db.select().from(attemptCounters)).map((row) => row.key).join(' ')
     expect(keys).not.toContain(number)
-    expect(keys).not.toContain('203.0.113.9')
+    expect(keys).not.toContain('127.0.113.9')
     expect(
       await db.select().from(attemptCounters).where(like(attemptCounters.key, 'signin-number:%')),
     ).not.toHaveLength(0)
@@ -127,7 +127,7 @@ describe('requirement 6: throttling, counted in D1', () => {
   })
 
   it('does not count a successful sign-in or password change against the client address', async () => {
-    const ip = '198.51.100.99'
+    const ip = '127.51.100.99'
     const family = await createFamily({ password: 'Soleil2026' })
     const browser = new Visitor()
     await browser.post(
@@ -148,7 +148,7 @@ describe('requirement 6: throttling, counted in D1', () => {
 
   it('sends at most 3 temporary-password mails per number and client per hour, then 429 and nothing sent', async () => {
     const family = await createFamily()
-    const ip = '198.51.100.31'
+    const ip = '127.51.100.31'
     for (let i = 0; i < 3; i++) {
       expect(
         (await post('/mot-de-passe-oublie', { identifier: family.familyNumber }, { ip })).status,
@@ -169,7 +169,7 @@ describe('requirement 6: throttling, counted in D1', () => {
     // The binding counts in windows aligned to the clock's minutes: start well inside one.
     const intoMinute = Date.now() % 60_000
     if (intoMinute > 40_000) await new Promise((wait) => setTimeout(wait, 60_500 - intoMinute))
-    const ip = '192.0.2.200'
+    const ip = '127.0.2.200'
     for (let i = 0; i < 60; i++) {
       expect((await post('/mot-de-passe-oublie', { identifier: 'x' }, { ip })).status).toBe(422)
     }
