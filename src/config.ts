@@ -18,6 +18,10 @@ const PUBLIC_SERVICE_SAMPLES = {
 // OWASP Password Storage cheat sheet: scrypt N=2^17 r=8 p=1, or equal-cost N=2^14 r=8 p=5 (fits 128 MB).
 export const SCRYPT_FLOOR = { logN: 14, r: 8, p: 5 } as const
 
+// A Zero Trust team name: letters, digits and hyphens, one DNS label.
+const ACCESS_TEAM_DOMAIN_FORM =
+  /^https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.cloudflareaccess\.com\/?$/
+
 const configSchema = z.object({
   // No default: each deployment says what it is, where it is served and how it mails.
   ENVIRONMENT: z.enum(['development', 'test', 'staging', 'production']),
@@ -64,9 +68,16 @@ const configSchema = z.object({
   ACCESSIBILITY_AUDIT_DATE: z.iso.date().optional(),
   // Cloudflare Access in front of /agents (PRODUCT.md §11): the team domain
   // (https://<team>.cloudflareaccess.com) and the application's AUD tag. Required outside development.
+  // Exactly the team's own origin: its /cdn-cgi/access/certs are the keys any agent token is checked
+  // against, so no other host (nor a look-alike like https://x.cloudflareaccess.com.example) may serve them.
   ACCESS_TEAM_DOMAIN: z
-    .url()
-    .transform((url) => url.replace(/\/+$/, ''))
+    .string()
+    .trim()
+    .regex(
+      ACCESS_TEAM_DOMAIN_FORM,
+      'doit être de la forme https://<équipe>.cloudflareaccess.com / must be https://<team>.cloudflareaccess.com (e.g. https://ville-exemple.cloudflareaccess.com)',
+    )
+    .transform((url) => url.replace(/\/$/, ''))
     .optional(),
   ACCESS_AUD: z.string().trim().min(1).optional(),
   // Secret: keys client networks and signs device cookies (services/client-key.ts, devices.ts).
