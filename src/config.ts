@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { randomHex } from './services/crypto'
+import { isAffordable, SCRYPT_MAX_MEMORY_BYTES } from './services/passwords'
 
 // Every var of wrangler.toml, parsed once per isolate. Each default lives here, once: wrangler.toml lists
 // only what a deployment must say (where it is, how it mails) and what a commune changes. Production
@@ -150,7 +151,7 @@ export function parseConfig(env: Record<string, unknown>): ConfigResult {
       problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
     }
   }
-  const problems = deploymentProblems(parsed.data)
+  const problems = [...scryptMemoryProblems(parsed.data), ...deploymentProblems(parsed.data)]
   if (parsed.data.MAIL_PROVIDER === 'cloudflare' && !env.EMAIL) {
     problems.push(
       'EMAIL: the [[send_email]] binding is required when MAIL_PROVIDER is "cloudflare"',
@@ -158,6 +159,16 @@ export function parseConfig(env: Record<string, unknown>): ConfigResult {
   }
   if (problems.length > 0) return { ok: false, problems }
   return { ok: true, config: toConfig(parsed.data) }
+}
+
+// In every environment: a hash the isolate cannot afford fails sign-ins under load (services/passwords.ts).
+function scryptMemoryProblems(raw: RawConfig): string[] {
+  const params = { logN: raw.SCRYPT_LOG_N, r: raw.SCRYPT_R, p: raw.SCRYPT_P }
+  if (isAffordable(params)) return []
+  const mib = (128 * 2 ** params.logN * params.r) / 2 ** 20
+  return [
+    `SCRYPT_LOG_N: scrypt needs 128·N·r = ${mib} MiB per hash, over the ${SCRYPT_MAX_MEMORY_BYTES / 2 ** 20} MiB bound (e.g. N=2^14, r=8, p=5)`,
+  ]
 }
 
 // What is tolerable on a laptop but never in front of families.

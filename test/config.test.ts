@@ -112,4 +112,23 @@ describe('the configuration schema', () => {
       'https://ville-exemple.cloudflareaccess.com',
     )
   })
+
+  it.each([
+    [{ SCRYPT_LOG_N: '16', SCRYPT_R: '8', SCRYPT_P: '1' }, '64 MiB'],
+    [{ SCRYPT_LOG_N: '15', SCRYPT_R: '16', SCRYPT_P: '1' }, '64 MiB'],
+    [{ SCRYPT_LOG_N: '20', SCRYPT_R: '8', SCRYPT_P: '1' }, '1024 MiB'],
+  ])(
+    'refuses scrypt settings over 32 MiB a hash, in production and development: %o',
+    (scrypt, size) => {
+      for (const environment of [{}, { ENVIRONMENT: 'development', MAIL_PROVIDER: 'dev' }]) {
+        const [problem] = problemsOf({ ...environment, ...scrypt })
+        expect(problem).toMatch(/^SCRYPT_LOG_N: /)
+        expect(problem).toContain(`${size} per hash, over the 32 MiB bound`)
+      }
+    },
+  )
+
+  it('accepts the largest hash that fits, N=2^15 with r=8 (32 MiB)', () => {
+    expect(problemsOf({ SCRYPT_LOG_N: '15', SCRYPT_R: '8', SCRYPT_P: '3' })).toEqual([])
+  })
 })

@@ -6,6 +6,7 @@ import {
   clientKeyOf,
   createFamily,
   db,
+  send,
   snapshotDatabase,
   uniqueFamilyNumber,
   Visitor,
@@ -133,6 +134,26 @@ describe('requirement 14: an unexpected error', () => {
     } finally {
       await env.DB.exec('ALTER TABLE sessions_gone RENAME TO sessions')
     }
+  })
+
+  it('logs the route pattern, never the path that holds a family number', async () => {
+    const family = await createFamily()
+    // A real D1 failure on the agents' family page (the development agent, on loopback).
+    await env.DB.exec('ALTER TABLE sessions RENAME TO sessions_gone')
+    try {
+      const response = await send(`/agents/familles/${family.familyNumber}`)
+      expect(response.status).toBe(503)
+    } finally {
+      await env.DB.exec('ALTER TABLE sessions_gone RENAME TO sessions')
+    }
+    const lines = logged.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line))
+    const error = lines.find((line) => line.event === 'unhandled_error')
+    expect(error).toMatchObject({ route: '/agents/familles/:number' })
+    expect(lines.find((line) => line.event === 'request')).toMatchObject({
+      route: '/agents/familles/:number',
+      status: 503,
+    })
+    expect(logged.join('\n')).not.toContain(family.familyNumber)
   })
 
   it('answers 503 with a log line naming the variable when the configuration is invalid', async () => {

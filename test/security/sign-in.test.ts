@@ -48,6 +48,23 @@ describe('requirement 5: unknown number and wrong password look and cost the sam
     expect(answers[2]).toBe(answers[0])
   })
 
+  it('answers a family whose stored hash needs more memory than an isolate gives like a wrong password', async () => {
+    const key = btoa(String.fromCharCode(...new Uint8Array(32)))
+    const family = await createFamily({
+      passwordHash: `scrypt$20$8$1$${btoa('sixteen-byte-salt')}$${key}`,
+    })
+    const known = await createFamily({ password: 'Soleil2026' })
+    let response!: Response
+    expect(
+      await hashesDuring(async () => (response = await signIn(family.familyNumber, 'Soleil2026'))),
+    ).toBe(1)
+    expect(response.status).toBe(422)
+    const wrong = await signIn(known.familyNumber, 'Mauvais2026')
+    expect(withoutNonces(await response.text()).replace(family.familyNumber, 'NUMBER')).toBe(
+      withoutNonces(await wrong.text()).replace(known.familyNumber, 'NUMBER'),
+    )
+  })
+
   it('computes one scrypt for a right password too', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
     expect(await hashesDuring(() => signIn(family.familyNumber, 'Soleil2026'))).toBe(1)
