@@ -27,7 +27,7 @@ export async function measureFlow2g(baseUrl: string, family: Family, javaScript:
       viewport: { width: 360, height: 740 },
       locale: 'fr-FR',
       extraHTTPHeaders: {
-        'cf-connecting-ip': `10.2.${javaScript ? 1 : 2}.${Math.floor(Math.random() * 250) + 1}`,
+        'cf-connecting-ip': `127.2.${javaScript ? 1 : 2}.${Math.floor(Math.random() * 250) + 1}`,
       },
     })
     const page = await context.newPage()

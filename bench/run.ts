@@ -77,7 +77,7 @@ try {
     headers: {
       origin: app.baseUrl,
       'content-type': 'application/x-www-form-urlencoded',
-      'cf-connecting-ip': '10.8.8.8',
+      'cf-connecting-ip': '127.8.8.8',
     },
     body: new URLSearchParams({ identifier: CLAIRE.number, password: CLAIRE.password }),
   })

@@ -57,6 +57,15 @@ if (deployed && wrangler.triggers.crons.length === 0) {
   problems.push('triggers.crons: no cron trigger: undelivered mail would never be retried')
 }
 
+// The portal answers on the commune's domain only: a workers.dev address or a preview URL is a
+// second copy a stranger can reach, outside the zone's WAF and rate-limiting rules (wrangler.toml).
+if (deployed && wrangler.workers_dev !== false) {
+  problems.push("workers_dev: must be false (the commune's domain is served through `routes`)")
+}
+if (deployed && wrangler.preview_urls !== false) {
+  problems.push('preview_urls: must be false (no preview URL of the portal on workers.dev)')
+}
+
 const label = env ?? 'top level (development)'
 if (problems.length > 0) {
   console.error(`${configPath} [${label}]: ${problems.length} problem(s)`)

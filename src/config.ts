@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { randomHex } from './services/crypto'
+import { isAffordable, SCRYPT_MAX_MEMORY_BYTES } from './services/passwords'
 
 // Every var of wrangler.toml, parsed once per isolate. Each default lives here, once: wrangler.toml lists
 // only what a deployment must say (where it is, how it mails) and what a commune changes. Production
@@ -17,6 +18,10 @@ const PUBLIC_SERVICE_SAMPLES = {
 
 // OWASP Password Storage cheat sheet: scrypt N=2^17 r=8 p=1, or equal-cost N=2^14 r=8 p=5 (fits 128 MB).
 export const SCRYPT_FLOOR = { logN: 14, r: 8, p: 5 } as const
+
+// A Zero Trust team name: letters, digits and hyphens, one DNS label.
+const ACCESS_TEAM_DOMAIN_FORM =
+  /^https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.cloudflareaccess\.com\/?$/
 
 const configSchema = z.object({
   // No default: each deployment says what it is, where it is served and how it mails.
@@ -66,9 +71,16 @@ const configSchema = z.object({
   ACCESSIBILITY_AUDIT_DATE: z.iso.date().optional(),
   // Cloudflare Access in front of /agents (PRODUCT.md §11): the team domain
   // (https://<team>.cloudflareaccess.com) and the application's AUD tag. Required outside development.
+  // Exactly the team's own origin: its /cdn-cgi/access/certs are the keys any agent token is checked
+  // against, so no other host (nor a look-alike like https://x.cloudflareaccess.com.example) may serve them.
   ACCESS_TEAM_DOMAIN: z
-    .url()
-    .transform((url) => url.replace(/\/+$/, ''))
+    .string()
+    .trim()
+    .regex(
+      ACCESS_TEAM_DOMAIN_FORM,
+      'doit être de la forme https://<équipe>.cloudflareaccess.com / must be https://<team>.cloudflareaccess.com (e.g. https://ville-exemple.cloudflareaccess.com)',
+    )
+    .transform((url) => url.replace(/\/$/, ''))
     .optional(),
   ACCESS_AUD: z.string().trim().min(1).optional(),
   // Secret: keys client networks and signs device cookies (services/client-key.ts, devices.ts).
@@ -144,7 +156,7 @@ export function parseConfig(env: Record<string, unknown>): ConfigResult {
       problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
     }
   }
-  const problems = deploymentProblems(parsed.data)
+  const problems = [...scryptMemoryProblems(parsed.data), ...deploymentProblems(parsed.data)]
   if (parsed.data.MAIL_PROVIDER === 'cloudflare' && !env.EMAIL) {
     problems.push(
       'EMAIL: the [[send_email]] binding is required when MAIL_PROVIDER is "cloudflare"',
@@ -152,6 +164,16 @@ export function parseConfig(env: Record<string, unknown>): ConfigResult {
   }
   if (problems.length > 0) return { ok: false, problems }
   return { ok: true, config: toConfig(parsed.data) }
+}
+
+// In every environment: a hash the isolate cannot afford fails sign-ins under load (services/passwords.ts).
+function scryptMemoryProblems(raw: RawConfig): string[] {
+  const params = { logN: raw.SCRYPT_LOG_N, r: raw.SCRYPT_R, p: raw.SCRYPT_P }
+  if (isAffordable(params)) return []
+  const mib = (128 * 2 ** params.logN * params.r) / 2 ** 20
+  return [
+    `SCRYPT_LOG_N: scrypt needs 128·N·r = ${mib} MiB per hash, over the ${SCRYPT_MAX_MEMORY_BYTES / 2 ** 20} MiB bound (e.g. N=2^14, r=8, p=5)`,
+  ]
 }
 
 // What is tolerable on a laptop but never in front of families.

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
+import { routePath } from 'hono/route'
 import type { AppEnv, Bindings } from './env'
 import { runScheduled } from './scheduled'
 import { render } from './http/respond'
@@ -66,7 +67,8 @@ app.onError((error, c) => {
   if (error instanceof HTTPException && isErrorStatus(error.status) && error.status < 500) {
     return errorPage(c, error.status)
   }
-  logJson('error', 'unhandled_error', { path: c.req.path, reason: safeErrorReason(error) })
+  // The route's pattern, never the path: /agents/familles/:number, not a family's number.
+  logJson('error', 'unhandled_error', { route: routePath(c, -1), reason: safeErrorReason(error) })
   // Before the request context exists there is no config to render a page with.
   if (!c.var.config) return c.html(UNAVAILABLE_PAGE, 503)
   const storage = /D1|SQLITE|Failed query/i.test(`${error.message} ${String(error.cause ?? '')}`)

@@ -4,10 +4,10 @@ import { sign } from 'hono/jwt'
 // endpoint serves (test/fake-mail-provider.ts). `token()` signs what Access would put in
 // Cf-Access-Jwt-Assertion.
 export class FakeAccessTeam {
-  readonly teamDomain = `https://team-${crypto.randomUUID().slice(0, 8)}.access.test`
+  readonly teamDomain = `https://team-${crypto.randomUUID().slice(0, 8)}.cloudflareaccess.com`
   readonly audience = `aud-${crypto.randomUUID()}`
   private keys?: CryptoKeyPair
-  private readonly kid = crypto.randomUUID()
+  private kid = crypto.randomUUID()
 
   /** Env overrides that point the app at this team. */
   env(extra: Record<string, unknown> = {}) {
@@ -24,8 +24,24 @@ export class FakeAccessTeam {
     return this
   }
 
-  /** A token as Access issues it; `claims` and `signingKey` let a test forge a bad one. */
-  async token(claims: Record<string, unknown> = {}, signingKey?: CryptoKey) {
+  /** Access rotates its signing key: a new key pair under a new `kid`. */
+  async rotate() {
+    this.kid = crypto.randomUUID()
+    return this.publish()
+  }
+
+  /** How many times the app fetched this team's certs. */
+  async certFetches(): Promise<number> {
+    return (await fetch(`${this.teamDomain}/__fetches`)).json()
+  }
+
+  /** From now on the certs endpoint never answers. */
+  async hang() {
+    await fetch(`${this.teamDomain}/__hang`, { method: 'POST' })
+  }
+
+  /** A token as Access issues it; `claims`, `signingKey` and `kid` let a test forge a bad one. */
+  async token(claims: Record<string, unknown> = {}, signingKey?: CryptoKey, kid = this.kid) {
     const now = Math.floor(Date.now() / 1000)
     const payload = {
       iss: this.teamDomain,
@@ -36,7 +52,7 @@ export class FakeAccessTeam {
       exp: now + 600,
       ...claims,
     }
-    return signWithKid(payload, signingKey ?? this.keys!.privateKey, this.kid)
+    return signWithKid(payload, signingKey ?? this.keys!.privateKey, kid)
   }
 }
 

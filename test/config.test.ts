@@ -67,6 +67,17 @@ describe('the configuration schema', () => {
     [{ MAIL_API_URL: 'http://api.brevo.com/v3/smtp/email' }, 'MAIL_API_URL'],
     [{ ENVIRONMENT: 'test', MAIL_API_URL: 'http://mail.internal/send' }, 'MAIL_API_URL'],
     [{ CLIENT_KEY_SECRET: 'short' }, 'CLIENT_KEY_SECRET'],
+    [{ ACCESS_TEAM_DOMAIN: 'https://ville-exemple.example.org' }, 'ACCESS_TEAM_DOMAIN'],
+    [{ ACCESS_TEAM_DOMAIN: 'http://ville-exemple.cloudflareaccess.com' }, 'ACCESS_TEAM_DOMAIN'],
+    [
+      { ACCESS_TEAM_DOMAIN: 'https://ville-exemple.cloudflareaccess.com.evil.example' },
+      'ACCESS_TEAM_DOMAIN',
+    ],
+    [{ ACCESS_TEAM_DOMAIN: 'https://a.b.cloudflareaccess.com' }, 'ACCESS_TEAM_DOMAIN'],
+    [
+      { ACCESS_TEAM_DOMAIN: 'https://ville-exemple.cloudflareaccess.com/cdn-cgi' },
+      'ACCESS_TEAM_DOMAIN',
+    ],
   ])('refuses %o, naming %s', (overrides, variable) => {
     expect(problemsOf(overrides).some((problem) => problem.startsWith(`${variable}:`))).toBe(true)
   })
@@ -87,5 +98,37 @@ describe('the configuration schema', () => {
       SCRYPT_P: '1',
     })
     expect(result.ok).toBe(true)
+  })
+
+  it('accepts the Access team domain only as https://<team>.cloudflareaccess.com, and says so with an example', () => {
+    const [problem] = problemsOf({ ACCESS_TEAM_DOMAIN: 'https://access.ville-exemple.fr' })
+    expect(problem).toContain('https://<équipe>.cloudflareaccess.com')
+    expect(problem).toContain('e.g. https://ville-exemple.cloudflareaccess.com')
+    const result = parseConfig({
+      ...production,
+      ACCESS_TEAM_DOMAIN: 'https://ville-exemple.cloudflareaccess.com/',
+    })
+    expect(result.ok && result.config.access?.teamDomain).toBe(
+      'https://ville-exemple.cloudflareaccess.com',
+    )
+  })
+
+  it.each([
+    [{ SCRYPT_LOG_N: '16', SCRYPT_R: '8', SCRYPT_P: '1' }, '64 MiB'],
+    [{ SCRYPT_LOG_N: '15', SCRYPT_R: '16', SCRYPT_P: '1' }, '64 MiB'],
+    [{ SCRYPT_LOG_N: '20', SCRYPT_R: '8', SCRYPT_P: '1' }, '1024 MiB'],
+  ])(
+    'refuses scrypt settings over 32 MiB a hash, in production and development: %o',
+    (scrypt, size) => {
+      for (const environment of [{}, { ENVIRONMENT: 'development', MAIL_PROVIDER: 'dev' }]) {
+        const [problem] = problemsOf({ ...environment, ...scrypt })
+        expect(problem).toMatch(/^SCRYPT_LOG_N: /)
+        expect(problem).toContain(`${size} per hash, over the 32 MiB bound`)
+      }
+    },
+  )
+
+  it('accepts the largest hash that fits, N=2^15 with r=8 (32 MiB)', () => {
+    expect(problemsOf({ SCRYPT_LOG_N: '15', SCRYPT_R: '8', SCRYPT_P: '3' })).toEqual([])
   })
 })

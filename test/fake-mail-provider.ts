@@ -27,24 +27,34 @@ function mailbox(host: string): Mailbox {
   return box
 }
 
-// A fake Cloudflare Access team: `https://<team>.access.test/cdn-cgi/access/certs` serves the JWKS a
-// test registered with POST /__keys (test/access.ts). No test talks to Cloudflare.
-const accessKeys = new Map<string, unknown[]>()
+// A fake Cloudflare Access team: `https://<team>.cloudflareaccess.com/cdn-cgi/access/certs` serves the
+// JWKS a test registered with POST /__keys (test/access.ts), counts how often it was fetched
+// (GET /__fetches), and never answers after POST /__hang. No test talks to Cloudflare.
+const accessTeams = new Map<string, { keys: unknown[]; fetches: number; hang: boolean }>()
 
 async function fakeAccessTeam(request: Request, url: URL): Promise<Response> {
-  if (url.pathname === '/__keys') {
-    accessKeys.set(url.hostname, ((await request.json()) as { keys: unknown[] }).keys)
-    return new Response('ok')
-  }
-  if (url.pathname === '/cdn-cgi/access/certs') {
-    return Response.json({ keys: accessKeys.get(url.hostname) ?? [] })
+  const team = accessTeams.get(url.hostname) ?? { keys: [], fetches: 0, hang: false }
+  accessTeams.set(url.hostname, team)
+  switch (url.pathname) {
+    case '/__keys':
+      team.keys = ((await request.json()) as { keys: unknown[] }).keys
+      return new Response('ok')
+    case '/__hang':
+      team.hang = true
+      return new Response('ok')
+    case '/__fetches':
+      return Response.json(team.fetches)
+    case '/cdn-cgi/access/certs':
+      team.fetches++
+      if (team.hang) return new Promise<Response>(() => {})
+      return Response.json({ keys: team.keys })
   }
   return new Response('not found', { status: 404 })
 }
 
 export async function fakeMailProvider(request: Request): Promise<Response> {
   const url = new URL(request.url)
-  if (url.hostname.endsWith('.access.test')) return fakeAccessTeam(request, url)
+  if (url.hostname.endsWith('.cloudflareaccess.com')) return fakeAccessTeam(request, url)
   if (!url.hostname.endsWith('.mail-api.test')) {
     return new Response('tests have no network', { status: 599 })
   }

@@ -30,6 +30,26 @@ export const DEPLOYMENT_FACTS = {
   ACCESS_AUD: 'aud-tag-of-the-agents-application',
 }
 
+/**
+ * A staging Worker as Cloudflare runs it, on its own domain, for tests whose client cannot be on
+ * loopback (an IPv6 /64, a request through a proxy): the development configuration refuses them.
+ * Mail goes to a fake provider; the hash is at the OWASP floor, so create families with a password
+ * (hashed cheaply) rather than sign in with unknown numbers, which hash at the floor.
+ */
+export const DEPLOYED = {
+  origin: 'https://famille.example.org',
+  env: {
+    ENVIRONMENT: 'staging',
+    PUBLIC_URL: 'https://famille.example.org',
+    MAIL_PROVIDER: 'http',
+    MAIL_API_URL: 'https://deployed.mail-api.test/v3/smtp/email',
+    MAIL_API_KEY: 'test-api-key',
+    SCRYPT_LOG_N: '14',
+    SCRYPT_P: '5',
+    ...DEPLOYMENT_FACTS,
+  },
+} as const
+
 /** What limits and events key a client address on, with the test secret of vitest.config.ts. */
 export const clientKeyOf = (address: string) => clientKey(testEnv.CLIENT_KEY_SECRET!, address)
 
@@ -72,7 +92,8 @@ export type SendOptions = {
   headers?: Record<string, string>
   cookie?: string
   htmx?: boolean
-  // The client address Cloudflare would set; each request gets its own unless a test pins one.
+  // The client address (CF-Connecting-IP); each request gets its own unless a test pins one. The
+  // development configuration answers loopback clients only: pin an address of 127.0.0.0/8.
   ip?: string
   // Var overrides, e.g. { ENVIRONMENT: 'production' }: a new env object is parsed afresh.
   env?: Record<string, unknown>
@@ -84,8 +105,10 @@ export type SendOptions = {
 
 export type Sent = Response & { settled: Promise<void> }
 
+// Every address of 127.0.0.0/8 is this machine (RFC 1122), and each is a client of its own to the
+// limits: the tests play many clients without leaving loopback, as `wrangler dev` would see them.
 const randomIp = () =>
-  `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 254) + 1}`
+  `127.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 254) + 1}`
 
 /** One request through the Worker's fetch handler, inside workerd, against the test's D1. */
 export async function send(path: string, options: SendOptions = {}): Promise<Sent> {

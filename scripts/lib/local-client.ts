@@ -2,9 +2,12 @@
 // like a browser, posts same-origin forms, asks for htmx fragments on demand, and reads the
 // development mailbox.
 
-/** A client address as Cloudflare would set it: the per-address limits see each client apart. */
+/**
+ * A client address of 127.0.0.0/8, sent as CF-Connecting-IP: the per-address limits see each client
+ * apart, and the development configuration (which answers loopback clients only) serves it.
+ */
 export const randomClientAddress = () =>
-  `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`
+  `127.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`
 
 type Answer = { status: number; location: string | null; body: string }
 

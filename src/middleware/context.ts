@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory'
 import { configFor } from '../config'
 import { createDb } from '../db/client'
 import type { AppEnv } from '../env'
-import { isLoopbackHost } from '../http/loopback'
+import { answersLoopbackOnly, isLoopbackRequest } from '../http/loopback'
 import { clientNetworks } from '../services/client-key'
 import { logJson } from '../services/logging'
 import { UNAVAILABLE_PAGE } from '../views/standalone'
@@ -17,14 +17,15 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
     return c.html(UNAVAILABLE_PAGE, 503)
   }
   c.set('config', result.config)
-  // A development configuration (dev mailbox, no secrets) published by mistake serves nobody.
-  if (result.config.environment === 'development' && !isLoopbackHost(c.req.url)) {
+  // A development or test configuration (dev mailbox, no secrets) published by mistake, or reached
+  // through a tunnel, serves nobody.
+  if (answersLoopbackOnly(result.config.environment) && !isLoopbackRequest(c.req.raw)) {
     logJson('error', 'development_configuration_off_loopback', {})
     c.header('Cache-Control', 'no-store')
     return c.html(UNAVAILABLE_PAGE, 503)
   }
   c.set('db', createDb(c.env.DB))
-  // Cloudflare sets cf-connecting-ip at its edge; locally there is none.
+  // Cloudflare sets cf-connecting-ip at its edge; `wrangler dev` sets it from the socket.
   const address = c.req.header('cf-connecting-ip')
   const networks = clientNetworks(result.config.clientKeySecret, address)
   c.set('clientKey', networks[0]!.key)

@@ -3,25 +3,49 @@ import type { HonoJsonWebKey } from 'hono/utils/jwt/jws'
 
 // The commune's agents reach /agents through Cloudflare Access only (PRODUCT.md §11). Access puts a
 // signed JWT in the `Cf-Access-Jwt-Assertion` header; the app checks it itself (Cloudflare's
-// "Validate JWTs" guide): RS256, issuer = the team domain, audience = the application's AUD tag, key
-// from the team's /cdn-cgi/access/certs. Anything else is refused, whatever the environment.
+// "Validate JWTs" guide): RS256, issuer = the team domain, audience = the application's AUD tag, an
+// expiry, key from the team's /cdn-cgi/access/certs. Anything else is refused, whatever the environment.
 export type AccessSettings = { teamDomain: string; audience: string }
 export type Agent = { email: string }
 
 const CERTS_TTL_MS = 10 * 60_000
-let certs: { url: string; keys: HonoJsonWebKey[]; fetchedAt: number } | undefined
+// A stranger can send tokens with made-up key ids as fast as they like: each one must not become a
+// request to Access. At most one fetch a minute per isolate, however many tokens ask for one.
+const CERTS_FETCH_INTERVAL_MS = 60_000
+// A slow or unreachable Access must not hold the agents' requests (and the isolate) open.
+const CERTS_TIMEOUT_MS = 5_000
 
-async function accessKeys(url: string, now: number, refresh: boolean): Promise<HonoJsonWebKey[]> {
-  if (!refresh && certs?.url === url && now - certs.fetchedAt < CERTS_TTL_MS) return certs.keys
-  const response = await fetch(url)
+type Certs = { url: string; keys: HonoJsonWebKey[] }
+let certs: (Certs & { fetchedAt: number }) | undefined
+let lastFetch: { url: string; at: number; keys: Promise<HonoJsonWebKey[]> } | undefined
+
+async function fetchCerts(url: string): Promise<HonoJsonWebKey[]> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(CERTS_TIMEOUT_MS) })
   if (!response.ok) throw new Error(`Access certs: HTTP ${response.status}`)
   const { keys } = (await response.json()) as { keys?: HonoJsonWebKey[] }
   if (!Array.isArray(keys)) throw new Error('Access certs: no keys')
-  certs = { url, keys, fetchedAt: now }
   return keys
 }
 
-/** The agent the token names, or null for a missing, forged, expired or foreign token. */
+/** The team's keys: cached, refreshed when stale or missing `kid`, fetched at most once a minute. */
+function accessKeys(url: string, kid: unknown, now: number): Promise<HonoJsonWebKey[]> {
+  const cached = certs?.url === url ? certs : undefined
+  const fresh = cached && now - cached.fetchedAt < CERTS_TTL_MS
+  if (fresh && cached.keys.some((key) => key.kid === kid)) return Promise.resolve(cached.keys)
+  // Concurrent requests share the fetch under way; a failed fetch also waits out the minute.
+  if (lastFetch?.url === url && now - lastFetch.at < CERTS_FETCH_INTERVAL_MS) return lastFetch.keys
+  const keys = fetchCerts(url).then(
+    (fetched) => {
+      certs = { url, keys: fetched, fetchedAt: now }
+      return fetched
+    },
+    () => cached?.keys ?? [],
+  )
+  lastFetch = { url, at: now, keys }
+  return keys
+}
+
+/** The agent the token names, or null for a missing, forged, expired, unexpiring or foreign token. */
 export async function verifyAgent(
   token: string | undefined,
   settings: AccessSettings,
@@ -30,10 +54,10 @@ export async function verifyAgent(
   if (!token) return null
   const url = `${settings.teamDomain}/cdn-cgi/access/certs`
   try {
-    const { kid } = decode(token).header
-    let keys = await accessKeys(url, now, false)
-    // A key rotated since the certs were cached: fetch them once more.
-    if (!keys.some((key) => key.kid === kid)) keys = await accessKeys(url, now, true)
+    const { header, payload: claims } = decode(token)
+    // hono checks `exp` only when present: a token without one would never expire (RFC 7519 4.1.4).
+    if (typeof claims.exp !== 'number') return null
+    const keys = await accessKeys(url, header.kid, now)
     const payload = await verifyWithJwks(token, {
       keys,
       verification: { iss: settings.teamDomain, aud: settings.audience },

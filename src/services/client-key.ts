@@ -18,7 +18,7 @@ export function clientNetwork(address: string): string {
 }
 
 /** The eight groups of an IPv6 address without leading zeros, or null when it is not one. */
-function expandIpv6(address: string): string[] | null {
+export function expandIpv6(address: string): string[] | null {
   const halves = address.split('::')
   if (halves.length > 2) return null
   const parse = (part: string) => (part === '' ? [] : part.split(':'))

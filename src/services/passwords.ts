@@ -38,15 +38,31 @@ export async function hashPassword(password: string, params: ScryptParams): Prom
   return ['scrypt', params.logN, params.r, params.p, b64(salt), b64(key)].join('$')
 }
 
+// scrypt holds 128·N·r bytes at once (RFC 7914 §6), 128·r·p more for its input block. An isolate has
+// 128 MB for all its concurrent requests (../shared/STACK-NOTES.md): one hash never takes more than 32 MiB.
+export const SCRYPT_MAX_MEMORY_BYTES = 32 * 1024 * 1024
+const SCRYPT_MAX_P = 16
+
+/** Whether scrypt with `params` fits the per-hash memory bound (and the parameters are sane at all). */
+export function isAffordable({ logN, r, p }: ScryptParams): boolean {
+  if (![logN, r, p].every(Number.isSafeInteger)) return false
+  if (logN < 1 || r < 1 || p < 1 || p > SCRYPT_MAX_P) return false
+  return 128 * 2 ** logN * r <= SCRYPT_MAX_MEMORY_BYTES
+}
+
 type StoredHash = { params: ScryptParams; salt: Uint8Array; key: Uint8Array }
 
+// The database is not trusted to hold only what this code wrote (an import, a restore, a bad edit):
+// a hash it cannot afford or cannot read is no hash, refused before anything is allocated.
 function parseStoredHash(stored: string): StoredHash | null {
   const [scheme, logN, r, p, salt, key] = stored.split('$')
   if (scheme !== 'scrypt' || !salt || !key) return null
-  return {
-    params: { logN: Number(logN), r: Number(r), p: Number(p) },
-    salt: unb64(salt),
-    key: unb64(key),
+  const params = { logN: Number(logN), r: Number(r), p: Number(p) }
+  if (!isAffordable(params)) return null
+  try {
+    return { params, salt: unb64(salt), key: unb64(key) }
+  } catch {
+    return null
   }
 }
 
@@ -56,7 +72,10 @@ const DUMMY_SALT = new Uint8Array(SALT_LENGTH)
 
 export type PasswordCheck = { matches: boolean; needsRehash: boolean }
 
-/** Checks `password` against `stored`, computing exactly one scrypt whatever `stored` is. */
+/**
+ * Checks `password` against `stored`, computing exactly one scrypt whatever `stored` is: an unknown,
+ * unreadable or unaffordable hash costs the same as a wrong password, and never matches.
+ */
 export async function verifyPassword(
   password: string,
   stored: string | null,

@@ -32,7 +32,7 @@ describe("a stranger's failures do not lock the family out", () => {
     await page.getByRole('button', { name: 'Se déconnecter' }).click()
     await expectHeading(page, 'Accès famille')
 
-    const stranger = new LocalClient(baseUrl(), '203.0.113.250')
+    const stranger = new LocalClient(baseUrl(), '127.0.113.250')
     const statuses = []
     for (let i = 0; i < 6; i++) {
       const answer = await stranger.request('POST', '/connexion', {
@@ -58,14 +58,14 @@ describe("a stranger's failures do not lock the family out", () => {
 describe('a family with no device cookie, its number locked by a stranger', () => {
   it('gets from the 429 to its space by mail, in Chromium without any earlier visit', async () => {
     const number = familyNumber('locked')
-    const stranger = new LocalClient(baseUrl(), '203.0.113.251')
+    const stranger = new LocalClient(baseUrl(), '127.0.113.251')
     for (let i = 0; i < 6; i++) {
       await stranger.request('POST', '/connexion', {
         form: { identifier: number, password: `Faux${i}Faux` },
       })
     }
     // The stranger also asks for the family's mails, from three addresses.
-    for (const ip of ['203.0.113.252', '203.0.113.253', '203.0.113.254']) {
+    for (const ip of ['127.0.113.252', '127.0.113.253', '127.0.113.254']) {
       const asked = await new LocalClient(baseUrl(), ip).request('POST', '/mot-de-passe-oublie', {
         form: { identifier: number },
       })

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { outbox, securityEvents, sessions } from '../../src/db/schema'
 import { FakeAccessTeam, newKeyPair } from '../access'
 import {
@@ -76,6 +76,59 @@ describe('access to /agents', () => {
     expect(response.status).toBe(200)
     expect(await textOf(response)).toContain('Connecté en tant que agent@example.org')
   })
+})
+
+describe("the Access token and the team's certs", () => {
+  const asAgentOf = async (access: FakeAccessTeam, token?: string) =>
+    send('/agents', {
+      env: access.env(),
+      headers: { 'Cf-Access-Jwt-Assertion': token ?? (await access.token()) },
+    })
+
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('refuses a token without an expiry, however valid its signature', async () => {
+    const response = await asAgentOf(team, await team.token({ exp: undefined }))
+    expect(response.status).toBe(403)
+  })
+
+  it('fetches the certs once, whatever the concurrent requests and the unknown key ids strangers send', async () => {
+    const fresh = await new FakeAccessTeam().publish()
+    const statuses = await Promise.all(
+      Array.from({ length: 5 }, async () => (await asAgentOf(fresh)).status),
+    )
+    expect(statuses).toEqual([200, 200, 200, 200, 200])
+    const strangerKey = (await newKeyPair()).privateKey
+    for (let i = 0; i < 10; i++) {
+      const forged = await fresh.token({}, strangerKey, crypto.randomUUID())
+      expect((await asAgentOf(fresh, forged)).status).toBe(403)
+    }
+    expect(await fresh.certFetches()).toBe(1)
+  })
+
+  it('takes a rotated key, at most one fetch a minute later', async () => {
+    const start = Date.now()
+    vi.useFakeTimers({ toFake: ['Date'], now: start })
+    const rotating = await new FakeAccessTeam().publish()
+    expect((await asAgentOf(rotating)).status).toBe(200)
+    await rotating.rotate()
+    vi.setSystemTime(start + 10_000)
+    expect((await asAgentOf(rotating)).status).toBe(403)
+    expect(await rotating.certFetches()).toBe(1)
+    vi.setSystemTime(start + 61_000)
+    expect((await asAgentOf(rotating)).status).toBe(200)
+    expect(await rotating.certFetches()).toBe(2)
+  })
+
+  it('refuses within seconds when Access does not answer', async () => {
+    const silent = await new FakeAccessTeam().publish()
+    await silent.hang()
+    const started = Date.now()
+    expect((await asAgentOf(silent)).status).toBe(403)
+    expect(Date.now() - started).toBeLessThan(8_000)
+  }, 15_000)
 })
 
 describe('the console', () => {

@@ -81,4 +81,53 @@ describe('GET /dev/mails and /dev/mails.json', () => {
       }
     },
   )
+
+  it.each([
+    ['X-Forwarded-For', '203.0.113.7'],
+    ['X-Forwarded-Host', 'famille.example.org'],
+    ['Forwarded', 'for=203.0.113.7;host=famille.example.org'],
+    ['X-Real-IP', '203.0.113.7'],
+    ['X-Forwarded-For', '127.0.0.1'],
+  ])('is unreachable through a proxy or tunnel to loopback (%s: %s)', async (header, value) => {
+    const family = await createFamily()
+    await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
+    for (const path of ['/dev/mails.json', '/dev/mails', '/connexion', '/agents']) {
+      const response = await send(path, {
+        origin: 'http://127.0.0.1:8787',
+        ip: '127.0.0.1',
+        headers: { [header]: value },
+      })
+      expect(response.status, path).toBe(503)
+      expect(await response.text(), path).not.toContain(family.email!)
+    }
+  })
+
+  it.each(['203.0.113.7', '10.0.0.2', '2001:db8::1', '::ffff:192.0.2.1'])(
+    'is unreachable from the client address %s, even addressed to localhost',
+    async (ip) => {
+      const family = await createFamily()
+      await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
+      for (const path of ['/dev/mails.json', '/connexion']) {
+        const response = await send(path, { ip })
+        expect(response.status, path).toBe(503)
+        expect(await response.text(), path).not.toContain(family.email!)
+      }
+    },
+  )
+
+  it.each(['127.0.0.1', '127.3.4.5', '::1', '::ffff:127.0.0.1'])(
+    'answers the loopback client %s',
+    async (ip) => {
+      expect((await send('/dev/mails.json', { ip, origin: 'http://[::1]:8787' })).status).toBe(200)
+    },
+  )
+
+  it('answers a test configuration (dev mailer, no secret of its own) on loopback only', async () => {
+    const env = { ENVIRONMENT: 'test' }
+    expect((await send('/connexion', { env })).status).toBe(200)
+    expect((await send('/connexion', { env, origin: 'https://famille.example.org' })).status).toBe(
+      503,
+    )
+    expect((await send('/connexion', { env, ip: '203.0.113.7' })).status).toBe(503)
+  })
 })

@@ -190,7 +190,7 @@ describe('« Numéro de famille oublié ? »', () => {
 
   it('records family_number_requested without the address in clear', async () => {
     const family = await createFamily()
-    const ip = '198.51.100.120'
+    const ip = '127.51.100.120'
     await post('/numero-oublie', { email: family.email! }, { ip })
     await post('/numero-oublie', { email: 'inconnue@example.org' }, { ip })
     // This client's events only: the file's other tests record theirs in the same table.
@@ -278,7 +278,7 @@ describe('nothing tells whether an address is registered (the forgot-password en
 
   it('limits like the temporary-password mails: 3 an hour per address and client, then 429 for that client only', async () => {
     const family = await createFamily()
-    const ip = '198.51.100.140'
+    const ip = '127.51.100.140'
     const perClient = testConfig.limits.mailsPerSubjectPerClientPerHour
     expect(perClient).toBe(3)
     for (let i = 0; i < perClient; i++) {
@@ -296,14 +296,14 @@ describe('nothing tells whether an address is registered (the forgot-password en
     const family = await createFamily()
     const usual = (await answerFor('personne-encore@example.org')).body
     for (let i = 0; i < 10; i++) {
-      await post('/numero-oublie', { email: family.email! }, { ip: `198.51.100.${150 + i}` })
+      await post('/numero-oublie', { email: family.email! }, { ip: `127.51.100.${150 + i}` })
     }
     const spaced = await answerFor(family.email!)
     expect(spaced.body).toBe(usual)
     expect(await numberMailsTo(family.email!)).toHaveLength(1)
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 16 * 60_000 })
     try {
-      await post('/numero-oublie', { email: family.email! }, { ip: '198.51.100.170' })
+      await post('/numero-oublie', { email: family.email! }, { ip: '127.51.100.170' })
       expect(await numberMailsTo(family.email!)).toHaveLength(2)
     } finally {
       vi.useRealTimers()

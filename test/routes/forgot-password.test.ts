@@ -5,6 +5,7 @@ import { families, outbox, temporaryPasswords } from '../../src/db/schema'
 import {
   createFamily,
   db,
+  DEPLOYED,
   mailsTo,
   post,
   send,
@@ -12,6 +13,7 @@ import {
   uniqueFamilyNumber,
   testConfig,
 } from '../helpers'
+import { FakeMailApi } from '../mail-api'
 
 describe('GET /mot-de-passe-oublie', () => {
   it('asks for the family number, says where to find it and whom to contact', async () => {
@@ -69,19 +71,21 @@ describe('POST /mot-de-passe-oublie', () => {
   it("builds the mail's link from PUBLIC_URL, never from the Host the request came with", async () => {
     const family = await createFamily()
     // A deployed portal (a development configuration answers loopback only) reached as evil.example.
+    const api = new FakeMailApi('link')
     const response = await send('/mot-de-passe-oublie', {
       method: 'POST',
-      origin: 'http://evil.example',
+      origin: 'https://evil.example',
       form: { identifier: family.familyNumber },
       headers: { 'x-forwarded-host': 'evil.example' },
-      env: { ENVIRONMENT: 'test' },
+      env: { ...DEPLOYED.env, ...api.env() },
     })
     expect(response.status).toBe(200)
-    const [mail] = await mailsTo(family.email!)
-    expect(mail!.text).toContain(`L'adresse de départ : ${env.PUBLIC_URL}/connexion`)
-    expect(mail!.html).toContain(`<a href="${env.PUBLIC_URL}/connexion">`)
-    expect(mail!.text).not.toContain('evil.example')
-    expect(mail!.html).not.toContain('evil.example')
+    const [mail] = await api.received()
+    const { textContent, htmlContent } = JSON.parse(mail!.body)
+    expect(textContent).toContain(`L'adresse de départ : ${DEPLOYED.origin}/connexion`)
+    expect(htmlContent).toContain(`<a href="${DEPLOYED.origin}/connexion">`)
+    expect(textContent).not.toContain('evil.example')
+    expect(htmlContent).not.toContain('evil.example')
   })
 
   it("escapes the family's name in the HTML mail", async () => {

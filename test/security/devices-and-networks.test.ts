@@ -4,6 +4,7 @@ import { securityEvents, sessions } from '../../src/db/schema'
 import { FakeAccessTeam } from '../access'
 import {
   createFamily,
+  DEPLOYED,
   post,
   db,
   runCron,
@@ -18,7 +19,7 @@ import {
 // design, replayed: each ends with the attacker limited and the family through.
 
 let addresses = 0
-const freshIp = () => `203.0.114.${++addresses}`
+const freshIp = () => `127.0.114.${++addresses}`
 
 /** Wrong guesses at `familyNumber` from `ip` until the number answers 429 to unknown clients. */
 async function lockNumber(familyNumber: string, ip = freshIp()) {
@@ -246,8 +247,13 @@ describe("the agents' family page shows the devices and can forget them", () => 
 })
 
 describe('networks, not addresses', () => {
+  // IPv6 clients are never loopback: played against a deployed configuration (real hash cost).
   const guess = (ip: string, env: Record<string, string>) =>
-    post('/connexion', { identifier: uniqueFamilyNumber(), password: 'Faux2026x' }, { ip, env })
+    post(
+      '/connexion',
+      { identifier: uniqueFamilyNumber(), password: 'Faux2026x' },
+      { ip, ...DEPLOYED, env: { ...DEPLOYED.env, ...env } },
+    )
 
   it('counts an IPv6 client at its /56 with 4 × the cap', async () => {
     const env = { SIGNIN_FAILURES_PER_CLIENT: '2' }
@@ -255,7 +261,7 @@ describe('networks, not addresses', () => {
     // Nine /64s of one /56 (2001:db8:56:100::/56), one guess each.
     for (let i = 0; i < 9; i++) statuses.push((await guess(`2001:db8:56:1${i}0::1`, env)).status)
     expect(statuses).toEqual([...Array(8).fill(422), 429])
-  })
+  }, 30_000)
 
   it('counts an IPv6 client at its /48 with 16 × the cap', async () => {
     const env = { SIGNIN_FAILURES_PER_CLIENT: '1' }
@@ -267,7 +273,7 @@ describe('networks, not addresses', () => {
     expect(statuses).toEqual([...Array(16).fill(422), 429])
     // Another /48 is another client.
     expect((await guess('2001:db8:49::1', env)).status).toBe(422)
-  })
+  }, 30_000)
 })
 
 describe('bounded rows for successful sign-ins', () => {

@@ -6,6 +6,7 @@ import {
   clientKeyOf,
   createFamily,
   db,
+  send,
   snapshotDatabase,
   uniqueFamilyNumber,
   Visitor,
@@ -33,7 +34,7 @@ describe('security events are recorded without secrets', () => {
   it('records each kind of event with its time, family and hashed client address, and no secret anywhere', async () => {
     const api = new FakeMailApi('events')
     const mailEnv = api.env()
-    const ip = '203.0.113.50'
+    const ip = '127.0.113.50'
     const family = await createFamily({ password: 'Soleil2026' })
     const browser = new Visitor()
     const send = (path: string, form: Record<string, string>) =>
@@ -97,7 +98,7 @@ describe('security events are recorded without secrets', () => {
   })
 
   it("records an unknown number's attempts without a family", async () => {
-    const ip = '203.0.113.51'
+    const ip = '127.0.113.51'
     await new Visitor().post(
       '/connexion',
       { identifier: uniqueFamilyNumber(), password: 'Faux2026x' },
@@ -133,6 +134,26 @@ describe('an unexpected error shows a generic page and leaks nothing', () => {
     } finally {
       await env.DB.exec('ALTER TABLE sessions_gone RENAME TO sessions')
     }
+  })
+
+  it('logs the route pattern, never the path that holds a family number', async () => {
+    const family = await createFamily()
+    // A real D1 failure on the agents' family page (the development agent, on loopback).
+    await env.DB.exec('ALTER TABLE sessions RENAME TO sessions_gone')
+    try {
+      const response = await send(`/agents/familles/${family.familyNumber}`)
+      expect(response.status).toBe(503)
+    } finally {
+      await env.DB.exec('ALTER TABLE sessions_gone RENAME TO sessions')
+    }
+    const lines = logged.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line))
+    const error = lines.find((line) => line.event === 'unhandled_error')
+    expect(error).toMatchObject({ route: '/agents/familles/:number' })
+    expect(lines.find((line) => line.event === 'request')).toMatchObject({
+      route: '/agents/familles/:number',
+      status: 503,
+    })
+    expect(logged.join('\n')).not.toContain(family.familyNumber)
   })
 
   it('answers 503 with a log line naming the variable when the configuration is invalid', async () => {

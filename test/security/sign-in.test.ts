@@ -1,6 +1,6 @@
 import { eq, like } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { attemptCounters, outbox, securityEvents } from '../../src/db/schema'
+import { attemptCounters, families, outbox, securityEvents } from '../../src/db/schema'
 import { scryptComputations } from '../../src/services/passwords'
 import {
   createFamily,
@@ -49,6 +49,25 @@ describe('an unknown number looks and costs like a wrong password (one hash)', (
     expect(answers[2]).toBe(answers[0])
   })
 
+  it('answers a family whose stored hash needs more memory than an isolate gives like a wrong password', async () => {
+    const key = btoa(String.fromCharCode(...new Uint8Array(32)))
+    const family = await createFamily()
+    await db
+      .update(families)
+      .set({ passwordHash: `scrypt$20$8$1$${btoa('sixteen-byte-salt')}$${key}` })
+      .where(eq(families.id, family.id))
+    const known = await createFamily({ password: 'Soleil2026' })
+    let response!: Response
+    expect(
+      await hashesDuring(async () => (response = await signIn(family.familyNumber, 'Soleil2026'))),
+    ).toBe(1)
+    expect(response.status).toBe(422)
+    const wrong = await signIn(known.familyNumber, 'Mauvais2026')
+    expect(withoutNonces(await response.text()).replace(family.familyNumber, 'NUMBER')).toBe(
+      withoutNonces(await wrong.text()).replace(known.familyNumber, 'NUMBER'),
+    )
+  })
+
   it('computes one scrypt for a right password too', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
     expect(await hashesDuring(() => signIn(family.familyNumber, 'Soleil2026'))).toBe(1)
@@ -82,20 +101,20 @@ describe('repeated sign-ins and mails are throttled, counted in D1', () => {
   })
 
   it('limits one client address across numbers (30 by default)', async () => {
-    const ip = '198.51.100.7'
+    const ip = '127.51.100.7'
     for (let i = 0; i < 30; i++)
       expect((await signIn(uniqueFamilyNumber(), 'Faux2026x', ip)).status).toBe(422)
     const limited = await signIn(uniqueFamilyNumber(), 'Faux2026x', ip)
     expect(limited.status).toBe(429)
-    expect((await signIn(uniqueFamilyNumber(), 'Faux2026x', '198.51.100.8')).status).toBe(422)
+    expect((await signIn(uniqueFamilyNumber(), 'Faux2026x', '127.51.100.8')).status).toBe(422)
   })
 
   it('keeps the counts in D1 under hashed keys, never the number or the address', async () => {
     const number = uniqueFamilyNumber()
-    await signIn(number, 'Faux2026x', '203.0.113.9')
+    await signIn(number, 'Faux2026x', '127.0.113.9')
     const keys = (await db.select().from(attemptCounters)).map((row) => row.key).join(' ')
     expect(keys).not.toContain(number)
-    expect(keys).not.toContain('203.0.113.9')
+    expect(keys).not.toContain('127.0.113.9')
     expect(
       await db.select().from(attemptCounters).where(like(attemptCounters.key, 'signin-number:%')),
     ).not.toHaveLength(0)
@@ -128,7 +147,7 @@ describe('repeated sign-ins and mails are throttled, counted in D1', () => {
   })
 
   it('does not count a successful sign-in or password change against the client address', async () => {
-    const ip = '198.51.100.99'
+    const ip = '127.51.100.99'
     const family = await createFamily({ password: 'Soleil2026' })
     const browser = new Visitor()
     await browser.post(
@@ -149,7 +168,7 @@ describe('repeated sign-ins and mails are throttled, counted in D1', () => {
 
   it('sends at most 3 temporary-password mails per number and client per hour, then 429 and nothing sent', async () => {
     const family = await createFamily()
-    const ip = '198.51.100.31'
+    const ip = '127.51.100.31'
     for (let i = 0; i < 3; i++) {
       expect(
         (await post('/mot-de-passe-oublie', { identifier: family.familyNumber }, { ip })).status,
@@ -172,7 +191,7 @@ describe('repeated sign-ins and mails are throttled, counted in D1', () => {
     // The binding counts in windows aligned to the clock's minutes: start well inside one.
     const intoMinute = Date.now() % 60_000
     if (intoMinute > 40_000) await new Promise((wait) => setTimeout(wait, 60_500 - intoMinute))
-    const ip = '192.0.2.200'
+    const ip = '127.0.2.200'
     for (let i = 0; i < 60; i++) {
       expect((await post('/mot-de-passe-oublie', { identifier: 'x' }, { ip })).status).toBe(422)
     }

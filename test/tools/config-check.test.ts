@@ -146,4 +146,53 @@ describe('npm run config:check', () => {
     expect(run.status).toBe(1)
     expect(run.stderr).toContain(`- ${variable}`)
   })
+
+  describe("a deployed Worker has no address but the commune's domain", () => {
+    const production = /(\[env\.production\]\n[\s\S]*?)/
+    const staging = /(\[env\.staging\]\n[\s\S]*?)/
+    const problemLines = (stderr: string) =>
+      stderr.split('\n').filter((line) => line.startsWith('  - '))
+
+    it('refuses a production environment with a workers.dev address', () => {
+      const change: [RegExp, string] = [
+        new RegExp(production.source + 'workers_dev = false'),
+        '$1workers_dev = true',
+      ]
+      const run = check(tomlWith([...ready, change]))
+      expect(run.status).toBe(1)
+      expect(problemLines(run.stderr)).toEqual([
+        "  - workers_dev: must be false (the commune's domain is served through `routes`)",
+      ])
+    })
+
+    it('refuses a production environment that does not turn preview URLs off', () => {
+      const change: [RegExp, string] = [
+        new RegExp(production.source + 'preview_urls = false\n'),
+        '$1',
+      ]
+      const run = check(tomlWith([...ready, change]))
+      expect(run.status).toBe(1)
+      expect(problemLines(run.stderr)).toEqual([
+        '  - preview_urls: must be false (no preview URL of the portal on workers.dev)',
+      ])
+    })
+
+    it('refuses a staging environment with a workers.dev address or preview URLs, listed with its other problems', () => {
+      const changes: Array<[RegExp, string]> = [
+        [new RegExp(staging.source + 'workers_dev = false'), '$1workers_dev = true'],
+        [new RegExp(staging.source + 'preview_urls = false'), '$1preview_urls = true'],
+      ]
+      const run = check(tomlWith(changes), 'staging')
+      expect(run.status).toBe(1)
+      expect(run.stderr).toContain('PUBLIC_URL: still the placeholder')
+      expect(run.stderr).toContain('  - workers_dev: must be false')
+      expect(run.stderr).toContain('  - preview_urls: must be false')
+    })
+
+    it.each(['production', 'staging'])("finds neither in the repository's %s section", (env) => {
+      const run = check(tomlWith([]), env)
+      expect(run.stderr).not.toContain('workers_dev')
+      expect(run.stderr).not.toContain('preview_urls')
+    })
+  })
 })

@@ -19,3 +19,14 @@ describe('a bare `wrangler deploy` cannot publish the development configuration'
     expect(development.vars.ENVIRONMENT).toBe('development')
   })
 })
+
+describe("a deployed Worker answers on the commune's domain only", () => {
+  it.each(['production', 'staging'])(
+    'gives %s no workers.dev address and no preview URL',
+    (env) => {
+      const deployed = read(env)
+      expect(deployed.workers_dev).toBe(false)
+      expect(deployed.preview_urls).toBe(false)
+    },
+  )
+})
