@@ -12,12 +12,14 @@ const htmxVersion = require('htmx.org/package.json').version
 const htmx = readFileSync(require.resolve('htmx.org/dist/htmx.min.js'))
 const css = readFileSync('src/styles/app.css')
 const script = readFileSync('src/styles/app.js')
+const challengeStandIn = readFileSync('src/styles/challenge-stand-in.js')
 
 const digest = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 10)
 const files = {
   htmx: [`htmx-${htmxVersion}.min.js`, htmx],
   css: [`app-${digest(css)}.css`, css],
   script: [`app-${digest(script)}.js`, script],
+  challengeStandIn: [`challenge-stand-in-${digest(challengeStandIn)}.js`, challengeStandIn],
 }
 
 rmSync(outDir, { recursive: true, force: true })

@@ -1,4 +1,12 @@
 import * as z from 'zod'
+import { assets } from './assets.gen'
+import {
+  TEST_SECRET_PASSES,
+  TEST_SITE_KEY,
+  TURNSTILE_SCRIPT_URL,
+  type ChallengeSettings,
+} from './services/challenge'
+import { parseCidr, type Cidr } from './services/client-key'
 import { randomHex } from './services/crypto'
 import { isAffordable, SCRYPT_MAX_MEMORY_BYTES } from './services/passwords'
 
@@ -83,6 +91,32 @@ const configSchema = z.object({
     .transform((url) => url.replace(/\/$/, ''))
     .optional(),
   ACCESS_AUD: z.string().trim().min(1).optional(),
+  // Cloudflare Turnstile, offered past a per-client limit (services/challenge.ts). Development uses
+  // the documented test keys and a local stand-in; a deployment without keys keeps the plain 429.
+  TURNSTILE_SITE_KEY: z.string().trim().min(1).optional(),
+  TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
+  TURNSTILE_SCRIPT_URL: z.url().default('https://challenges.cloudflare.com/turnstile/v0/api.js'),
+  TURNSTILE_VERIFY_URL: z
+    .url()
+    .default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
+  // Networks the commune trusts (its town hall, its France services counter), as CIDR blocks
+  // separated by commas or spaces: their per-client caps are ×10.
+  TRUSTED_NETWORKS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const blocks = value.split(/[\s,]+/).filter(Boolean)
+      const parsed = blocks.map(parseCidr)
+      const bad = blocks.filter((_, index) => parsed[index] === null)
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `not a CIDR block: ${bad.join(', ')} (e.g. 192.0.2.0/24, 2001:db8:12::/48)`,
+        })
+        return z.NEVER
+      }
+      return parsed as Cidr[]
+    }),
   // Secret: keys client networks and signs device cookies (services/client-key.ts, devices.ts).
   CLIENT_KEY_SECRET: z.string().min(32, 'at least 32 characters (openssl rand -hex 32)').optional(),
 })
@@ -140,8 +174,30 @@ function toConfig(raw: RawConfig) {
       raw.ACCESS_TEAM_DOMAIN && raw.ACCESS_AUD
         ? { teamDomain: raw.ACCESS_TEAM_DOMAIN, audience: raw.ACCESS_AUD }
         : null,
+    challenge: challengeSettings(raw),
+    trustedNetworks: raw.TRUSTED_NETWORKS,
     // Development and tests may run without one: a random key per isolate stands in.
     clientKeySecret: raw.CLIENT_KEY_SECRET ?? developmentSecretOnce(),
+  }
+}
+
+function challengeSettings(raw: RawConfig): ChallengeSettings | null {
+  if (raw.TURNSTILE_SITE_KEY && raw.TURNSTILE_SECRET_KEY) {
+    return {
+      siteKey: raw.TURNSTILE_SITE_KEY,
+      secretKey: raw.TURNSTILE_SECRET_KEY,
+      scriptUrl: raw.TURNSTILE_SCRIPT_URL,
+      verifyUrl: raw.TURNSTILE_VERIFY_URL,
+    }
+  }
+  if (raw.ENVIRONMENT !== 'development') return null
+  // The local stand-in (public/assets, services/challenge.ts): Cloudflare's script and siteverify
+  // are out of reach here, so development keeps the same flow with the documented test keys.
+  return {
+    siteKey: TEST_SITE_KEY,
+    secretKey: TEST_SECRET_PASSES,
+    scriptUrl: assets.challengeStandIn,
+    verifyUrl: null,
   }
 }
 
@@ -190,6 +246,11 @@ function deploymentProblems(raw: RawConfig): string[] {
     !raw.MAIL_API_URL.startsWith('https://')
   ) {
     problems.push('MAIL_API_URL: must be an https:// address outside development')
+  }
+  if (Boolean(raw.TURNSTILE_SITE_KEY) !== Boolean(raw.TURNSTILE_SECRET_KEY)) {
+    problems.push(
+      'TURNSTILE_SITE_KEY: set it with the secret TURNSTILE_SECRET_KEY, both or neither (the Turnstile widget of the portal)',
+    )
   }
   if (raw.ACCESSIBILITY_STATUS !== 'non conforme' && !raw.ACCESSIBILITY_AUDIT_DATE) {
     problems.push(

@@ -52,9 +52,37 @@ async function fakeAccessTeam(request: Request, url: URL): Promise<Response> {
   return new Response('not found', { status: 404 })
 }
 
+// A fake Turnstile siteverify at `https://<ns>.siteverify.test/`, answering as Cloudflare documents
+// for its test secrets (developers.cloudflare.com/turnstile/troubleshooting/testing/): `1x…AA` passes,
+// `2x…AA` fails, `3x…AA` says "timeout-or-duplicate"; the dummy token is the only one the test
+// sitekeys produce. It records what it was asked (GET /__asked), so a test sees the call was made.
+const TURNSTILE_DUMMY_TOKEN = 'XXXX.DUMMY.TOKEN.XXXX'
+const siteverifyCalls = new Map<string, Array<Record<string, string>>>()
+
+async function fakeSiteverify(request: Request, url: URL): Promise<Response> {
+  const calls = siteverifyCalls.get(url.hostname) ?? []
+  siteverifyCalls.set(url.hostname, calls)
+  if (url.pathname === '/__asked') return Response.json(calls)
+  const form = Object.fromEntries(new URLSearchParams(await request.text()))
+  calls.push(form)
+  const { secret = '', response = '' } = form
+  const errors =
+    response !== TURNSTILE_DUMMY_TOKEN
+      ? ['invalid-input-response']
+      : secret.startsWith('2x')
+        ? ['invalid-input-response']
+        : secret.startsWith('3x')
+          ? ['timeout-or-duplicate']
+          : secret.startsWith('1x')
+            ? []
+            : ['invalid-input-secret']
+  return Response.json({ success: errors.length === 0, 'error-codes': errors })
+}
+
 export async function fakeMailProvider(request: Request): Promise<Response> {
   const url = new URL(request.url)
   if (url.hostname.endsWith('.cloudflareaccess.com')) return fakeAccessTeam(request, url)
+  if (url.hostname.endsWith('.siteverify.test')) return fakeSiteverify(request, url)
   if (!url.hostname.endsWith('.mail-api.test')) {
     return new Response('tests have no network', { status: 599 })
   }

@@ -6,7 +6,7 @@ import { burstAllowed } from '../services/limits'
 /** Bursts of posts per client network, before any D1 work; answered like every other error. */
 export const burstLimit = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.method !== 'POST') return next()
-  const limiters = { 1: c.env.BURST_LIMITER, 4: c.env.BURST_LIMITER_56, 16: c.env.BURST_LIMITER_48 }
+  const limiters = [c.env.BURST_LIMITER, c.env.BURST_LIMITER_56, c.env.BURST_LIMITER_48] as const
   if (await burstAllowed(limiters, c.var.clientNetworks)) return next()
   c.header('Retry-After', '60')
   throw new HTTPException(429, { message: 'burst limit' })

@@ -27,7 +27,11 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set('db', createDb(c.env.DB))
   // Cloudflare sets cf-connecting-ip at its edge; `wrangler dev` sets it from the socket.
   const address = c.req.header('cf-connecting-ip')
-  const networks = clientNetworks(result.config.clientKeySecret, address)
+  const networks = clientNetworks(
+    result.config.clientKeySecret,
+    address,
+    result.config.trustedNetworks,
+  )
   c.set('clientKey', networks[0]!.key)
   c.set('clientNetworks', networks)
   await next()

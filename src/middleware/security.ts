@@ -2,13 +2,16 @@ import { createMiddleware } from 'hono/factory'
 import { HTTPException } from 'hono/http-exception'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from '../env'
+import { TURNSTILE_ORIGIN } from '../services/challenge'
 
 // OWASP Secure Headers project; ASVS 5.0 V3.4. No inline script or style anywhere: htmx and the page
 // script carry a per-response nonce, everything else comes from 'self'.
 export const securityHeaders = secureHeaders({
   contentSecurityPolicy: {
     defaultSrc: ["'none'"],
-    scriptSrc: ["'self'", NONCE],
+    // Turnstile's script and frame, shown only past a per-client limit (services/challenge.ts).
+    scriptSrc: ["'self'", NONCE, TURNSTILE_ORIGIN],
+    frameSrc: [TURNSTILE_ORIGIN],
     styleSrc: ["'self'"],
     imgSrc: ["'self'"],
     connectSrc: ["'self'"],

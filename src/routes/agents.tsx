@@ -9,7 +9,10 @@ import { deliverInBackground } from '../http/mail'
 import { render } from '../http/respond'
 import { verifyAgent } from '../services/agent-access'
 import {
+  blockedNetworks,
   endFamilySessions,
+  liftNetworkLimits,
+  voidFamilyTemporaryPassword,
   familyOverview,
   forgetFamilyDevices,
   lastFailures,
@@ -17,6 +20,7 @@ import {
   requeueFailedNotice,
   searchFamilies,
 } from '../services/agents'
+import { agentMailLimited, retryAfterMinutes } from '../services/limits'
 import { outboxStats } from '../services/mail/outbox'
 import { issueTemporaryPassword } from '../services/password-recovery'
 import { AGENTS_TITLE, AgentFamily, AgentMail, AgentSearch } from '../views/agents'
@@ -36,6 +40,8 @@ const requireAgent = createMiddleware<AppEnv>(async (c, next) => {
 })
 
 const FAMILY_NUMBER = /^\d{15}$/
+// A network is named by the HMAC its events carry (services/client-key.ts), never by an address.
+const NETWORK_KEY = /^[0-9a-f]{64}$/
 const mailField = z.object({
   mail: textField().transform(Number).pipe(z.number().int().positive()),
 })
@@ -44,10 +50,32 @@ export const agents = new Hono<AppEnv>()
   .use(requireAgent)
   .get('/', async (c) => {
     const q = (c.req.query('q') ?? '').trim().slice(0, 254)
-    const results = q ? await searchFamilies(c.var.db, q) : null
+    const { db } = c.var
+    const [results, networks] = await Promise.all([
+      q ? searchFamilies(db, q) : null,
+      blockedNetworks(db, Date.now()),
+    ])
     return render(c, {
       title: AGENTS_TITLE,
-      body: <AgentSearch agent={c.var.agent!} q={q} results={results} />,
+      body: <AgentSearch agent={c.var.agent!} q={q} results={results} networks={networks} />,
+    })
+  })
+  .post('/reseaux/:network/levee-des-limites', async (c) => {
+    const { db } = c.var
+    const network = c.req.param('network')
+    if (!NETWORK_KEY.test(network)) throw new HTTPException(404)
+    await liftNetworkLimits(db, network, c.var.agent!)
+    return render(c, {
+      title: AGENTS_TITLE,
+      body: (
+        <AgentSearch
+          agent={c.var.agent!}
+          q=""
+          results={null}
+          networks={await blockedNetworks(db, Date.now())}
+          notice={`Les limites du réseau ${network.slice(0, 12)} sont levées.`}
+        />
+      ),
     })
   })
   .get('/courrier', async (c) => {
@@ -75,13 +103,24 @@ export const agents = new Hono<AppEnv>()
       case 'mot-de-passe-temporaire': {
         const { email } = family
         if (!email) throw new HTTPException(404)
-        // The same service and outbox as the public flow; the agent never sees the password.
+        const limited = await agentMailLimited(db, family.familyNumber, c.var.clientKey, now)
+        if (limited) {
+          const minutes = retryAfterMinutes(limited.retryAfterMs)
+          notice = `Trois mots de passe temporaires ont déjà été envoyés à cette famille dans l’heure : réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}.`
+          break
+        }
+        // The same service and outbox as the public flow, inside the hourly budget (a trusted
+        // request: it goes first); the agent never sees the password.
         deliverInBackground(c, () =>
           issueTemporaryPassword(
             db,
             config,
             { ...family, email },
-            { clientKey: null, detail: `issued by agent ${agent}` },
+            {
+              clientKey: null,
+              detail: `issued by agent ${agent}`,
+              mail: { inBudget: true, priority: 1 },
+            },
             now,
           ),
         )
@@ -90,7 +129,14 @@ export const agents = new Hono<AppEnv>()
       }
       case 'fin-des-sessions': {
         const ended = await endFamilySessions(db, family.id, agent)
-        notice = `${ended} session(s) fermée(s).`
+        notice = `${ended} session(s) fermée(s) ; le mot de passe temporaire en cours, s’il y en avait un, est annulé.`
+        break
+      }
+      case 'annulation-mot-de-passe-temporaire': {
+        const voided = await voidFamilyTemporaryPassword(db, family.id, agent)
+        notice = voided
+          ? 'Le mot de passe temporaire est annulé : il ne permet plus de se connecter.'
+          : 'Cette famille n’avait pas de mot de passe temporaire.'
         break
       }
       case 'oubli-des-appareils': {

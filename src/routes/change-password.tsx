@@ -1,7 +1,12 @@
 import { Hono, type Context } from 'hono'
 import * as z from 'zod'
 import type { AppEnv } from '../env'
-import { clearSessionCookie, readDeviceCookie, setPasswordSavedFlash } from '../http/cookies'
+import {
+  clearSessionCookie,
+  readDeviceCookie,
+  setDeviceCookie,
+  setPasswordSavedFlash,
+} from '../http/cookies'
 import { parseForm, readForm, textField } from '../http/form'
 import { tooManyAttempts } from '../http/limits'
 import { deliverInBackground } from '../http/mail'
@@ -103,6 +108,7 @@ export const changePasswordRoute = new Hono<AppEnv>()
 
     deliverInBackground(c, async () => result.mailId)
     clearSessionCookie(c)
+    setDeviceCookie(c, result.deviceToken)
     // Step 6: the sign-in step with the message and the number filled in; a plain form gets them on
     // the page it is redirected to, through a one-view cookie (never in the URL).
     if (!isHtmx(c)) setPasswordSavedFlash(c, familyNumber)

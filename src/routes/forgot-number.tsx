@@ -3,6 +3,7 @@ import * as z from 'zod'
 import type { AppEnv } from '../env'
 import { parseForm, readForm, textField, typedText } from '../http/form'
 import { tooManyAttempts } from '../http/limits'
+import { CHALLENGE_ALERT, challengeAnswered, challengeInstead } from '../http/challenge'
 import { deliverInBackground } from '../http/mail'
 import { render } from '../http/respond'
 import { mailFamilyNumbers, normalizeEmail } from '../services/family-number-recovery'
@@ -45,13 +46,18 @@ export const forgotNumber = new Hono<AppEnv>()
     if (!form.success) return again(422, { errors: form.errors.email })
     const { email } = form.data
     const now = Date.now()
+    const challengeSolved = await challengeAnswered(c, body)
     const limited = await mailRequestLimited(
       db,
       config,
-      { subject: { email }, clientKey, networks: clientNetworks },
+      { subject: { email }, clientKey, networks: clientNetworks, challengeSolved },
       now,
     )
-    if (limited) return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
+    if (limited) {
+      const challenge = challengeInstead(c, limited)
+      if (challenge) return again(429, { alert: CHALLENGE_ALERT, challenge })
+      return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
+    }
 
     // Same answer, same time, whatever the address: the lookup and the mails come after it.
     deliverInBackground(c, () => mailFamilyNumbers(db, config, { email, clientKey }, now))

@@ -3,6 +3,7 @@ import * as z from 'zod'
 import type { AppEnv } from '../env'
 import { familyNumberField, parseForm, readForm, typedText } from '../http/form'
 import { tooManyAttempts } from '../http/limits'
+import { CHALLENGE_ALERT, challengeAnswered, challengeInstead } from '../http/challenge'
 import { render } from '../http/respond'
 import { deliverInBackground } from '../http/mail'
 import { readDeviceCookie } from '../http/cookies'
@@ -46,13 +47,18 @@ export const forgotPassword = new Hono<AppEnv>()
     if (!form.success) return again(422, { errors: form.errors.identifier })
     const familyNumber = form.data.identifier
     const now = Date.now()
+    const challengeSolved = await challengeAnswered(c, body)
     const limited = await mailRequestLimited(
       db,
       config,
-      { subject: { familyNumber }, clientKey, networks: clientNetworks },
+      { subject: { familyNumber }, clientKey, networks: clientNetworks, challengeSolved },
       now,
     )
-    if (limited) return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
+    if (limited) {
+      const challenge = challengeInstead(c, limited)
+      if (challenge) return again(429, { alert: CHALLENGE_ALERT, challenge })
+      return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
+    }
     const deviceCookie = readDeviceCookie(c)
 
     // OWASP Forgot Password cheat sheet: same answer, same time, whatever the number. The device

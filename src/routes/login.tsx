@@ -11,6 +11,7 @@ import {
 import { familyNumberField, parseForm, readForm, textField, typedText } from '../http/form'
 import { nextStep, redirectTo, render } from '../http/respond'
 import { tooManyAttempts } from '../http/limits'
+import { CHALLENGE_ALERT, challengeAnswered, challengeInstead } from '../http/challenge'
 import { signIn } from '../services/sign-in'
 import { changePasswordStep } from '../views/change-password'
 import { familySpaceStep } from '../views/family-space'
@@ -69,6 +70,7 @@ export const login = new Hono<AppEnv>()
     if (!form.success) return again(422, { errors: form.errors })
     const familyNumber = form.data.identifier
     const now = Date.now()
+    const challengeSolved = await challengeAnswered(c, body)
     const result = await signIn(
       db,
       config,
@@ -78,11 +80,14 @@ export const login = new Hono<AppEnv>()
         clientKey,
         networks: clientNetworks,
         deviceCookie: readDeviceCookie(c),
+        challengeSolved,
         previousToken: readSessionCookie(c),
       },
       now,
     )
     if (!result.ok && result.reason === 'limited') {
+      const challenge = challengeInstead(c, result)
+      if (challenge) return again(429, { alert: CHALLENGE_ALERT, challenge })
       return again(429, { alert: `${tooManyAttempts(c, result.retryAfterMs)} ${STILL_BY_MAIL}` })
     }
     if (!result.ok) return again(422, { alert: WRONG_CREDENTIALS })

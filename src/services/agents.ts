@@ -2,6 +2,7 @@ import { and, desc, eq, exists, gt, inArray, like, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { attemptCounters, families, outbox, securityEvents, sessions } from '../db/schema'
 import { forgetDevicesStatement, listDevicesStatement } from './devices'
+import { voidTemporaryPasswordsStatement } from './temporary-passwords'
 import { limitKey } from './limits'
 import { RETENTION } from './retention'
 import { recordEventStatement } from './security-events'
@@ -100,12 +101,26 @@ const agentEvent = (db: Db, familyId: number, agent: string, what: string) =>
     detail: `${what} by agent ${agent}`,
   })
 
+/**
+ * Ends every session of the family and voids its live temporary password: an intruder holding that
+ * password would otherwise be back in one request.
+ */
 export async function endFamilySessions(db: Db, familyId: number, agent: string) {
   const [ended] = await db.batch([
     db.delete(sessions).where(eq(sessions.familyId, familyId)).returning({ id: sessions.id }),
-    agentEvent(db, familyId, agent, 'sessions ended'),
+    voidTemporaryPasswordsStatement(db, familyId),
+    agentEvent(db, familyId, agent, 'sessions ended and temporary password voided'),
   ])
   return ended.length
+}
+
+/** Voids the family's live temporary password (its restricted sessions end with it). */
+export async function voidFamilyTemporaryPassword(db: Db, familyId: number, agent: string) {
+  const [voided] = await db.batch([
+    voidTemporaryPasswordsStatement(db, familyId),
+    agentEvent(db, familyId, agent, 'temporary password voided'),
+  ])
+  return voided.length > 0
 }
 
 /** Forgets the family's devices: their cookies count as unknown clients from now on. */
@@ -196,4 +211,69 @@ export function lastFailures(db: Db) {
     .where(eq(outbox.status, 'failed'))
     .orderBy(desc(outbox.id))
     .limit(LISTED)
+}
+
+// The per-client limits an agent can see and lift: a network (the town hall's Wi-Fi, a school) past
+// them makes every family there wait or solve a challenge.
+const NETWORK_LIMITS = ['signin-client', 'mail-client'] as const
+const NETWORK_DETAILS = ['sign-in per client%', 'mail per client%']
+
+/**
+ * The networks blocked now by a per-client limit, known by the keyed hash their `limit_reached`
+ * events carry (never an address), with the last event's time, newest first.
+ */
+export async function blockedNetworks(db: Db, now: number) {
+  const recent = await db
+    .select({
+      network: securityEvents.clientKey,
+      detail: sql<string>`max(${securityEvents.detail})`,
+      at: sql<number>`max(${securityEvents.createdAt})`,
+    })
+    .from(securityEvents)
+    .where(
+      and(
+        eq(securityEvents.type, 'limit_reached'),
+        gt(securityEvents.createdAt, now - RETENTION.attemptCountersMs),
+        or(...NETWORK_DETAILS.map((detail) => like(securityEvents.detail, detail))),
+      ),
+    )
+    .groupBy(securityEvents.clientKey)
+    .orderBy(desc(sql`max(${securityEvents.createdAt})`))
+    .limit(LISTED)
+  const networks = recent.filter((row): row is typeof row & { network: string } => !!row.network)
+  if (networks.length === 0) return []
+  const blocked = await db
+    .select({ key: attemptCounters.key, until: attemptCounters.blockedUntil })
+    .from(attemptCounters)
+    .where(
+      and(
+        inArray(
+          attemptCounters.key,
+          networks.flatMap((row) => NETWORK_LIMITS.map((kind) => limitKey(kind, row.network))),
+        ),
+        gt(attemptCounters.blockedUntil, now),
+      ),
+    )
+  return networks.flatMap((row) => {
+    const keys = NETWORK_LIMITS.map((kind) => limitKey(kind, row.network))
+    const until = Math.max(0, ...blocked.filter((b) => keys.includes(b.key)).map((b) => b.until!))
+    return until > now ? [{ network: row.network, detail: row.detail, until }] : []
+  })
+}
+
+/** Lifts a network's per-client limits (sign-in and mail), recorded with the agent's e-mail. */
+export async function liftNetworkLimits(db: Db, network: string, agent: string) {
+  await db.batch([
+    db.delete(attemptCounters).where(
+      inArray(
+        attemptCounters.key,
+        NETWORK_LIMITS.map((kind) => limitKey(kind, network)),
+      ),
+    ),
+    recordEventStatement(db, {
+      type: 'agent_action',
+      clientKey: network,
+      detail: `network limits lifted by agent ${agent}`,
+    }),
+  ])
 }

@@ -37,7 +37,9 @@ export function clientKey(secret: string, address: string | undefined): string {
 }
 
 /** A network a client belongs to, keyed, and how many clients' worth of attempts it may make. */
-export type ClientNetwork = { key: string; scale: number }
+// `scale`: the cap multiplier (×1, ×4, ×16 by prefix; ×10 more in a network the commune trusts);
+// `prefix`: which burst limiter counts it (0: the client's own network, 1: its /56, 2: its /48).
+export type ClientNetwork = { key: string; scale: number; prefix: number }
 
 // The wider prefixes an IPv6 client is also counted under, with their caps' multipliers.
 const WIDER_IPV6_PREFIXES = [
@@ -45,21 +47,70 @@ const WIDER_IPV6_PREFIXES = [
   { groups: 3, bits: 48, scale: 16 },
 ] as const
 
+// A network the commune trusts (its town hall's Wi-Fi, its France services counter) holds many
+// families at once: its per-client caps are this many times higher.
+const TRUSTED_SCALE = 10
+
 /**
  * Every network the per-client limits count the client under: its own (`clientKey`, ×1) and, for
- * IPv6, its /56 (×4) and /48 (×16).
+ * IPv6, its /56 (×4) and /48 (×16); each ×10 when the address is in one of `trusted`.
  */
-export function clientNetworks(secret: string, address: string | undefined): ClientNetwork[] {
-  const own = { key: clientKey(secret, address), scale: 1 }
+export function clientNetworks(
+  secret: string,
+  address: string | undefined,
+  trusted: Cidr[] = [],
+): ClientNetwork[] {
+  const factor =
+    address && trusted.some((block) => cidrContains(block, address)) ? TRUSTED_SCALE : 1
+  const own = { key: clientKey(secret, address), scale: factor, prefix: 0 }
   const groups = address?.includes(':')
     ? expandIpv6(address.trim().toLowerCase().split('%')[0]!)
     : null
   if (!groups) return [own]
-  const wider = WIDER_IPV6_PREFIXES.map(({ groups: count, bits, scale }) => {
+  const wider = WIDER_IPV6_PREFIXES.map(({ groups: count, bits, scale }, index) => {
     const whole = groups.slice(0, Math.floor(count))
     // A /56 keeps the first byte of the fourth group.
     const half = count % 1 ? [`${(parseInt(groups[3]!, 16) >> 8).toString(16)}xx`] : []
-    return { key: hmacHex(secret, `client:${[...whole, ...half].join(':')}::/${bits}`), scale }
+    const key = hmacHex(secret, `client:${[...whole, ...half].join(':')}::/${bits}`)
+    return { key, scale: scale * factor, prefix: index + 1 }
   })
   return [own, ...wider]
+}
+
+/** An IPv4 or IPv6 CIDR block, as the address's bits and the prefix length. */
+export type Cidr = { bits: bigint; length: number; family: 4 | 6 }
+
+/** The address as a number and its family, or null when it is not an IP address. */
+function addressBits(address: string): { bits: bigint; family: 4 | 6 } | null {
+  const trimmed = address.trim().toLowerCase()
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(clientNetwork(trimmed))
+  if (v4 && !trimmed.includes('/')) {
+    const octets = v4.slice(1).map(Number)
+    if (octets.some((octet) => octet > 255)) return null
+    return { bits: octets.reduce((sum, octet) => (sum << 8n) | BigInt(octet), 0n), family: 4 }
+  }
+  const groups = trimmed.includes(':') ? expandIpv6(trimmed.split('%')[0]!) : null
+  if (!groups) return null
+  return {
+    bits: groups.reduce((sum, group) => (sum << 16n) | BigInt(parseInt(group, 16)), 0n),
+    family: 6,
+  }
+}
+
+/** `192.0.2.0/24` or `2001:db8:12::/48`; null when it is not a CIDR block. */
+export function parseCidr(block: string): Cidr | null {
+  const [address, length, ...rest] = block.split('/')
+  if (!address || length === undefined || rest.length > 0 || !/^\d{1,3}$/.test(length)) return null
+  const parsed = addressBits(address)
+  const size = Number(length)
+  if (!parsed || size > (parsed.family === 4 ? 32 : 128)) return null
+  return { ...parsed, length: size }
+}
+
+function cidrContains(block: Cidr, address: string): boolean {
+  const parsed = addressBits(address)
+  if (!parsed || parsed.family !== block.family) return false
+  const width = BigInt(block.family === 4 ? 32 : 128)
+  const shift = width - BigInt(block.length)
+  return parsed.bits >> shift === block.bits >> shift
 }

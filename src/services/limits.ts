@@ -29,6 +29,7 @@ export type LimitKind =
   | 'mail-client'
   | 'mail-spacing'
   | 'mail-budget'
+  | 'agent-mail'
   | 'log-once'
 
 // `escalates`: each block lasts twice the previous one ("slow down, don't lock"), up to 2^6 windows.
@@ -85,7 +86,15 @@ function limitState(row: CounterRow | undefined, now: number): LimitState {
   return { limited: true, retryAfterMs: row.blockedUntil - now, firstRefusal: row.refused === 1 }
 }
 
-type Check = { key: string; limit: Limit; detail: string }
+// `network`: a per-client check, keyed on that client network (its event names the network, so an
+// agent can lift it; a solved challenge skips it).
+type Check = { key: string; limit: Limit; detail: string; network?: string }
+
+/**
+ * What a limited attempt is told: how long to wait, and whether only per-client limits stopped it
+ * (a shared network): then a challenge can be offered instead of the wait.
+ */
+export type Limited = { retryAfterMs: number; networkOnly: boolean }
 
 /**
  * Counts every check in one round trip, with `alongside` (a read the caller needs anyway) in the same
@@ -94,46 +103,46 @@ type Check = { key: string; limit: Limit; detail: string }
  */
 async function countAll<Alongside = never>(
   db: Db,
-  checks: [Check, ...Check[]],
+  checks: Check[],
   clientKey: string,
   now: number,
   alongside?: BatchItem<'sqlite'> & PromiseLike<Alongside>,
-): Promise<{ limited: { retryAfterMs: number } | null; alongside: Alongside }> {
-  const [first, ...rest] = checks.map((check) =>
-    countAttemptStatement(db, check.key, check.limit, now),
-  )
-  const results = await db.batch(alongside ? [first!, ...rest, alongside] : [first!, ...rest])
+): Promise<{ limited: Limited | null; alongside: Alongside }> {
+  const statements = checks.map((check) => countAttemptStatement(db, check.key, check.limit, now))
+  const [first, ...rest] = alongside ? [...statements, alongside] : statements
+  if (!first) return { limited: null, alongside: undefined as Alongside }
+  const results = await db.batch([first, ...rest])
   let retryAfterMs = 0
+  let networkOnly = true
   const events = []
   for (const [index, check] of checks.entries()) {
     const state = limitState((results[index] as CounterRow[])[0], now)
     if (!state.limited) continue
     retryAfterMs = Math.max(retryAfterMs, state.retryAfterMs)
+    networkOnly &&= check.network !== undefined
     if (state.firstRefusal) {
       logJson('warn', 'limit_reached', { limit: check.detail })
-      events.push(
-        recordEventStatement(db, { type: 'limit_reached', clientKey, detail: check.detail }),
-      )
+      const event = { type: 'limit_reached' as const, detail: check.detail }
+      events.push(recordEventStatement(db, { ...event, clientKey: check.network ?? clientKey }))
     }
   }
   const [event, ...more] = events
   if (event) await db.batch([event, ...more])
   return {
-    limited: retryAfterMs === 0 ? null : { retryAfterMs },
+    limited: retryAfterMs === 0 ? null : { retryAfterMs, networkOnly },
     alongside: results[checks.length] as Alongside,
   }
 }
 
-const limitedOnly = async (counted: Promise<{ limited: { retryAfterMs: number } | null }>) =>
-  (await counted).limited
+const limitedOnly = async (counted: Promise<{ limited: Limited | null }>) => (await counted).limited
 
-/** The bindings that count bursts, by the network scale they count (wrangler.toml `[[ratelimits]]`). */
-export type BurstLimiters = Record<number, RateLimit | undefined>
+/** The bindings that count bursts: the client's own network, its /56, its /48 (wrangler.toml). */
+export type BurstLimiters = readonly [RateLimit, RateLimit | undefined, RateLimit | undefined]
 
 /**
  * Bursts of posts per client network, counted in memory at the edge by the Workers Rate Limiting
- * binding before any D1 work: one binding per network scale (×1, ×4, ×16), since a binding's limit
- * is fixed. The durable limits below are in D1.
+ * binding before any D1 work: one binding per prefix (×1, ×4, ×16), since a binding's limit is
+ * fixed. The durable limits below are in D1.
  */
 export async function burstAllowed(
   limiters: BurstLimiters,
@@ -141,7 +150,7 @@ export async function burstAllowed(
 ): Promise<boolean> {
   const outcomes = await Promise.all(
     networks.map(async (network) => {
-      const limiter = limiters[network.scale]
+      const limiter = limiters[network.prefix]
       return limiter ? (await limiter.limit({ key: network.key })).success : true
     }),
   )
@@ -153,6 +162,8 @@ export type SignInClient = {
   clientKey: string
   networks: ClientNetwork[]
   deviceId: string | null
+  // A solved challenge: the per-client limits are skipped, the per-number ones still count.
+  challengeSolved?: boolean
 }
 
 /** One check per network the client belongs to, each with its cap scaled (client-key.ts). */
@@ -163,14 +174,17 @@ function perNetwork(
   detail: string,
   ...subjects: string[]
 ): Check[] {
+  // A per-client block does not escalate: many families may share the network, and a challenge or
+  // the window's end lets them through.
   return networks.map((network) => ({
     key: limitKey(kind, ...subjects, network.key),
-    limit: { ...limit, max: limit.max * network.scale },
+    limit: { ...limit, max: limit.max * network.scale, escalates: false },
     detail: network.scale === 1 ? detail : `${detail} (network x${network.scale})`,
+    network: network.key,
   }))
 }
 
-function signInChecks(config: Config, client: SignInClient): [Check, ...Check[]] {
+function signInChecks(config: Config, client: SignInClient): Check[] {
   const { signInFailuresPerNumber, signInFailuresPerClient, signInWindowMs } = config.limits
   const limit = (max: number): Limit => ({ max, windowMs: signInWindowMs, escalates: true })
   if (client.deviceId) {
@@ -195,7 +209,7 @@ function signInChecks(config: Config, client: SignInClient): [Check, ...Check[]]
     },
     ...perNetwork(
       'signin-client',
-      client.networks,
+      client.challengeSolved ? [] : client.networks,
       limit(signInFailuresPerClient),
       'sign-in per client',
     ),
@@ -224,8 +238,9 @@ export function countSignInAttempt<Alongside = never>(
 
 /**
  * What a successful password sign-in forgives, as statements for its db.batch, if `fence` holds then:
- * the failures of its device or of its number, and the one attempt it counted for each of its networks
- * (a network's other failures were not this family's to forgive). Only what this attempt counted.
+ * the failures of its own trusted device, or else the one attempt it counted on the number and on each
+ * of its networks. Only what this attempt counted: a number's other failures (and its block) are not
+ * the family's to end, or a stranger would learn when the family signed in.
  */
 export function forgiveSignInStatements(db: Db, client: SignInClient, fence: SQL) {
   if (client.deviceId) {
@@ -239,8 +254,8 @@ export function forgiveSignInStatements(db: Db, client: SignInClient, fence: SQL
     ]
   }
   return [
-    clearAttemptsStatement(db, limitKey('signin-number', client.familyNumber), fence),
-    ...client.networks.map((network) =>
+    releaseAttemptStatement(db, limitKey('signin-number', client.familyNumber), fence),
+    ...(client.challengeSolved ? [] : client.networks).map((network) =>
       releaseAttemptStatement(db, limitKey('signin-client', network.key), fence),
     ),
   ]
@@ -258,21 +273,27 @@ const subjectOf = (subject: MailSubject) =>
 export function mailRequestLimited(
   db: Db,
   config: Config,
-  input: { subject: MailSubject; clientKey: string; networks: ClientNetwork[] },
+  input: {
+    subject: MailSubject
+    clientKey: string
+    networks: ClientNetwork[]
+    challengeSolved?: boolean
+  },
   now: number,
 ) {
   const hourly = (max: number): Limit => ({ max, windowMs: HOUR_MS, escalates: true })
   const { mailsPerSubjectPerClientPerHour, mailsPerClientPerHour } = config.limits
+  const networks = input.challengeSolved ? [] : input.networks
   const checks = [
     ...perNetwork(
       'mail-subject-client',
-      input.networks,
+      networks,
       hourly(mailsPerSubjectPerClientPerHour),
       'mail per subject and client',
       subjectOf(input.subject),
     ),
-    ...perNetwork('mail-client', input.networks, hourly(mailsPerClientPerHour), 'mail per client'),
-  ] as [Check, ...Check[]]
+    ...perNetwork('mail-client', networks, hourly(mailsPerClientPerHour), 'mail per client'),
+  ]
   return limitedOnly(countAll(db, checks, input.clientKey, now))
 }
 
@@ -297,6 +318,19 @@ export async function countMailSpacing<Alongside>(
   }
   const counted = await countAll(db, [check], input.clientKey, now, alongside)
   return { allowed: counted.limited === null, alongside: counted.alongside }
+}
+
+// An agent's clicks mail the family too: a few an hour is all a phone call needs.
+const AGENT_MAILS_PER_FAMILY_PER_HOUR = 3
+
+/** Counts an agent's temporary-password mail to a family: 3 an hour per family, then wait. */
+export function agentMailLimited(db: Db, familyNumber: string, agentKey: string, now: number) {
+  const check = {
+    key: limitKey('agent-mail', familyNumber),
+    limit: { max: AGENT_MAILS_PER_FAMILY_PER_HOUR, windowMs: HOUR_MS, escalates: false },
+    detail: 'agent mails per family',
+  }
+  return limitedOnly(countAll(db, [check], agentKey, now))
 }
 
 export type MailBudget = { allowed: true } | { allowed: false; retryAfterMs: number }

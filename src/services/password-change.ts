@@ -1,7 +1,8 @@
 import type { Config } from '../config'
 import type { Db } from '../db/client'
 import { passwordChangedMail } from './mail/templates'
-import { forgetDevicesStatement } from './devices'
+import { randomHex } from './crypto'
+import { forgetDevicesStatement, issueDeviceToken, rememberDeviceStatements } from './devices'
 import { passwordSavedAs, setPasswordHashStatement } from './families'
 import { enqueueMailStatements } from './mail/outbox'
 import { RETENTION } from './retention'
@@ -9,12 +10,7 @@ import { isCommonPassword } from './common-passwords'
 import { passwordProblems } from './password-policy'
 import { loginUrl } from './password-recovery'
 import { hashPassword, verifyPassword } from './passwords'
-import {
-  clearAttemptsStatement,
-  forgiveSignInStatements,
-  limitKey,
-  type SignInClient,
-} from './limits'
+import { forgiveSignInStatements, type SignInClient } from './limits'
 import { recordEventStatement } from './security-events'
 import { invalidateFamilySessionsStatement, type CurrentSession } from './sessions'
 import {
@@ -37,7 +33,8 @@ export type PasswordChangeErrors = {
 }
 
 export type PasswordChangeResult =
-  | { ok: true; mailId: number | null }
+  // `deviceToken`: this browser's device cookie, signed for the new password.
+  | { ok: true; mailId: number | null; deviceToken: string }
   | { ok: false; reason: 'invalid'; errors: PasswordChangeErrors }
   // The temporary password behind a restricted session expired, was used or was replaced meanwhile.
   | { ok: false; reason: 'temporary-password-gone' }
@@ -119,6 +116,13 @@ async function savePasswordChange(
 ): Promise<PasswordChangeResult> {
   const { session, family } = current
   const temporaryPasswordId = session.kind === 'restricted' ? session.temporaryPasswordId : null
+  const deviceId = input.client.deviceId ?? randomHex(16)
+  const deviceToken = issueDeviceToken(
+    config.clientKeySecret,
+    { familyNumber: family.familyNumber, passwordVersion: family.passwordVersion + 1 },
+    now,
+    deviceId,
+  )
   if (session.kind === 'restricted' && temporaryPasswordId === null) {
     return { ok: false, reason: 'temporary-password-gone' }
   }
@@ -143,9 +147,11 @@ async function savePasswordChange(
       : consumeTemporaryPasswordStatement(db, temporaryPasswordId, now, saved),
     invalidateFamilySessionsStatement(db, family.id, saved),
     // Their cookies were signed for the old password: they are unknown clients now (devices.ts).
+    // This browser proved the mailbox or the current password: it is the family's device from now
+    // on, so a number a stranger keeps blocked for unknown clients never holds the family back.
+    // (The number's block itself is not ended: that would tell the stranger the family acted.)
     forgetDevicesStatement(db, family.id, saved),
-    // Guesses at the old password say nothing about the new one.
-    clearAttemptsStatement(db, limitKey('signin-number', family.familyNumber), saved),
+    ...rememberDeviceStatements(db, { familyId: family.id, deviceId, now }, saved),
     recordEventStatement(
       db,
       { type: 'password_changed', familyId: family.id, clientKey: input.client.clientKey },
@@ -156,7 +162,7 @@ async function savePasswordChange(
   ]
   if (!family.email) {
     const [done] = await db.batch([save, ...writes])
-    return done.length === 1 ? { ok: true, mailId: null } : gone(session.kind)
+    return done.length === 1 ? { ok: true, mailId: null, deviceToken } : gone(session.kind)
   }
   const content = await passwordChangedMail({
     family,
@@ -180,7 +186,7 @@ async function savePasswordChange(
   const results = await db.batch([save, ...writes, notice.enqueue, notice.queuedId])
   if (results[0].length !== 1) return gone(session.kind)
   const queued = results.at(-1) as Array<{ id: number }>
-  return { ok: true, mailId: queued[0]?.id ?? null }
+  return { ok: true, mailId: queued[0]?.id ?? null, deviceToken }
 }
 
 const gone = (kind: CurrentSession['session']['kind']): PasswordChangeResult =>

@@ -9,7 +9,12 @@ import {
   recordSignInStatement,
   upgradePasswordHashStatement,
 } from './families'
-import { countSignInAttempt, forgiveSignInStatements, type SignInClient } from './limits'
+import {
+  countSignInAttempt,
+  forgiveSignInStatements,
+  type Limited,
+  type SignInClient,
+} from './limits'
 import { randomHex } from './crypto'
 import {
   forgetDevicesStatement,
@@ -37,7 +42,7 @@ export type SignInResult =
   // sign-in, the device cookie to set (this browser's id, signed at the current password version).
   | { ok: true; token: string; kind: SessionKind; family: Family; deviceToken: string | null }
   | { ok: false; reason: 'wrong-credentials' }
-  | { ok: false; reason: 'limited'; retryAfterMs: number }
+  | ({ ok: false; reason: 'limited' } & Limited)
 
 // `previousToken`: the session cookie the browser already had; its session ends (ASVS 5.0 V7.2.4).
 // `deviceCookie`: the browser's device cookie, as sent (devices.ts decides whether it is trusted).
@@ -86,7 +91,7 @@ export async function signIn(
     findFamilyByNumberStatement(db, input.familyNumber),
   )
   if (counted.limited) {
-    return { ok: false, reason: 'limited', retryAfterMs: counted.limited.retryAfterMs }
+    return { ok: false, reason: 'limited', ...counted.limited }
   }
   const [family] = counted.alongside
   const check = await verifyPassword(input.password, family?.passwordHash ?? null, config.scrypt)

@@ -147,9 +147,12 @@ export function consumeTemporaryPasswordStatement(db: Db, id: number, now: numbe
     .where(and(eq(temporaryPasswords.id, id), isNull(temporaryPasswords.usedAt), fence))
 }
 
-/** Voids every temporary password of the family, if `fence` holds (a change made by choice). */
-export function voidTemporaryPasswordsStatement(db: Db, familyId: number, fence: SQL) {
-  return db.delete(temporaryPasswords).where(and(eq(temporaryPasswords.familyId, familyId), fence))
+/** Voids every temporary password of the family, if `fence` holds (a change made by choice, an agent). */
+export function voidTemporaryPasswordsStatement(db: Db, familyId: number, fence?: SQL) {
+  return db
+    .delete(temporaryPasswords)
+    .where(and(eq(temporaryPasswords.familyId, familyId), fence))
+    .returning({ id: temporaryPasswords.id })
 }
 
 /** Whether `candidate` is the temporary password whose hash is `secretHash` (it cannot become the

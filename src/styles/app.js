@@ -28,8 +28,27 @@ function addRevealButtons(root) {
   }
 }
 
+// Past a per-client limit the server answers a challenge (Cloudflare Turnstile) instead of a wait:
+// its script is loaded only then, from the address the widget names (allowed by the CSP).
+function renderChallenges(root) {
+  for (const widget of root.querySelectorAll('.cf-turnstile:not([data-rendered])')) {
+    if (window.turnstile) {
+      window.turnstile.render(widget)
+      continue
+    }
+    if (document.querySelector('script[data-challenge]')) continue
+    const script = document.createElement('script')
+    script.src = widget.getAttribute('data-script')
+    script.setAttribute('data-challenge', '')
+    script.async = true
+    document.head.append(script)
+  }
+}
+
 addRevealButtons(document)
+renderChallenges(document)
 document.addEventListener('htmx:after:swap', () => {
   addRevealButtons(document)
+  renderChallenges(document)
   focusStep()
 })

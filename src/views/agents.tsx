@@ -46,13 +46,26 @@ function AgentBar({ agent }: { agent: string }) {
   )
 }
 
-export function AgentSearch(props: { agent: string; q: string; results: Family[] | null }) {
+type BlockedNetwork = { network: string; detail: string; until: number }
+
+export function AgentSearch(props: {
+  agent: string
+  q: string
+  results: Family[] | null
+  networks: BlockedNetwork[]
+  notice?: string
+}) {
   return (
     <section class="card wide" aria-labelledby="step-title">
       <Heading>
         <span id="step-title">Rechercher une famille</span>
       </Heading>
       <AgentBar agent={props.agent} />
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
       <form
         method="get"
         action={PATHS.agents}
@@ -94,7 +107,46 @@ export function AgentSearch(props: { agent: string; q: string; results: Family[]
             </tbody>
           </table>
         ))}
+      <NetworkBlocks networks={props.networks} />
     </section>
+  )
+}
+
+/** Networks that per-client limits hold now: many families may be behind one (a town hall, a school). */
+function NetworkBlocks({ networks }: { networks: BlockedNetwork[] }) {
+  return (
+    <>
+      <h2>Réseaux limités</h2>
+      {networks.length === 0 ? (
+        <p>Aucun réseau n’est limité en ce moment.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Réseau (empreinte)</th>
+              <th scope="col">Limite</th>
+              <th scope="col">Jusqu’à</th>
+              <th scope="col">Action</th>
+            </tr>
+          </thead>
+          <tbody>
+            {networks.map((row) => (
+              <tr>
+                <td>{row.network.slice(0, 12)}</td>
+                <td>{row.detail.startsWith('sign-in') ? 'connexions' : 'demandes d’e-mail'}</td>
+                <td>{when(row.until)}</td>
+                <td>
+                  <ActionButton
+                    action={`${PATHS.agents}/reseaux/${row.network}/levee-des-limites`}
+                    label="Lever les limites de ce réseau"
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   )
 }
 
@@ -175,7 +227,14 @@ export function AgentFamily({
             label="Envoyer un mot de passe temporaire"
           />
         )}
-        <ActionButton action={`${base}/fin-des-sessions`} label="Fermer toutes les sessions" />
+        <ActionButton
+          action={`${base}/fin-des-sessions`}
+          label="Fermer toutes les sessions et annuler le mot de passe temporaire"
+        />
+        <ActionButton
+          action={`${base}/annulation-mot-de-passe-temporaire`}
+          label="Annuler le mot de passe temporaire"
+        />
         <ActionButton action={`${base}/levee-des-limites`} label="Lever les limites" />
         {overview.devices.length > 0 && (
           <ActionButton

@@ -89,6 +89,19 @@ function FieldErrors({ id, errors }: { id: string; errors: string[] }) {
   )
 }
 
+/** What the page needs to show a challenge: the widget's site key and the script that renders it. */
+export type ChallengeView = { siteKey: string; scriptUrl: string }
+
+/**
+ * Cloudflare Turnstile's widget, rendered by its script (loaded by the page script only when shown):
+ * solving it fills the form field `cf-turnstile-response`.
+ */
+export function ChallengeWidget({ siteKey, scriptUrl }: ChallengeView) {
+  return (
+    <div class="cf-turnstile" data-sitekey={siteKey} data-script={scriptUrl} data-language="fr" />
+  )
+}
+
 export function Alert({ children }: { children: Child }) {
   return (
     <p class="alert" role="alert">

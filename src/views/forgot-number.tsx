@@ -1,10 +1,24 @@
 import { PATHS } from '../paths'
-import { Alert, Field, Form, Heading, MailboxHint, StepLink } from './components'
+import {
+  Alert,
+  ChallengeWidget,
+  Field,
+  Form,
+  Heading,
+  MailboxHint,
+  StepLink,
+  type ChallengeView,
+} from './components'
 
 export const FORGOT_NUMBER_TITLE = 'Numéro de famille oublié'
 export const NUMBER_SENT_TITLE = 'Consultez votre messagerie'
 
-export type ForgotNumberFormProps = { email?: string; errors?: string[]; alert?: string }
+export type ForgotNumberFormProps = {
+  email?: string
+  errors?: string[]
+  alert?: string
+  challenge?: ChallengeView
+}
 
 /** PRODUCT.md §9: the family types the address on file; its number is mailed there. */
 export function ForgotNumberForm(props: ForgotNumberFormProps) {
@@ -28,6 +42,7 @@ export function ForgotNumberForm(props: ForgotNumberFormProps) {
           autocomplete="email"
           maxlength={254}
         />
+        {props.challenge && <ChallengeWidget {...props.challenge} />}
         <button type="submit">Recevoir mon numéro de famille</button>
       </Form>
       <p class="links">

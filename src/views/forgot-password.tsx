@@ -1,4 +1,13 @@
-import { Alert, Field, Form, Heading, MailboxHint, StepLink } from './components'
+import {
+  Alert,
+  ChallengeWidget,
+  Field,
+  Form,
+  Heading,
+  MailboxHint,
+  StepLink,
+  type ChallengeView,
+} from './components'
 import { PATHS } from '../paths'
 
 export const FORGOT_PASSWORD_TITLE = 'Mot de passe oublié'
@@ -9,6 +18,7 @@ export type ForgotPasswordFormProps = {
   identifierHelp: string
   errors?: string[]
   alert?: string
+  challenge?: ChallengeView
 }
 
 /** Steps 1 and 2: the family number, then "Demander un mot de passe". */
@@ -37,6 +47,7 @@ export function ForgotPasswordForm(props: ForgotPasswordFormProps) {
         <p class="aside">
           <StepLink href={PATHS.forgotNumber}>Numéro de famille oublié ?</StepLink>
         </p>
+        {props.challenge && <ChallengeWidget {...props.challenge} />}
         <button type="submit">Demander un mot de passe</button>
       </Form>
       <p class="links">

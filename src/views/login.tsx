@@ -1,4 +1,13 @@
-import { Alert, Field, Form, Heading, Notice, StepLink } from './components'
+import {
+  Alert,
+  ChallengeWidget,
+  Field,
+  Form,
+  Heading,
+  Notice,
+  StepLink,
+  type ChallengeView,
+} from './components'
 import { PATHS } from '../paths'
 
 export const LOGIN_TITLE = 'Connexion'
@@ -13,6 +22,7 @@ export type LoginFormProps = {
   errors?: { identifier?: string[]; password?: string[] }
   alert?: string
   notice?: string
+  challenge?: ChallengeView
 }
 
 /** Seed's "Accès famille" sign-in: the whole step, swapped as one fragment by htmx. */
@@ -22,6 +32,7 @@ export function LoginForm({
   errors = {},
   alert,
   notice,
+  challenge,
 }: LoginFormProps) {
   return (
     <section class="card" aria-labelledby="step-title">
@@ -53,6 +64,7 @@ export function LoginForm({
           autocomplete="current-password"
           maxlength={1024}
         />
+        {challenge && <ChallengeWidget {...challenge} />}
         <button type="submit">Se connecter</button>
       </Form>
       <p class="links">

@@ -188,11 +188,11 @@ describe('the console', () => {
       method: 'POST',
       form: {},
     })
-    expect(await textOf(answer)).toContain('1 session(s) fermée(s).')
+    expect(await textOf(answer)).toContain('1 session(s) fermée(s)')
     expect(await db.select().from(sessions).where(eq(sessions.familyId, family.id))).toHaveLength(0)
     expect((await browser.get('/espace')).headers.get('location')).toBe('/connexion')
     expect((await agentEvents(family.id)).map((e) => e.detail)).toContain(
-      'sessions ended by agent agent.enfance@ville-exemple.fr',
+      'sessions ended and temporary password voided by agent agent.enfance@ville-exemple.fr',
     )
   })
 
