@@ -33,6 +33,7 @@ export const SCENARIOS = [
   'number',
   'agent',
   'locked',
+  'shared',
 ] as const
 export type Scenario = (typeof SCENARIOS)[number]
 export const KNOWN_PASSWORD = 'Soleil2026'
@@ -42,7 +43,9 @@ const root = resolve(import.meta.dirname, '../..')
 async function seedSql(families: Record<Scenario, string>, expiredSecret: string) {
   const known = await hashPassword(KNOWN_PASSWORD, SCRYPT_FLOOR)
   const rows = SCENARIOS.map((scenario, index) => {
-    const hash = ['errors', 'audit', 'phone', 'locked'].includes(scenario) ? `'${known}'` : 'NULL'
+    const hash = ['errors', 'audit', 'phone', 'locked', 'shared'].includes(scenario)
+      ? `'${known}'`
+      : 'NULL'
     return `('${families[scenario]}', 'FAMILLE${index}', 'Camille', '${scenario.toLowerCase()}@example.org', ${hash})`
   })
   const expiredHash = createHash('sha256').update(expiredSecret).digest('hex')

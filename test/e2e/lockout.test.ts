@@ -105,3 +105,38 @@ describe('a family with no device cookie, its number locked by a stranger', () =
     await context.close()
   })
 })
+
+describe('a challenge, not a wall, on a shared network', () => {
+  it('shows the challenge to a JavaScript browser past the per-client limit, and signs the family in once solved', async () => {
+    const number = familyNumber('shared')
+    const network = '127.0.113.240'
+    // Thirty families typing at the town hall's Wi-Fi, each a wrong password once.
+    const hall = new LocalClient(baseUrl(), network)
+    for (let i = 0; i < 30; i++) {
+      const answer = await hall.request('POST', '/connexion', {
+        form: { identifier: `9${String(i).padStart(14, '0')}`, password: 'Faux2026x' },
+      })
+      expect(answer.status).toBe(422)
+    }
+    const context = await browser().newContext({
+      ...phone(true),
+      extraHTTPHeaders: { 'cf-connecting-ip': network },
+    })
+    const page = await context.newPage()
+    await page.goto(`${baseUrl()}/connexion`)
+    await page.waitForFunction(() => 'htmx' in window)
+    await page.getByLabel('Identifiant').fill(number)
+    await page.getByLabel('Mot de passe', { exact: true }).fill(KNOWN_PASSWORD)
+    await page.getByRole('button', { name: 'Se connecter' }).click()
+    await page.getByText('Beaucoup de demandes viennent de votre réseau').waitFor()
+    await screenshot(page, 'defi-1-verification')
+    // The local stand-in of Turnstile (Cloudflare's is out of reach here), same form field.
+    await page.getByRole('button', { name: /Je ne suis pas un robot/ }).click()
+    await page.getByLabel('Mot de passe', { exact: true }).fill(KNOWN_PASSWORD)
+    await page.getByRole('button', { name: 'Se connecter' }).click()
+    await expectHeading(page, /^Bonjour /)
+    expect(new URL(page.url()).pathname).toBe('/espace')
+    await screenshot(page, 'defi-2-espace')
+    await context.close()
+  })
+})
