@@ -1,6 +1,7 @@
 // npm run bench: the figures behind the speed and weight goals, measured side by side on this machine.
 // Starts the app (wrangler dev, loopback only) and a bench-only hash Worker, measures, stops them,
 // prints the tables and writes bench/results.json. Bounded: about a minute on 2 cores.
+// `npm run bench -- --only recovery` runs the recovery answer time section alone (and writes nothing).
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +16,7 @@ import { measureFlow2g, PROFILE_2G, type FlowTiming } from './flow-2g'
 import { measureLighthouse } from './lighthouse'
 import { measureRoundTrips } from './round-trips'
 import { runLoad, type LoadResult } from './load'
+import { measureRecoveryTiming, recoverySeedSql, type RecoveryTiming } from './recovery-timing'
 
 const LOAD = { connections: 4, durationMs: 5_000 }
 const CLAIRE = { number: '123456780123457', password: 'Bienvenue2026' }
@@ -52,13 +54,43 @@ function bundleSize() {
   }
 }
 
+function printRecoveryTiming(timing: RecoveryTiming, title: string) {
+  table(
+    `${title} (${timing.samples} samples each, interleaved, one at a time, a fresh 127.x client each)`,
+    ['request', 'median', 'p95', 'statuses'],
+    timing.kinds.map((k) => [k.kind, ms(k.median), ms(k.p95), JSON.stringify(k.statuses)]),
+  )
+  table(
+    '    Known minus unknown (difference of medians; noise: 95 % bootstrap interval, and two halves of the unknown samples)',
+    ['route', 'difference', '95 % interval', 'unknown half − half'],
+    timing.differences.map((d) => [
+      d.route,
+      ms(d.knownMinusUnknown),
+      `[${d.ci95[0].toFixed(2)}, ${d.ci95[1].toFixed(2)}] ms`,
+      ms(d.halves),
+    ]),
+  )
+}
+
+const onlyIndex = process.argv.indexOf('--only')
+if (onlyIndex !== -1 && process.argv[onlyIndex + 1] === 'recovery') {
+  console.log('Starting the app (wrangler dev, 127.0.0.1) for the recovery answer time alone…')
+  const alone = await startLocalServer({ seedSql: recoverySeedSql() })
+  try {
+    printRecoveryTiming(await measureRecoveryTiming(alone.baseUrl), 'Recovery answer time')
+  } finally {
+    await alone.stop()
+  }
+  process.exit(0)
+}
+
 const seed = `${readFileSync(join(root, 'scripts/demo-families.sql'), 'utf8')}
 INSERT INTO families (family_number, last_name, first_name, email) VALUES
   ('${families.withoutJs.number}', 'BANC', 'Sans', '${families.withoutJs.email}'),
   ('${families.withJs.number}', 'BANC', 'Avec', '${families.withJs.email}'),
   ('${families.slowWithoutJs.number}', 'LENT', 'Sans', '${families.slowWithoutJs.email}'),
   ('${families.slowWithJs.number}', 'LENT', 'Avec', '${families.slowWithJs.email}');
-`
+${recoverySeedSql()}`
 
 console.log('Starting the app and the hash worker (wrangler dev, 127.0.0.1)…')
 const app = await startLocalServer({
@@ -70,6 +102,8 @@ const app = await startLocalServer({
 const hashWorker = await startWrangler(['dev', '--config', 'bench/wrangler.toml'])
 try {
   const bytes = await measureBytes(app.baseUrl, families.withoutJs, families.withJs)
+  // Before the load runs fill the outbox and the limits: the same state as when run alone.
+  const recovery = await measureRecoveryTiming(app.baseUrl)
 
   const signIn = await fetch(`${app.baseUrl}/connexion`, {
     method: 'POST',
@@ -319,6 +353,7 @@ try {
     ['route', 'D1 calls'],
     roundTrips.map((r) => [r.route, r.calls]),
   )
+  printRecoveryTiming(recovery, '11. Recovery answer time')
 
   const wranglerVersion = JSON.parse(
     readFileSync(join(root, 'node_modules/wrangler/package.json'), 'utf8'),
@@ -341,6 +376,7 @@ try {
     lighthouse,
     getUnderSignIns: { alone: getAlone, during: getDuringSignIns },
     roundTrips,
+    recovery,
   }
   writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
   console.log(

@@ -15,16 +15,24 @@ export const loadSession = createMiddleware<AppEnv>(async (c, next) => {
   await next()
 })
 
-// A temporary-password session reaches the new-password step and sign-out, nothing else (PRODUCT.md §3.4).
+// A temporary-password session reaches the new-password step and sign-out; the sign-in and recovery
+// pages stay open to it so that the next person at a shared terminal is never led into step 5, which
+// would let them choose the family's password (OWASP Session Management cheat sheet, "Session Expiration").
 const OPEN_TO_RESTRICTED = new Set<string>([
   PATHS.newPassword,
   PATHS.signOut,
+  PATHS.signIn,
+  PATHS.forgotPassword,
+  PATHS.forgotNumber,
   PATHS.healthz,
   PATHS.accessibility,
   PATHS.personalData,
   PATHS.legalNotice,
 ])
 
+// Anywhere else, the sign-in page: it says a request is under way and offers to cancel it. Not step 5:
+// it carries the family number (for password managers) and takes a new password from whoever is there;
+// the family reaches it from the sign-in it just made, or at its own URL.
 export const confineRestrictedSessions = createMiddleware<AppEnv>(async (c, next) => {
   const restricted = c.var.session?.session.kind === 'restricted'
   if (
@@ -32,7 +40,7 @@ export const confineRestrictedSessions = createMiddleware<AppEnv>(async (c, next
     !OPEN_TO_RESTRICTED.has(c.req.path) &&
     !c.req.path.startsWith(`${PATHS.dev}/`)
   ) {
-    return redirectTo(c, PATHS.newPassword)
+    return redirectTo(c, PATHS.signIn)
   }
   await next()
 })

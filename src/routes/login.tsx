@@ -39,7 +39,8 @@ const STILL_BY_MAIL =
 
 export const login = new Hono<AppEnv>()
   .get('/', async (c) => {
-    if (c.var.session) return redirectTo(c, PATHS.familySpace)
+    const current = c.var.session
+    if (current?.session.kind === 'full') return redirectTo(c, PATHS.familySpace)
     const savedFor = takePasswordSavedFlash(c)
     return render(
       c,
@@ -47,6 +48,7 @@ export const login = new Hono<AppEnv>()
         identifierHelp: c.var.config.identifierHelp,
         identifier: savedFor ?? undefined,
         notice: savedFor ? PASSWORD_SAVED : undefined,
+        requestPending: current?.session.kind === 'restricted',
       }),
     )
   })
@@ -61,6 +63,7 @@ export const login = new Hono<AppEnv>()
           <LoginForm
             identifierHelp={config.identifierHelp}
             identifier={typedText(body, 'identifier')}
+            requestPending={c.var.session?.session.kind === 'restricted'}
             {...props}
           />
         ),

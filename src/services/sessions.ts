@@ -20,6 +20,16 @@ export type CurrentSession = {
 // Writing last_seen_at on every request would cost a D1 write per page: once a minute is precise enough.
 const TOUCH_INTERVAL_MS = 60_000
 
+// A restricted session lets whoever holds the browser choose the family's password with no secret: on a
+// shared terminal it must not wait for the next person (OWASP Session Management cheat sheet, "Session
+// Expiration": shorter idle time-outs for higher-risk sessions; ASVS 5.0 V7.3.1).
+export const RESTRICTED_IDLE_MS = 5 * 60_000
+
+/** How long a session of `kind` may stay unused: never longer than the configured idle time-out. */
+export function idleLimitMs(kind: SessionKind, limits: SessionLimits): number {
+  return kind === 'restricted' ? Math.min(RESTRICTED_IDLE_MS, limits.idleMs) : limits.idleMs
+}
+
 function generateSessionToken(): string {
   return randomHex(32)
 }
@@ -95,7 +105,7 @@ export async function validateSessionToken(
   if (
     temporaryPasswordGone ||
     now >= session.expiresAt ||
-    now - session.lastSeenAt >= limits.idleMs
+    now - session.lastSeenAt >= idleLimitMs(session.kind, limits)
   ) {
     await db.delete(sessions).where(eq(sessions.id, id))
     return null
@@ -148,7 +158,13 @@ export function endReplacedSessionsStatements(
 
 /** Sessions past their absolute expiry or idle too long: they could never be used again. */
 export function deleteExpiredSessionsStatement(db: Db, limits: SessionLimits, now = Date.now()) {
+  const idleRestricted = and(
+    eq(sessions.kind, 'restricted'),
+    lt(sessions.lastSeenAt, now - idleLimitMs('restricted', limits)),
+  )
   return db
     .delete(sessions)
-    .where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, now - limits.idleMs)))
+    .where(
+      or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, now - limits.idleMs), idleRestricted),
+    )
 }

@@ -16,6 +16,10 @@ export const LOGIN_TITLE = 'Connexion'
 export const PASSWORD_SAVED =
   'Votre nouveau mot de passe est enregistré. Connectez-vous avec ce mot de passe.'
 
+// Shown on a browser that holds a restricted session (a temporary password signed in, no new password
+// yet): whoever sits there next sees it and can end it without learning anything about the family.
+export const REQUEST_PENDING = 'Une demande de nouveau mot de passe est en cours sur ce navigateur.'
+
 export type LoginFormProps = {
   identifier?: string
   identifierHelp: string
@@ -23,6 +27,8 @@ export type LoginFormProps = {
   alert?: string
   notice?: string
   challenge?: ChallengeView
+  // This browser holds a restricted session: say so, and offer to end it.
+  requestPending?: boolean
 }
 
 /** Seed's "Accès famille" sign-in: the whole step, swapped as one fragment by htmx. */
@@ -33,6 +39,7 @@ export function LoginForm({
   alert,
   notice,
   challenge,
+  requestPending = false,
 }: LoginFormProps) {
   return (
     <section class="card" aria-labelledby="step-title">
@@ -40,6 +47,7 @@ export function LoginForm({
         <span id="step-title">Accès famille</span>
       </Heading>
       <p class="intro">Identifiez-vous pour vous connecter à votre application enfance !</p>
+      {requestPending && <PendingRequest />}
       {notice && <Notice>{notice}</Notice>}
       {alert && <Alert>{alert}</Alert>}
       <Form action={PATHS.signIn}>
@@ -71,6 +79,22 @@ export function LoginForm({
         <StepLink href={PATHS.forgotPassword}>Mot de passe oublié</StepLink>
       </p>
     </section>
+  )
+}
+
+/** The notice of a restricted session, and a real form (no JavaScript needed) that ends it. */
+function PendingRequest() {
+  return (
+    <>
+      <Notice>{REQUEST_PENDING}</Notice>
+      <Form action={PATHS.signOut}>
+        <p class="links">
+          <button type="submit" class="secondary">
+            Annuler cette demande
+          </button>
+        </p>
+      </Form>
+    </>
   )
 }
 

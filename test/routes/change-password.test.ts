@@ -62,13 +62,13 @@ describe('the restricted session of a temporary password', () => {
     expect(html).not.toContain('name="current_password"')
   })
 
-  it.each(['/espace', '/connexion', '/mot-de-passe-oublie', '/', '/nimporte-quoi'])(
-    'sends %s back to step 5',
+  it.each(['/espace', '/', '/nimporte-quoi'])(
+    'sends %s to the sign-in page, never into step 5',
     async (path) => {
       const { browser } = await signedInWithTemporaryPassword()
       const response = await browser.get(path)
       expect(response.status).toBe(303)
-      expect(response.headers.get('location')).toBe('/nouveau-mot-de-passe')
+      expect(response.headers.get('location')).toBe('/connexion')
     },
   )
 

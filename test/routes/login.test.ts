@@ -168,3 +168,82 @@ describe('POST /deconnexion', () => {
     expect(replay.headers.get('location')).toBe('/connexion')
   })
 })
+
+describe('a browser left on step 5 (a temporary password signed in, no new password yet)', () => {
+  const pending = 'Une demande de nouveau mot de passe est en cours sur ce navigateur.'
+
+  async function leftOnStepFive() {
+    const family = await createFamily({ password: 'Soleil2026' })
+    await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
+    const temporary = await temporaryPasswordFromMail(family.email!)
+    const browser = new Visitor()
+    const signIn = await browser.post('/connexion', {
+      identifier: family.familyNumber,
+      password: temporary,
+    })
+    expect(signIn.headers.get('location')).toBe('/nouveau-mot-de-passe')
+    return { family, browser, temporary }
+  }
+
+  it('shows the next person the sign-in form, not step 5 nor the family number', async () => {
+    const { family, browser } = await leftOnStepFive()
+    const response = await browser.get('/connexion')
+    expect(response.status).toBe(200)
+    const html = await response.text()
+    expect(readable(html)).toContain(pending)
+    expect(html).toContain('name="identifier"')
+    expect(html).not.toContain('name="new_password"')
+    expect(html).not.toContain(family.familyNumber)
+  })
+
+  it('sends / to that sign-in form too', async () => {
+    const { browser } = await leftOnStepFive()
+    const response = await browser.get('/')
+    expect(response.headers.get('location')).toBe('/connexion')
+  })
+
+  it('offers a real form, without JavaScript or with htmx, that cancels the request', async () => {
+    for (const htmx of [false, true]) {
+      const { browser } = await leftOnStepFive()
+      const html = await (await browser.get('/connexion', { htmx })).text()
+      const cancel = /<form method="post" action="\/deconnexion"[^>]*>[\s\S]*?<\/form>/.exec(html)
+      expect(cancel?.[0]).toContain('hx-post="/deconnexion"')
+      expect(readable(cancel![0])).toContain('Annuler cette demande')
+      await browser.post('/deconnexion', {}, { htmx })
+      expect(browser.cookieValue('__Host-session')).toBeUndefined()
+      const after = await browser.get('/nouveau-mot-de-passe')
+      expect(after.status).toBe(303)
+      expect(after.headers.get('location')).toBe('/connexion')
+      expect(readable(await (await browser.get('/connexion')).text())).not.toContain(pending)
+    }
+  })
+
+  it('still takes the new password at step 5 for the family that just signed in', async () => {
+    const { family, browser } = await leftOnStepFive()
+    expect((await browser.get('/nouveau-mot-de-passe')).status).toBe(200)
+    const saved = await browser.post('/nouveau-mot-de-passe', {
+      new_password: 'Verger-2026x',
+      confirmation: 'Verger-2026x',
+    })
+    expect(saved.headers.get('location')).toBe('/connexion')
+    const signIn = await new Visitor().post('/connexion', {
+      identifier: family.familyNumber,
+      password: 'Verger-2026x',
+    })
+    expect(signIn.headers.get('location')).toBe('/espace')
+  })
+
+  it('lets the next person sign in with their own password, ending the pending request', async () => {
+    const { browser } = await leftOnStepFive()
+    const other = await createFamily({ password: 'Prairie2026' })
+    const signIn = await browser.post('/connexion', {
+      identifier: other.familyNumber,
+      password: 'Prairie2026',
+    })
+    expect(signIn.headers.get('location')).toBe('/espace')
+    expect(readable(await (await browser.get('/espace')).text())).toContain(other.familyNumber)
+    // Their own password change asks for their current password: nothing of the request is left.
+    const change = await (await browser.get('/nouveau-mot-de-passe')).text()
+    expect(change).toContain('name="current_password"')
+  })
+})

@@ -1,8 +1,17 @@
-import { eq } from 'drizzle-orm'
+import { eq, inArray } from 'drizzle-orm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { sessions } from '../../src/db/schema'
 import { sha256Hex } from '../../src/services/crypto'
-import { createFamily, db, post, send, setCookies, Visitor } from '../helpers'
+import {
+  createFamily,
+  db,
+  post,
+  runCron,
+  send,
+  setCookies,
+  temporaryPasswordFromMail,
+  Visitor,
+} from '../helpers'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -104,20 +113,55 @@ describe('a session is a random token, stored hashed, that expires', () => {
   })
 })
 
+async function signedInWithTemporaryPassword() {
+  const family = await createFamily({ password: 'Soleil2026' })
+  await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
+  const browser = new Visitor()
+  await browser.post('/connexion', {
+    identifier: family.familyNumber,
+    password: await temporaryPasswordFromMail(family.email!),
+  })
+  return { family, browser, token: browser.cookieValue('__Host-session')! }
+}
+
 describe('a restricted session reaches step 5 and sign-out only', () => {
-  it('sends posts elsewhere back to step 5 as well', async () => {
-    const family = await createFamily()
-    await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
-    const { temporaryPasswordFromMail } = await import('../helpers')
-    const browser = new Visitor()
-    await browser.post('/connexion', {
-      identifier: family.familyNumber,
-      password: await temporaryPasswordFromMail(family.email!),
-    })
-    const response = await browser.post('/mot-de-passe-oublie', { identifier: family.familyNumber })
-    expect(response.headers.get('location')).toBe('/nouveau-mot-de-passe')
+  it('sends other pages and posts to the sign-in page, never into step 5', async () => {
+    const { browser } = await signedInWithTemporaryPassword()
+    for (const path of ['/espace', '/agents', '/nimporte-quoi']) {
+      expect((await browser.get(path)).headers.get('location'), path).toBe('/connexion')
+    }
+    const post = await browser.post('/espace', {})
+    expect(post.headers.get('location')).toBe('/connexion')
     const htmx = await browser.get('/espace', { htmx: true })
     expect(htmx.status).toBe(204)
-    expect(JSON.parse(htmx.headers.get('HX-Location')!).path).toBe('/nouveau-mot-de-passe')
+    expect(JSON.parse(htmx.headers.get('HX-Location')!).path).toBe('/connexion')
+  })
+
+  it('ends after 5 idle minutes, while a full session lasts the configured 30', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const start = Date.now()
+    const restricted = await signedInWithTemporaryPassword()
+    const full = await signedIn()
+    vi.setSystemTime(start + 4 * 60_000)
+    expect((await restricted.browser.get('/nouveau-mot-de-passe')).status).toBe(200)
+    vi.setSystemTime(start + (4 + 5) * 60_000)
+    const left = await restricted.browser.get('/nouveau-mot-de-passe')
+    expect(left.status).toBe(200)
+    expect(await left.text()).not.toContain('name="new_password"')
+    expect(restricted.browser.cookieValue('__Host-session')).toBeUndefined()
+    expect((await full.browser.get('/espace')).status).toBe(200)
+  })
+
+  it('is purged by the cron run once idle 5 minutes, while an idle full session is kept', async () => {
+    const start = Date.now()
+    const restricted = await signedInWithTemporaryPassword()
+    const full = await signedIn()
+    const ids = [restricted.token, full.token].map(sha256Hex)
+    await runCron(start + 6 * 60_000)
+    const left = await db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(inArray(sessions.id, ids))
+    expect(left.map((row) => row.id)).toEqual([sha256Hex(full.token)])
   })
 })
