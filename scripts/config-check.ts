@@ -23,11 +23,13 @@ const hasEmailBinding = wrangler.send_email.some(
 )
 // Secrets are not in wrangler.toml: assume they are set (the Worker refuses to serve without them),
 // and say how to check them. One written as a plain var would be readable by anyone with the repo.
-const SECRETS = ['MAIL_API_KEY', 'CLIENT_KEY_SECRET'] as const
+const SECRETS = ['MAIL_API_KEY', 'CLIENT_KEY_SECRET', 'TURNSTILE_SECRET_KEY'] as const
 const result = parseConfig({
   ...vars,
   MAIL_API_KEY: 'secret',
   CLIENT_KEY_SECRET: 'a-secret-of-at-least-thirty-two-characters',
+  // Set as a secret exactly when the widget's site key is a var.
+  TURNSTILE_SECRET_KEY: vars.TURNSTILE_SITE_KEY ? 'turnstile-secret' : undefined,
   EMAIL: hasEmailBinding ? {} : undefined,
 })
 const problems = result.ok ? [] : [...result.problems]
@@ -74,7 +76,12 @@ if (problems.length > 0) {
 }
 console.log(`${configPath} [${label}]: configuration OK`)
 if (deployed) {
-  const secrets = vars.MAIL_PROVIDER === 'http' ? SECRETS.join(' and ') : 'CLIENT_KEY_SECRET'
+  const secrets = SECRETS.filter(
+    (name) =>
+      name === 'CLIENT_KEY_SECRET' ||
+      (name === 'MAIL_API_KEY' && vars.MAIL_PROVIDER === 'http') ||
+      (name === 'TURNSTILE_SECRET_KEY' && vars.TURNSTILE_SITE_KEY),
+  ).join(' and ')
   console.log(
     `  reminder: ${secrets} are secrets; check them with \`npm exec -- wrangler secret list${env ? ` --env ${env}` : ''}\``,
   )

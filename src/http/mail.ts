@@ -27,6 +27,10 @@ export function deliverInBackground(
   c.executionCtx.waitUntil(work)
 }
 
+// Long enough for the answer to have left the isolate (its bytes written) before any of the work
+// runs, short enough that nobody waits for the mail: a recovery mail goes out 50 ms later.
+const RECOVERY_WORK_DELAY_MS = 50
+
 /**
  * Resolves once the request's answer is out of the isolate's hands: a timer fires only when no task and
  * no microtask is left (https://developers.cloudflare.com/workers/runtime-apis/scheduler/), and after a
@@ -35,5 +39,5 @@ export function deliverInBackground(
  * known number or address only (OWASP Forgot Password cheat sheet: "consistent time").
  */
 function afterTheAnswer(): Promise<void> {
-  return scheduler.wait(0)
+  return scheduler.wait(RECOVERY_WORK_DELAY_MS)
 }
