@@ -20,7 +20,11 @@ export const securityHeaders = secureHeaders({
     frameAncestors: ["'none'"],
   },
   strictTransportSecurity: 'max-age=31536000; includeSubDomains',
-  referrerPolicy: 'no-referrer',
+  // Not no-referrer: under it a browser sends `Origin: null` on a plain form post (Fetch standard,
+  // "serializing a request origin"), and Safari before 16.4 sends no Sec-Fetch-Site, so iPhones on
+  // iOS 15 could not post a form without JavaScript. same-origin keeps the Origin for this site and
+  // still sends no Referer to another one (W3C Referrer Policy §3).
+  referrerPolicy: 'same-origin',
   xFrameOptions: 'DENY',
   // Headers for Internet Explorer and Flash only: bytes on every answer for no one.
   xDownloadOptions: false,

@@ -53,11 +53,11 @@ export function passwordChangeErrors(
     errors.current_password = ['Saisissez votre mot de passe actuel.']
   }
   const temporaryHash = current.temporaryPasswordHash
-  const isTemporary = temporaryHash !== null && isTemporaryPassword(temporaryHash, form.newPassword)
   const problems = passwordProblems(form.newPassword, {
     minLength: config.passwordMinLength,
     familyNumber: family.familyNumber,
-    isTemporaryPassword: () => isTemporary,
+    isTemporaryPassword: (candidate) =>
+      temporaryHash !== null && isTemporaryPassword(temporaryHash, candidate),
     isCommonPassword,
   })
   if (problems.length > 0) errors.new_password = problems

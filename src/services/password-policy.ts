@@ -22,8 +22,15 @@ export const COMPOSITION_RULES: PolicyRule[] = [
 
 const length = (value: string) => [...value].length
 
+/**
+ * The password as it is hashed (services/passwords.ts): the rules judge what protects the account,
+ * not how it was typed. "e" + a combining accent counts as one character, full-width digits as digits.
+ */
+export const normalizePassword = (password: string) => password.normalize('NFKC')
+
 /** Each broken rule as a French sentence, in reading order; empty when the password is acceptable. */
-export function passwordProblems(password: string, context: PolicyContext): string[] {
+export function passwordProblems(typed: string, context: PolicyContext): string[] {
+  const password = normalizePassword(typed)
   const problems: string[] = []
   const size = length(password)
   if (size < context.minLength) {

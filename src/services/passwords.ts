@@ -1,5 +1,6 @@
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import { constantTimeEqual } from './crypto'
+import { normalizePassword } from './password-policy'
 import { scryptYielding } from './scrypt'
 
 // OWASP Password Storage cheat sheet (scrypt); ASVS 5.0 V11.4.2. The parameters travel with each hash
@@ -21,7 +22,7 @@ export function scryptComputations(): number {
 function derive(password: string, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
   computedHashes++
   // NIST SP 800-63B 5.1.1.2: normalise Unicode so the same password typed on two keyboards matches.
-  return scryptYielding(utf8ToBytes(password.normalize('NFKC')), salt, {
+  return scryptYielding(utf8ToBytes(normalizePassword(password)), salt, {
     N: 2 ** params.logN,
     r: params.r,
     p: params.p,

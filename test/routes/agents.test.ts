@@ -140,6 +140,70 @@ describe('the console', () => {
     }
   })
 
+  it('finds a family by its whole e-mail address, however long', async () => {
+    const email = `${'parent.'.repeat(6)}${crypto.randomUUID().slice(0, 6)}@example.org`
+    expect(email).toHaveLength(60)
+    const family = await createFamily({ email })
+    for (const q of [email, email.toUpperCase(), ` ${email} `]) {
+      const response = await asAgent(`/agents?q=${encodeURIComponent(q)}`)
+      expect(response.status, q).toBe(200)
+      expect(await textOf(response), q).toContain(family.familyNumber)
+    }
+  })
+
+  it('answers a search of any length, with no result when nothing matches', async () => {
+    await createFamily()
+    for (const q of [
+      'x'.repeat(300),
+      'é'.repeat(300),
+      '9'.repeat(300),
+      `${'a'.repeat(290)}@b.fr`,
+    ]) {
+      const response = await asAgent(`/agents?q=${encodeURIComponent(q)}`)
+      expect(response.status, q.slice(0, 12)).toBe(200)
+      expect(await textOf(response), q.slice(0, 12)).toContain('Aucune famille')
+    }
+  })
+
+  it('finds a part of a name longer than a LIKE pattern may be, and only that part', async () => {
+    const tail = crypto.randomUUID().slice(0, 8).toUpperCase()
+    const family = await createFamily({
+      lastName: `DE LA ROCHE-AUX-MOINES-SUR-LE-VIEUX-CANAL ${tail}`,
+    })
+    const found = await textOf(
+      await asAgent(
+        `/agents?q=${encodeURIComponent(`la roche-aux-moines-sur-le-vieux-canal ${tail}`)}`,
+      ),
+    )
+    expect(found).toContain(family.familyNumber)
+    const other = await textOf(
+      await asAgent(
+        `/agents?q=${encodeURIComponent(`la roche-aux-moines-sur-le-vieux-canal ${tail}ZZ`)}`,
+      ),
+    )
+    expect(other).not.toContain(family.familyNumber)
+  })
+
+  it('matches %, _ and \\ as typed, not as wildcards', async () => {
+    const percent = await createFamily({ lastName: 'CENT%POUR' })
+    const underscore = await createFamily({ lastName: 'TRAIT_BAS' })
+    const backslash = await createFamily({ lastName: 'OBLIQUE\\INVERSE' })
+    const decoy = await createFamily({ lastName: 'TRAITXBAS CENTXPOUR OBLIQUEXINVERSE' })
+    for (const [q, family] of [
+      ['t%p', percent],
+      ['t_b', underscore],
+      ['e\\i', backslash],
+    ] as const) {
+      const text = await textOf(await asAgent(`/agents?q=${encodeURIComponent(q)}`))
+      expect(text, q).toContain(family.familyNumber)
+      expect(text, q).not.toContain(decoy.familyNumber)
+    }
+    for (const q of ['%', '_', '%%']) {
+      const text = await textOf(await asAgent(`/agents?q=${encodeURIComponent(q)}`))
+      expect(text, q).not.toContain(decoy.familyNumber)
+    }
+  })
+
   it('shows the family: e-mail in full, password, sessions, limits, last mails without bodies, events', async () => {
     const { family } = await signedInWithTemporaryPassword()
     for (let i = 0; i < 6; i++) {

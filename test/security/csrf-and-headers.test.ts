@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
+  BASE,
   createFamily,
+  setCookies,
   send,
   snapshotDatabase,
   temporaryPasswordFromMail,
@@ -85,6 +87,112 @@ describe('every state change is a same-origin POST', () => {
   })
 })
 
+// The headers each browser sends with a form post (the body's Content-Type and Cookie aside), as its
+// network panel shows them. Safari sends Sec-Fetch-* only since 16.4 (WebKit release notes): an
+// iPhone on iOS 15 proves its origin by Origin alone.
+type Browser = { name: string; plain: Record<string, string>; htmx: Record<string, string> }
+
+const browsersPosting = (origin: string): Browser[] => {
+  const site = origin === BASE ? 'same-origin' : 'cross-site'
+  const referer = { referer: `${origin}/connexion` }
+  return [
+    { name: 'Safari 15', plain: { origin, ...referer }, htmx: { origin, ...referer } },
+    {
+      name: 'Chromium',
+      plain: {
+        origin,
+        ...referer,
+        'sec-ch-ua-mobile': '?0',
+        'sec-fetch-site': site,
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-dest': 'document',
+        'sec-fetch-user': '?1',
+      },
+      htmx: {
+        origin,
+        ...referer,
+        'sec-ch-ua-mobile': '?0',
+        'sec-fetch-site': site,
+        'sec-fetch-mode': 'cors',
+        'sec-fetch-dest': 'empty',
+      },
+    },
+    {
+      name: 'Firefox',
+      plain: {
+        origin,
+        ...referer,
+        'sec-fetch-site': site,
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-dest': 'document',
+        'sec-fetch-user': '?1',
+      },
+      htmx: {
+        origin,
+        ...referer,
+        'sec-fetch-site': site,
+        'sec-fetch-mode': 'cors',
+        'sec-fetch-dest': 'empty',
+      },
+    },
+  ]
+}
+
+const postKinds = [
+  ['a plain form post', 'plain', false],
+  ['an htmx post', 'htmx', true],
+] as const
+
+function signInWith(headers: Record<string, string>, htmx: boolean, identifier: string) {
+  return send('/connexion', {
+    method: 'POST',
+    form: { identifier, password: 'Soleil2026' },
+    headers: { 'x-no-default-origin': '1', ...headers },
+    htmx,
+  })
+}
+
+describe('the same-origin check, with the headers real browsers send', () => {
+  for (const browser of browsersPosting(BASE)) {
+    for (const [kind, headersOf, htmx] of postKinds) {
+      it(`signs a family in from ${browser.name} with ${kind} from this site`, async () => {
+        const family = await createFamily({ password: 'Soleil2026' })
+        const response = await signInWith(browser[headersOf], htmx, family.familyNumber)
+        expect(response.status).toBe(htmx ? 200 : 303)
+        expect(setCookies(response).get('__Host-session')?.value).toBeTruthy()
+      })
+    }
+  }
+
+  for (const browser of browsersPosting('https://evil.example')) {
+    for (const [kind, headersOf, htmx] of postKinds) {
+      it(`refuses ${kind} from ${browser.name} on another site with 403, changing nothing`, async () => {
+        const family = await createFamily({ password: 'Soleil2026' })
+        const before = await snapshotDatabase()
+        const response = await signInWith(browser[headersOf], htmx, family.familyNumber)
+        expect(response.status).toBe(403)
+        expect(setCookies(response).has('__Host-session')).toBe(false)
+        expect(await snapshotDatabase()).toEqual(before)
+      })
+    }
+  }
+
+  it('refuses Origin: null from a browser that sends no Sec-Fetch-Site', async () => {
+    // What Safari 15 sends from a page whose policy is no-referrer: its origin cannot be known.
+    const family = await createFamily({ password: 'Soleil2026' })
+    for (const [, , htmx] of postKinds) {
+      const response = await signInWith({ origin: 'null' }, htmx, family.familyNumber)
+      expect(response.status).toBe(403)
+    }
+  })
+
+  it('asks browsers to keep the Origin on this site and to send no Referer to another', async () => {
+    for (const response of [await send('/connexion'), await send('/nulle-part')]) {
+      expect(response.headers.get('referrer-policy')).toBe('same-origin')
+    }
+  })
+})
+
 describe('every HTML answer carries the security headers', () => {
   async function everyKindOfPage() {
     const family = await createFamily()
@@ -115,7 +223,7 @@ describe('every HTML answer carries the security headers', () => {
     }
   }
 
-  it('sends a strict CSP with a nonce, HSTS for a year, nosniff, no referrer, no framing, no-store', async () => {
+  it('sends a strict CSP with a nonce, HSTS for a year, nosniff, same-origin referrer, no framing, no-store', async () => {
     for (const [name, response] of Object.entries(await everyKindOfPage())) {
       const csp = response.headers.get('content-security-policy') ?? ''
       expect(csp, name).not.toMatch(/unsafe-inline|unsafe-eval/)
@@ -127,7 +235,7 @@ describe('every HTML answer carries the security headers', () => {
       )
       expect(maxAge, name).toBeGreaterThanOrEqual(31_536_000)
       expect(response.headers.get('x-content-type-options'), name).toBe('nosniff')
-      expect(response.headers.get('referrer-policy'), name).toBe('no-referrer')
+      expect(response.headers.get('referrer-policy'), name).toBe('same-origin')
       expect(response.headers.get('cache-control'), name).toBe('no-store')
       const html = await response.text()
       const nonce = /'nonce-([^']+)'/.exec(csp)![1]

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { isCommonPassword } from '../../src/services/common-passwords'
+import { passwordProblems } from '../../src/services/password-policy'
 import {
   createFamily,
   post,
@@ -85,5 +86,94 @@ describe('a new password follows the policy, each broken rule named', () => {
     for (const fine of ['Jardin2026', 'Soleil2026', 'Chat-Vert-7-Pommes']) {
       expect(isCommonPassword(fine)).toBe(false)
     }
+  })
+})
+
+// Full-width forms (U+FF01..U+FF5E) are what a Japanese or Chinese keyboard types in its wide mode;
+// NFKC maps them to ASCII (Unicode UAX #15), so they are hashed as the ASCII password.
+const fullWidth = (ascii: string) =>
+  ascii.replace(/[!-~]/g, (char) => String.fromCharCode(char.charCodeAt(0) + 0xfee0))
+
+// 9 code points as a keyboard that composes accents afterwards types them (A + grave, a + acute,
+// 1, e + acute twice), 5 characters once composed: "Àá1éé".
+const FIVE_WHEN_COMPOSED = 'A\u0300a\u03011e\u0301e\u0301'
+
+describe('the policy judges the password as it is hashed (NFKC)', () => {
+  const context = { minLength: 8, familyNumber: '123456780123456' }
+
+  it('counts the characters left once accents are composed, not the code points typed', () => {
+    expect([...FIVE_WHEN_COMPOSED]).toHaveLength(9)
+    expect(passwordProblems(FIVE_WHEN_COMPOSED, context)).toEqual([
+      'Le mot de passe doit compter au moins 8 caractères.',
+    ])
+  })
+
+  it('counts a ligature as the letters it is hashed as', () => {
+    // "ﬃ" is hashed as "ffi": 6 characters typed, 10 hashed.
+    expect(passwordProblems('\ufb03\ufb03Aa1x', context)).toEqual([])
+  })
+
+  it('finds the family number typed in full-width digits', () => {
+    expect(passwordProblems(`Soleil${fullWidth(context.familyNumber)}`, context)).toEqual([
+      'Le mot de passe ne doit pas contenir votre numéro de famille.',
+    ])
+  })
+
+  it('finds the temporary password and common passwords typed in full-width forms', () => {
+    const temporary = (candidate: string) => candidate.toLowerCase() === 'c0ffee00c0ffee00'
+    expect(
+      passwordProblems(fullWidth('C0ffee00c0ffee00'), {
+        ...context,
+        isTemporaryPassword: temporary,
+      }),
+    ).toEqual(['Choisissez un mot de passe différent du mot de passe temporaire.'])
+    expect(passwordProblems(fullWidth('Azerty123'), { ...context, isCommonPassword })).toEqual([
+      'Ce mot de passe est trop courant et facile à deviner : choisissez-en un autre.',
+    ])
+  })
+
+  it('counts superscript digits as the digits they are hashed as', () => {
+    expect(passwordProblems('Soleil\u00b2\u2070\u00b2\u2076', context)).toEqual([])
+  })
+})
+
+describe('POST /nouveau-mot-de-passe judges the password as it is hashed', () => {
+  it('refuses a password of 5 characters once its accents are composed', async () => {
+    const { family, browser } = await restricted()
+    const response = await choose(browser, FIVE_WHEN_COMPOSED)
+    expect(response.status).toBe(422)
+    expect(await textOf(response)).toContain('au moins 8 caractères')
+    expect((await reloadFamily(family.id)).passwordHash).toBeNull()
+  })
+
+  it('refuses the family number typed in full-width digits', async () => {
+    const { family, browser } = await restricted()
+    const response = await choose(browser, `Soleil${fullWidth(family.familyNumber)}`)
+    expect(response.status).toBe(422)
+    expect(await textOf(response)).toContain('ne doit pas contenir votre numéro de famille')
+    expect((await reloadFamily(family.id)).passwordHash).toBeNull()
+  })
+
+  it('refuses the temporary password typed in full-width forms', async () => {
+    const { family, browser, temporary } = await restricted()
+    const firstLetter = temporary.search(/[a-f]/)
+    const mixedCase =
+      temporary.slice(0, firstLetter) +
+      temporary[firstLetter]!.toUpperCase() +
+      temporary.slice(firstLetter + 1)
+    const response = await choose(browser, fullWidth(mixedCase))
+    expect(response.status).toBe(422)
+    expect(await textOf(response)).toContain(
+      'Choisissez un mot de passe différent du mot de passe temporaire.',
+    )
+    expect((await reloadFamily(family.id)).passwordHash).toBeNull()
+  })
+
+  it('accepts a full-width password, and the family signs in with it typed in ASCII', async () => {
+    const { family, browser } = await restricted()
+    expect((await choose(browser, fullWidth('Jardin2026'))).status).toBe(303)
+    expect((await signIn(family.familyNumber, 'Jardin2026')).headers.get('location')).toBe(
+      '/espace',
+    )
   })
 })

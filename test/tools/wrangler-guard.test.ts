@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { unstable_readConfig } from 'wrangler'
 
@@ -29,4 +30,25 @@ describe("a deployed Worker answers on the commune's domain only", () => {
       expect(deployed.preview_urls).toBe(false)
     },
   )
+})
+
+describe('Workers Logs keep no URL and no header of a request', () => {
+  // An invocation log holds the request's URL (/agents/familles/<number>) and its headers (the
+  // Access token, cookies); the app's JSON lines hold the route pattern only.
+  it.each([
+    ['development (the top level)', undefined],
+    ['production', 'production'],
+    ['staging', 'staging'],
+  ])('turns invocation logs off and keeps the JSON lines in %s', (_, env) => {
+    const { observability } = read(env)
+    expect(observability?.enabled).toBe(true)
+    expect(observability?.logs?.invocation_logs).toBe(false)
+    expect(observability?.logs?.enabled).not.toBe(false)
+  })
+
+  it('names every environment of wrangler.toml in that check', () => {
+    const toml = readFileSync('wrangler.toml', 'utf8')
+    const environments = new Set([...toml.matchAll(/^\[+env\.([\w-]+)/gm)].map((m) => m[1]))
+    expect([...environments].sort()).toEqual(['production', 'staging'])
+  })
 })
