@@ -1,4 +1,4 @@
-import { and, desc, eq, exists, gt, inArray, or, sql } from 'drizzle-orm'
+import { and, desc, eq, exists, gt, inArray, like, or, sql } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../db/client'
 import { attemptCounters, families, outbox, securityEvents, sessions } from '../db/schema'
