@@ -30,6 +30,8 @@ export default defineConfig(async () => {
           ],
           test: {
             name: 'workers',
+            // Many tests walk dozens of requests; on a loaded 2-core machine 5 s is not always enough.
+            testTimeout: 30_000,
             // Every request logs a JSON line: show the logs of failing tests only.
             silent: 'passed-only',
             include: ['test/{routes,security,services}/**/*.test.{ts,tsx}', 'test/*.test.ts'],
