@@ -8,6 +8,7 @@ import {
 } from './services/challenge'
 import { parseCidr, type Cidr } from './services/client-key'
 import { randomHex } from './services/crypto'
+import type { Settings } from './services/settings'
 import { isAffordable, SCRYPT_MAX_MEMORY_BYTES } from './services/passwords'
 
 // Every var of wrangler.toml, parsed once per isolate. Each default lives here, once: wrangler.toml lists
@@ -127,9 +128,9 @@ type RawConfig = z.infer<typeof configSchema>
 let developmentSecret: string | undefined
 const developmentSecretOnce = () => (developmentSecret ??= randomHex(32))
 
-export type Config = ReturnType<typeof toConfig>
+export type Config = Settings
 
-function toConfig(raw: RawConfig) {
+function toConfig(raw: RawConfig): Settings {
   return {
     environment: raw.ENVIRONMENT,
     publicUrl: raw.PUBLIC_URL,

@@ -31,7 +31,7 @@ export async function runScheduled(env: Bindings, now = Date.now()): Promise<voi
   const { config } = result
   const db = createDb(env.DB)
   const options = outboxOptions(config)
-  const mailer = createMailer(config, env)
+  const mailer = createMailer(config, env.EMAIL)
 
   const expired = await expireOverdueMails(db, now)
   const { claimed, outcomes } = await deliverDueMails(db, mailer, options, {

@@ -17,7 +17,7 @@ export function deliverInBackground(
   const work = (async () => {
     await afterTheAnswer()
     const queued = await queue()
-    const mailer = createMailer(config, c.env)
+    const mailer = createMailer(config, c.env.EMAIL)
     for (const mailId of [queued ?? []].flat()) {
       await deliverOutboxMail(db, mailer, mailId, outboxOptions(config))
     }

@@ -1,4 +1,4 @@
-import type { Config } from '../config'
+import type { Settings as Config } from './settings'
 import type { Db } from '../db/client'
 import { findFamiliesByEmailStatement } from './families'
 import { countMailSpacing } from './limits'

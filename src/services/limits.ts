@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
-import type { Config } from '../config'
+import type { Settings as Config } from './settings'
 import type { Db } from '../db/client'
 import { attemptCounters } from '../db/schema'
 import { sha256Hex } from './crypto'

@@ -1,4 +1,4 @@
-import type { Config } from '../config'
+import type { Settings as Config } from './settings'
 import type { Db } from '../db/client'
 import { passwordChangedMail } from './mail/templates'
 import { randomHex } from './crypto'

@@ -1,5 +1,5 @@
 import { not } from 'drizzle-orm'
-import type { Config } from '../config'
+import type { Settings as Config } from './settings'
 import type { Db } from '../db/client'
 import type { Family } from '../db/schema'
 import { temporaryPasswordMail } from './mail/templates'

@@ -1,6 +1,6 @@
 import type { BatchItem } from 'drizzle-orm/batch'
 import { and, type SQL } from 'drizzle-orm'
-import type { Config } from '../config'
+import type { Settings as Config } from './settings'
 import type { Db } from '../db/client'
 import type { Family } from '../db/schema'
 import {
