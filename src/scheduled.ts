@@ -11,9 +11,9 @@ import {
   deleteFinishedMailsStatement,
 } from './services/mail/outbox'
 import { deleteStaleAttemptsStatement } from './services/limits'
-import { deleteOldEventsStatement } from './services/security-events'
-import { deleteExpiredSessionsStatement } from './services/sessions'
-import { deleteSpentTemporaryPasswordsStatement } from './services/temporary-passwords'
+import { deleteOldEventsStatement } from './services/records/security-events'
+import { deleteExpiredSessionsStatement } from './services/records/sessions'
+import { deleteSpentTemporaryPasswordsStatement } from './services/records/temporary-passwords'
 
 // One cron run (every minute, wrangler.toml): retry due mails, give up expired ones, delete spent
 // and stale rows, and log the outbox's state as one JSON line for ops (never a body, never an

@@ -6,7 +6,7 @@ import { tooManyAttempts } from '../http/limits'
 import { CHALLENGE_ALERT, challengeAnswered, challengeInstead } from '../http/challenge'
 import { deliverInBackground } from '../http/mail'
 import { render } from '../http/respond'
-import { mailFamilyNumbers, normalizeEmail } from '../services/family-number-recovery'
+import { mailFamilyNumbers, normalizeEmail } from '../services/flows/family-number-recovery'
 import { mailRequestLimited } from '../services/limits'
 import {
   FORGOT_NUMBER_TITLE,

@@ -9,7 +9,7 @@ import { deliverInBackground } from '../http/mail'
 import { readDeviceCookie } from '../http/cookies'
 import { trustedDeviceId } from '../services/devices'
 import { mailRequestLimited } from '../services/limits'
-import { requestTemporaryPassword } from '../services/password-recovery'
+import { requestTemporaryPassword } from '../services/flows/password-recovery'
 import {
   FORGOT_PASSWORD_TITLE,
   ForgotPasswordForm,

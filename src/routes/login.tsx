@@ -12,7 +12,7 @@ import { familyNumberField, parseForm, readForm, textField, typedText } from '..
 import { nextStep, redirectTo, render } from '../http/respond'
 import { tooManyAttempts } from '../http/limits'
 import { CHALLENGE_ALERT, challengeAnswered, challengeInstead } from '../http/challenge'
-import { signIn } from '../services/sign-in'
+import { signIn } from '../services/flows/sign-in'
 import { changePasswordStep } from '../views/change-password'
 import { familySpaceStep } from '../views/family-space'
 import {

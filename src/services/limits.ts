@@ -7,7 +7,7 @@ import { sha256Hex } from './crypto'
 import { logJson } from './logging'
 import { RETENTION } from './retention'
 import type { ClientNetwork } from './client-key'
-import { recordEventStatement } from './security-events'
+import { recordEventStatement } from './records/security-events'
 
 // Every limit of the app, counted in D1 (durable across isolates). The limits slow guessing down
 // without becoming a stranger's tool (PRODUCT.md §4; OWASP Authentication cheat sheet "Account

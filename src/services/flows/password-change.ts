@@ -1,24 +1,24 @@
-import type { Settings as Config } from './settings'
-import type { Db } from '../db/client'
-import { passwordChangedMail } from './mail/templates'
-import { randomHex } from './crypto'
-import { forgetDevicesStatement, issueDeviceToken, rememberDeviceStatements } from './devices'
-import { passwordSavedAs, setPasswordHashStatement } from './families'
-import { enqueueMailStatements } from './mail/outbox'
-import { RETENTION } from './retention'
-import { isCommonPassword } from './common-passwords'
-import { passwordProblems } from './password-policy'
+import type { Settings as Config } from '../settings'
+import type { Db } from '../../db/client'
+import { passwordChangedMail } from '../mail/templates'
+import { randomHex } from '../crypto'
+import { forgetDevicesStatement, issueDeviceToken, rememberDeviceStatements } from '../devices'
+import { passwordSavedAs, setPasswordHashStatement } from '../records/families'
+import { enqueueMailStatements } from '../mail/outbox'
+import { RETENTION } from '../retention'
+import { isCommonPassword } from '../common-passwords'
+import { passwordProblems } from '../password-policy'
 import { loginUrl } from './password-recovery'
-import { hashPassword, verifyPassword } from './passwords'
-import { forgiveSignInStatements, type SignInClient } from './limits'
-import { recordEventStatement } from './security-events'
-import { invalidateFamilySessionsStatement, type CurrentSession } from './sessions'
+import { hashPassword, verifyPassword } from '../passwords'
+import { forgiveSignInStatements, type SignInClient } from '../limits'
+import { recordEventStatement } from '../records/security-events'
+import { invalidateFamilySessionsStatement, type CurrentSession } from '../records/sessions'
 import {
   consumeTemporaryPasswordStatement,
   isTemporaryPassword,
   temporaryPasswordLive,
   voidTemporaryPasswordsStatement,
-} from './temporary-passwords'
+} from '../records/temporary-passwords'
 
 export type PasswordChangeForm = {
   currentPassword?: string

@@ -1,41 +1,41 @@
 import type { BatchItem } from 'drizzle-orm/batch'
 import { and, type SQL } from 'drizzle-orm'
-import type { Settings as Config } from './settings'
-import type { Db } from '../db/client'
-import type { Family } from '../db/schema'
+import type { Settings as Config } from '../settings'
+import type { Db } from '../../db/client'
+import type { Family } from '../../db/schema'
 import {
   findFamilyByNumberStatement,
   passwordUnchanged,
   recordSignInStatement,
   upgradePasswordHashStatement,
-} from './families'
+} from '../records/families'
 import {
   countSignInAttempt,
   forgiveSignInStatements,
   type Limited,
   type SignInClient,
-} from './limits'
-import { randomHex } from './crypto'
+} from '../limits'
+import { randomHex } from '../crypto'
 import {
   forgetDevicesStatement,
   issueDeviceToken,
   rememberDeviceStatements,
   trustedDeviceId,
-} from './devices'
-import { hashPassword, verifyPassword } from './passwords'
-import { recordEventStatement } from './security-events'
+} from '../devices'
+import { hashPassword, verifyPassword } from '../passwords'
+import { recordEventStatement } from '../records/security-events'
 import {
   createSessionStatement,
   endReplacedSessionsStatements,
   findSessionStatement,
   type SessionKind,
-} from './sessions'
+} from '../records/sessions'
 import {
   countTemporarySignInStatement,
   findLiveTemporaryPassword,
   firstTemporarySignIn,
   temporaryPasswordOpens,
-} from './temporary-passwords'
+} from '../records/temporary-passwords'
 
 export type SignInResult =
   // `family` as the family space shows it right after this sign-in; `deviceToken`, for a password

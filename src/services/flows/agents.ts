@@ -1,12 +1,12 @@
 import { and, desc, eq, exists, gt, inArray, like, or, sql } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
-import type { Db } from '../db/client'
-import { attemptCounters, families, outbox, securityEvents, sessions } from '../db/schema'
-import { forgetDevicesStatement, listDevicesStatement } from './devices'
-import { voidTemporaryPasswordsStatement } from './temporary-passwords'
-import { limitKey } from './limits'
-import { RETENTION } from './retention'
-import { recordEventStatement } from './security-events'
+import type { Db } from '../../db/client'
+import { attemptCounters, families, outbox, securityEvents, sessions } from '../../db/schema'
+import { forgetDevicesStatement, listDevicesStatement } from '../devices'
+import { voidTemporaryPasswordsStatement } from '../records/temporary-passwords'
+import { limitKey } from '../limits'
+import { RETENTION } from '../retention'
+import { recordEventStatement } from '../records/security-events'
 
 // What the agents' console reads and does (PRODUCT.md §11). Every action is a security event that
 // names the agent; no body of a mail is ever read here.

@@ -1,8 +1,8 @@
 import { lt, type SQL } from 'drizzle-orm'
-import type { Db } from '../db/client'
-import { insertWhereStatement } from '../db/conditional'
-import { RETENTION } from './retention'
-import { securityEvents, type SecurityEventType } from '../db/schema'
+import type { Db } from '../../db/client'
+import { insertWhereStatement } from '../../db/conditional'
+import { RETENTION } from '../retention'
+import { securityEvents, type SecurityEventType } from '../../db/schema'
 
 // ASVS 5.0 V16.3.1-2: authentication events are logged, with no secret in them: a type, the family when
 // known, the client's network only as a keyed hash (client-key.ts).

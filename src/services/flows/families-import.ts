@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
-import type { Db } from '../db/client'
-import { families } from '../db/schema'
+import type { Db } from '../../db/client'
+import { families } from '../../db/schema'
 import { FAMILIES_LISTED_PER_MAIL, normalizeEmail } from './family-number-recovery'
 
 // The commune's weekly export, imported all or nothing (`npm run families:import`): families are

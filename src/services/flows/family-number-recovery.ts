@@ -1,12 +1,12 @@
-import type { Settings as Config } from './settings'
-import type { Db } from '../db/client'
-import { findFamiliesByEmailStatement } from './families'
-import { countMailSpacing } from './limits'
-import { familyNumberMail } from './mail/family-number-mail'
-import { enqueueMailStatements } from './mail/outbox'
+import type { Settings as Config } from '../settings'
+import type { Db } from '../../db/client'
+import { findFamiliesByEmailStatement } from '../records/families'
+import { countMailSpacing } from '../limits'
+import { familyNumberMail } from '../mail/family-number-mail'
+import { enqueueMailStatements } from '../mail/outbox'
 import { loginUrl } from './password-recovery'
-import { RETENTION } from './retention'
-import { recordEventStatement } from './security-events'
+import { RETENTION } from '../retention'
+import { recordEventStatement } from '../records/security-events'
 
 // PRODUCT.md §9. An address can be on several families (separated parents, a grandparent): one
 // request is one mail to the address, listing its families, so a stranger who types a shared address

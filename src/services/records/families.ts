@@ -1,6 +1,6 @@
 import { and, asc, eq, exists, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../db/client'
-import { families } from '../db/schema'
+import type { Db } from '../../db/client'
+import { families } from '../../db/schema'
 
 export function findFamilyByNumber(db: Db, familyNumber: string) {
   return db.select().from(families).where(eq(families.familyNumber, familyNumber)).get()

@@ -1,12 +1,15 @@
 import { not } from 'drizzle-orm'
-import type { Settings as Config } from './settings'
-import type { Db } from '../db/client'
-import type { Family } from '../db/schema'
-import { temporaryPasswordMail } from './mail/templates'
-import { findFamilyByNumber } from './families'
-import { enqueueMailStatements } from './mail/outbox'
-import { recordEventStatement } from './security-events'
-import { generateTemporaryPassword, issueTemporaryPasswordStatements } from './temporary-passwords'
+import type { Settings as Config } from '../settings'
+import type { Db } from '../../db/client'
+import type { Family } from '../../db/schema'
+import { temporaryPasswordMail } from '../mail/templates'
+import { findFamilyByNumber } from '../records/families'
+import { enqueueMailStatements } from '../mail/outbox'
+import { recordEventStatement } from '../records/security-events'
+import {
+  generateTemporaryPassword,
+  issueTemporaryPasswordStatements,
+} from '../records/temporary-passwords'
 
 export const loginUrl = (config: Config) => `${config.publicUrl}/connexion`
 

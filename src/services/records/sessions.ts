@@ -1,8 +1,8 @@
 import { and, eq, exists, lt, ne, or, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../db/client'
-import { insertWhereStatement } from '../db/conditional'
-import { families, sessions, temporaryPasswords, type Family, type Session } from '../db/schema'
-import { randomHex, sha256Hex } from './crypto'
+import type { Db } from '../../db/client'
+import { insertWhereStatement } from '../../db/conditional'
+import { families, sessions, temporaryPasswords, type Family, type Session } from '../../db/schema'
+import { randomHex, sha256Hex } from '../crypto'
 
 // Copenhagen Book "Sessions"; OWASP Session Management cheat sheet; ASVS 5.0 V7.
 // 256 random bits in the cookie, only their SHA-256 in D1, so a database leak yields no usable session.
