@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../env'
 import { createMailer, outboxOptions } from '../services/mail'
-import { deliverOutboxMail } from '../services/mail/outbox'
+import { deliverOutboxMail } from '../services/mail/delivery'
 import { logJson, safeErrorReason } from '../services/logging'
 
 /**

@@ -21,7 +21,7 @@ import {
   searchFamilies,
 } from '../services/flows/agents'
 import { agentMailLimited, retryAfterMinutes } from '../services/limits'
-import { outboxStats } from '../services/mail/outbox'
+import { outboxStats } from '../services/records/outbox'
 import { issueTemporaryPassword } from '../services/flows/password-recovery'
 import { AGENTS_TITLE, AgentFamily, AgentMail, AgentSearch } from '../views/agents'
 

@@ -7,7 +7,7 @@ import {
   sessions,
   temporaryPasswords,
 } from '../../src/db/schema'
-import { enqueueMailStatements } from '../../src/services/mail/outbox'
+import { enqueueMailStatements } from '../../src/services/records/outbox'
 import { createFamily, db, runCron } from '../helpers'
 
 const DAY = 24 * 3_600_000

@@ -3,11 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { outbox } from '../../src/db/schema'
 import type { Mailer, SendResult } from '../../src/services/mail/mailer'
 import { createHttpMailer } from '../../src/services/mail/http-mailer'
-import {
-  deliverDueMails,
-  deliverOutboxMail,
-  enqueueMailStatements,
-} from '../../src/services/mail/outbox'
+import { deliverDueMails, deliverOutboxMail } from '../../src/services/mail/delivery'
+import { enqueueMailStatements } from '../../src/services/records/outbox'
 import { createFamily, db, post, runCron } from '../helpers'
 import { deliveredKeys, FakeMailApi } from '../mail-api'
 

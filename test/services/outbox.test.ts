@@ -1,7 +1,7 @@
 import { eq, inArray } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { outbox } from '../../src/db/schema'
-import { enqueueMailStatements } from '../../src/services/mail/outbox'
+import { enqueueMailStatements } from '../../src/services/records/outbox'
 import { createFamily, db, post, runCron } from '../helpers'
 import { deliveredKeys, FakeMailApi } from '../mail-api'
 

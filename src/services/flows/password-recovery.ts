@@ -4,7 +4,7 @@ import type { Db } from '../../db/client'
 import type { Family } from '../../db/schema'
 import { temporaryPasswordMail } from '../mail/templates'
 import { findFamilyByNumber } from '../records/families'
-import { enqueueMailStatements } from '../mail/outbox'
+import { enqueueMailStatements } from '../records/outbox'
 import { recordEventStatement } from '../records/security-events'
 import {
   generateTemporaryPassword,

@@ -16,12 +16,8 @@ import {
   type SignInClient,
 } from '../limits'
 import { randomHex } from '../crypto'
-import {
-  forgetDevicesStatement,
-  issueDeviceToken,
-  rememberDeviceStatements,
-  trustedDeviceId,
-} from '../devices'
+import { issueDeviceToken, trustedDeviceId } from '../devices'
+import { forgetDevicesStatement, rememberDeviceStatements } from '../records/devices'
 import { hashPassword, verifyPassword } from '../passwords'
 import { recordEventStatement } from '../records/security-events'
 import {

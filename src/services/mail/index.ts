@@ -3,7 +3,7 @@ import { createCloudflareMailer } from './cloudflare-mailer'
 import { devMailer } from './dev-mailer'
 import { createHttpMailer } from './http-mailer'
 import type { Mailer } from './mailer'
-import type { OutboxOptions } from './outbox'
+import type { OutboxOptions } from './delivery'
 
 /** The mailer MAIL_PROVIDER names. The config schema already refused a provider missing its settings. */
 export function createMailer(config: Config, email: SendEmail | undefined): Mailer {
