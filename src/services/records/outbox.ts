@@ -1,4 +1,17 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, sql, type SQL } from 'drizzle-orm'
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  exists,
+  gt,
+  inArray,
+  isNotNull,
+  lt,
+  lte,
+  sql,
+  type SQL,
+} from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { insertWhereStatement } from '../../db/conditional'
 import { outbox, type OutboxMail } from '../../db/schema'
@@ -185,4 +198,82 @@ export async function outboxStats(db: Db, now: number): Promise<OutboxStats> {
     oldestPendingAgeSeconds:
       oldest === null ? null : Math.max(0, Math.round((now - oldest) / 1000)),
   }
+}
+
+const LISTED = 20
+
+/** The family's last mails, without bodies or addresses (the agents' family page). */
+export function listFamilyMailsStatement(db: Db, familyId: number) {
+  return db
+    .select({
+      id: outbox.id,
+      kind: outbox.kind,
+      status: outbox.status,
+      attempts: outbox.attempts,
+      lastError: outbox.lastError,
+      createdAt: outbox.createdAt,
+      deliveredAt: outbox.deliveredAt,
+    })
+    .from(outbox)
+    .where(eq(outbox.familyId, familyId))
+    .orderBy(desc(outbox.id))
+    .limit(LISTED)
+}
+
+/** The last failures, for the outbox page (reasons only: never an address or a body). */
+export function lastFailures(db: Db) {
+  return db
+    .select({
+      id: outbox.id,
+      kind: outbox.kind,
+      attempts: outbox.attempts,
+      lastError: outbox.lastError,
+      createdAt: outbox.createdAt,
+    })
+    .from(outbox)
+    .where(eq(outbox.status, 'failed'))
+    .orderBy(desc(outbox.id))
+    .limit(LISTED)
+}
+
+/**
+ * Makes a failed "password changed" notice of the family due again (its body still there), as the
+ * deciding statement of a batch; `requeued` is true after it exactly when it did.
+ */
+export function requeueFailedNoticeStatements(
+  db: Db,
+  input: { familyId: number; mailId: number },
+  now: number,
+) {
+  const requeue = db
+    .update(outbox)
+    .set({
+      status: 'pending',
+      nextAttemptAt: now,
+      expiresAt: now + RETENTION.noticeMs,
+      lastError: null,
+    })
+    .where(
+      and(
+        eq(outbox.id, input.mailId),
+        eq(outbox.familyId, input.familyId),
+        eq(outbox.kind, 'password_changed'),
+        eq(outbox.status, 'failed'),
+        sql`${outbox.text} is not null`,
+      ),
+    )
+    .returning({ id: outbox.id })
+  const requeued = exists(
+    db
+      .select({ one: sql`1` })
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.id, input.mailId),
+          eq(outbox.status, 'pending'),
+          eq(outbox.nextAttemptAt, now),
+        ),
+      ),
+  )
+  return { requeue, requeued }
 }
