@@ -96,7 +96,6 @@ const configSchema = z.object({
   // the documented test keys and a local stand-in; a deployment without keys keeps the plain 429.
   TURNSTILE_SITE_KEY: z.string().trim().min(1).optional(),
   TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
-  TURNSTILE_SCRIPT_URL: z.url().default('https://challenges.cloudflare.com/turnstile/v0/api.js'),
   TURNSTILE_VERIFY_URL: z
     .url()
     .default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
@@ -187,7 +186,7 @@ function challengeSettings(raw: RawConfig): ChallengeSettings | null {
     return {
       siteKey: raw.TURNSTILE_SITE_KEY,
       secretKey: raw.TURNSTILE_SECRET_KEY,
-      scriptUrl: raw.TURNSTILE_SCRIPT_URL,
+      scriptUrl: TURNSTILE_SCRIPT_URL,
       verifyUrl: raw.TURNSTILE_VERIFY_URL,
     }
   }

@@ -21,7 +21,7 @@ import {
   searchFamilies,
 } from '../services/flows/agents'
 import { agentMailLimited, retryAfterMinutes } from '../services/limits'
-import { outboxStats } from '../services/records/outbox'
+import { outboxStats } from '../services/records/outbox-reads'
 import { issueTemporaryPassword } from '../services/flows/password-recovery'
 import { AGENTS_TITLE, AgentFamily, AgentMail, AgentSearch } from '../views/agents'
 

@@ -65,7 +65,7 @@ describe("the cron run's housekeeping", () => {
         content: { subject: 'Test', text: 'x', html: '<p>x</p>' },
         now: createdAt,
         expiresAt,
-      }).enqueue
+      }).enqueue()
     await db.batch([
       mail('old-delivered@example.org', now - 40 * DAY),
       mail('recent-delivered@example.org', now - 5 * DAY),

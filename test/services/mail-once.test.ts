@@ -145,9 +145,9 @@ describe('a delivery run slower than its lease', () => {
     const first = queue()
     const second = queue()
     const [, firstId, , secondId] = await db.batch([
-      first.enqueue,
+      first.enqueue(),
       first.queuedId,
-      second.enqueue,
+      second.enqueue(),
       second.queuedId,
     ])
     const row = async (id: number) =>

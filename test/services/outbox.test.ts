@@ -95,7 +95,7 @@ describe('the outbox and its cron', () => {
       }),
     )
     const rows = await db.batch(
-      mails.flatMap((mail) => [mail.enqueue, mail.queuedId]) as [never, ...never[]],
+      mails.flatMap((mail) => [mail.enqueue(), mail.queuedId]) as [never, ...never[]],
     )
     const ids = (rows as Array<Array<{ id: number }>>)
       .filter((_, index) => index % 2 === 1)

@@ -12,7 +12,7 @@ import {
   lastFailures,
   listFamilyMailsStatement,
   requeueFailedNoticeStatements,
-} from '../records/outbox'
+} from '../records/outbox-reads'
 import { listFamilyEventsStatement, recordEventStatement } from '../records/security-events'
 import { countLiveSessionsStatement, endFamilySessionsStatement } from '../records/sessions'
 import { voidTemporaryPasswordsStatement } from '../records/temporary-passwords'

@@ -1,5 +1,6 @@
 import type { Settings as Config } from '../settings'
 import type { Db } from '../../db/client'
+import { fencedBatch } from '../../db/fenced-batch'
 import { findFamiliesByEmailStatement } from '../records/families'
 import { countMailSpacing } from '../limits'
 import { familyNumberMail } from '../mail/family-number-mail'
@@ -65,16 +66,28 @@ export async function mailFamilyNumbers(
     expiresAt: now + RETENTION.familyNumberMailMs,
     inBudget: true,
   })
-  const events = families.map((family, index) =>
-    recordEventStatement(db, {
-      type: 'family_number_requested',
-      familyId: family.id,
-      clientKey: input.clientKey,
-      detail:
-        index < listed.length ? undefined : 'number not listed: too many families on the address',
-    }),
-  )
-  const results = await db.batch([mail.enqueue, ...events, mail.queuedId])
-  const [row] = results.at(-1) as Array<{ id: number }>
+  // One event per family on the address, written only if the mail was queued.
+  const { rows } = await fencedBatch(db, {
+    decide: mail.enqueue(),
+    fence: mail.queued,
+    writes: (queued) =>
+      families.map((family, index) =>
+        recordEventStatement(
+          db,
+          {
+            type: 'family_number_requested',
+            familyId: family.id,
+            clientKey: input.clientKey,
+            detail:
+              index < listed.length
+                ? undefined
+                : 'number not listed: too many families on the address',
+          },
+          queued,
+        ),
+      ),
+    readBack: mail.queuedId,
+  })
+  const [row] = rows
   return row ? [row.id] : []
 }

@@ -3,12 +3,8 @@ import { deleteStaleAttemptsStatement } from '../limits'
 import { logJson } from '../logging'
 import { deliverDueMails, type OutboxOptions } from '../mail/delivery'
 import type { Mailer } from '../mail/mailer'
-import {
-  clockFrom,
-  deleteFinishedMailsStatement,
-  expireOverdueMails,
-  outboxStats,
-} from '../records/outbox'
+import { clockFrom, deleteFinishedMailsStatement, expireOverdueMails } from '../records/outbox'
+import { outboxStats } from '../records/outbox-reads'
 import { deleteOldEventsStatement } from '../records/security-events'
 import { deleteExpiredSessionsStatement } from '../records/sessions'
 import { deleteSpentTemporaryPasswordsStatement } from '../records/temporary-passwords'

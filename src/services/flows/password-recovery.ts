@@ -1,7 +1,7 @@
-import { not } from 'drizzle-orm'
+import { fenceNot, fencedBatch } from '../../db/fenced-batch'
 import type { Settings as Config } from '../settings'
 import type { Db } from '../../db/client'
-import type { Family } from '../../db/schema'
+import type { Family } from '../records/families'
 import { temporaryPasswordMail } from '../mail/templates'
 import { findFamilyByNumber } from '../records/families'
 import { enqueueMailStatements } from '../records/outbox'
@@ -87,36 +87,34 @@ export async function issueTemporaryPassword(
     { familyId: family.id, secret, expiresAt, spacingMs: origin.spacingMs ?? 0 },
     now,
   )
-  const mail = enqueueMailStatements(
-    db,
-    {
-      familyId: family.id,
-      kind: 'temporary_password',
-      to: family.email,
-      content,
-      now,
-      expiresAt,
-      ...origin.mail,
-    },
-    issuing.issued,
-  )
+  const mail = enqueueMailStatements(db, {
+    familyId: family.id,
+    kind: 'temporary_password',
+    to: family.email,
+    content,
+    now,
+    expiresAt,
+    ...origin.mail,
+  })
   const event = { type: 'temporary_password_requested' as const, familyId: family.id }
-  const results = await db.batch([
-    issuing.insert,
-    issuing.voidOlder,
-    mail.enqueue,
-    recordEventStatement(
-      db,
-      { ...event, clientKey: origin.clientKey, detail: origin.detail },
-      issuing.issued,
-    ),
-    recordEventStatement(
-      db,
-      { ...event, clientKey: origin.clientKey, detail: 'inside the spacing: nothing new issued' },
-      not(issuing.issued),
-    ),
-    mail.queuedId,
-  ])
-  const queued = results.at(-1) as Array<{ id: number }>
+  const { rows: queued } = await fencedBatch(db, {
+    decide: issuing.insert,
+    fence: issuing.issued,
+    writes: (issued) => [
+      issuing.voidOlder(issued),
+      mail.enqueue(issued),
+      recordEventStatement(
+        db,
+        { ...event, clientKey: origin.clientKey, detail: origin.detail },
+        issued,
+      ),
+      recordEventStatement(
+        db,
+        { ...event, clientKey: origin.clientKey, detail: 'inside the spacing: nothing new issued' },
+        fenceNot(issued),
+      ),
+    ],
+    readBack: mail.queuedId,
+  })
   return queued[0]?.id ?? null
 }

@@ -1,8 +1,7 @@
-import type { BatchItem } from 'drizzle-orm/batch'
-import { and, type SQL } from 'drizzle-orm'
+import { fenceAnd, fencedBatch, type Fence } from '../../db/fenced-batch'
 import type { Settings as Config } from '../settings'
 import type { Db } from '../../db/client'
-import type { Family } from '../../db/schema'
+import type { Family } from '../records/families'
 import {
   findFamilyByNumberStatement,
   passwordUnchanged,
@@ -125,7 +124,7 @@ async function openSession(
   family: Family,
   options: {
     kind: SessionKind
-    opensIf: SQL
+    opensIf: Fence
     temporaryPasswordId?: number
     upgrade?: string | null
     now: number
@@ -143,56 +142,58 @@ async function openSession(
     config.session,
     now,
   )
-  const { opened } = session
   const temporaryPasswordId = options.temporaryPasswordId
   const deviceId = kind === 'full' ? (input.deviceId ?? randomHex(16)) : null
-  const statements: [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]] = [
-    session.statement,
-    recordSignInStatement(db, family, now, opened),
-    ...(temporaryPasswordId === undefined
-      ? [
-          ...forgiveSignInStatements(db, input, opened),
-          ...rememberDeviceStatements(
-            db,
-            { familyId: family.id, deviceId: deviceId!, now },
-            opened,
-          ),
-        ]
-      : [
-          countTemporarySignInStatement(db, temporaryPasswordId, opened),
-          forgetDevicesStatement(db, family.id, opened),
-        ]),
-    ...endReplacedSessionsStatements(
-      db,
-      {
-        previousToken: input.previousToken,
-        familyId: family.id,
-        temporaryPasswordId: options.temporaryPasswordId,
-      },
-      opened,
-    ),
-    recordEventStatement(
-      db,
-      {
-        type: kind === 'full' ? 'sign_in_succeeded' : 'temporary_password_used',
-        familyId: family.id,
-        clientKey: input.clientKey,
-      },
-      temporaryPasswordId === undefined
-        ? opened
-        : and(opened, firstTemporarySignIn(db, temporaryPasswordId)),
-    ),
-  ]
-  if (options.upgrade) {
-    const upgrade = {
-      familyId: family.id,
-      version: family.passwordVersion,
-      passwordHash: options.upgrade,
-    }
-    statements.push(upgradePasswordHashStatement(db, upgrade, opened))
+  const event = {
+    type: kind === 'full' ? ('sign_in_succeeded' as const) : ('temporary_password_used' as const),
+    familyId: family.id,
+    clientKey: input.clientKey,
   }
-  const results = await db.batch([...statements, findSessionStatement(db, session.id)])
-  const found = results.at(-1) as unknown[]
+  const { rows: found } = await fencedBatch(db, {
+    decide: session.statement,
+    fence: session.opened,
+    writes: (opened) => [
+      recordSignInStatement(db, family, now, opened),
+      ...(temporaryPasswordId === undefined
+        ? [
+            ...forgiveSignInStatements(db, input, opened),
+            ...rememberDeviceStatements(
+              db,
+              { familyId: family.id, deviceId: deviceId!, now },
+              opened,
+            ),
+            recordEventStatement(db, event, opened),
+          ]
+        : [
+            countTemporarySignInStatement(db, temporaryPasswordId, opened),
+            forgetDevicesStatement(db, family.id, opened),
+            recordEventStatement(
+              db,
+              event,
+              fenceAnd(opened, firstTemporarySignIn(db, temporaryPasswordId)),
+            ),
+          ]),
+      ...endReplacedSessionsStatements(
+        db,
+        { previousToken: input.previousToken, familyId: family.id, temporaryPasswordId },
+        opened,
+      ),
+      ...(options.upgrade
+        ? [
+            upgradePasswordHashStatement(
+              db,
+              {
+                familyId: family.id,
+                version: family.passwordVersion,
+                passwordHash: options.upgrade,
+              },
+              opened,
+            ),
+          ]
+        : []),
+    ],
+    readBack: findSessionStatement(db, session.id),
+  })
   // The password changed between the check and the batch: as if it had been wrong.
   if (found.length === 0) return { ok: false, reason: 'wrong-credentials' }
   const signedIn = { ...family, previousSignInAt: family.lastSignInAt, lastSignInAt: now }

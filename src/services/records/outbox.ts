@@ -26,8 +26,8 @@ export type { OutboxMail }
 export const CLAIM_LEASE_MS = 5 * 60_000
 
 /**
- * A mail for the outbox, as a statement for the batch of the change that causes it (with `fence`, only
- * if the change happened), and a select that reads back its id at the end of that batch.
+ * A mail for the outbox: `enqueue(fence)` writes it, as a statement for the batch of the change that
+ * causes it (only if `fence` holds then), and `queuedId` reads back its id at the end of that batch.
  */
 export function enqueueMailStatements(
   db: Db,
@@ -42,7 +42,6 @@ export function enqueueMailStatements(
     inBudget?: boolean
     priority?: number
   },
-  fence?: SQL,
 ) {
   const idempotencyKey = crypto.randomUUID()
   const values = {
@@ -60,7 +59,14 @@ export function enqueueMailStatements(
     createdAt: input.now,
   }
   return {
-    enqueue: insertWhereStatement(db, outbox, values, fence),
+    enqueue: (fence?: SQL) => insertWhereStatement(db, outbox, values, fence),
+    // In the statements after `enqueue`: true once the mail is in the outbox.
+    queued: exists(
+      db
+        .select({ one: sql`1` })
+        .from(outbox)
+        .where(eq(outbox.idempotencyKey, idempotencyKey)),
+    ),
     queuedId: db
       .select({ id: outbox.id })
       .from(outbox)
@@ -164,116 +170,4 @@ export function deleteFinishedMailsStatement(db: Db, now: number) {
         lt(outbox.createdAt, now - RETENTION.finishedMailsMs),
       ),
     )
-}
-
-type OutboxStats = {
-  pending: number
-  sending: number
-  delivered: number
-  failed: number
-  expired: number
-  oldestPendingAgeSeconds: number | null
-}
-
-/** The outbox at a glance, for ops: counts by status and how long the oldest mail has waited. */
-export async function outboxStats(db: Db, now: number): Promise<OutboxStats> {
-  const rows = await db
-    .select({
-      status: outbox.status,
-      count: sql<number>`count(*)`,
-      oldest: sql<number | null>`min(${outbox.createdAt})`,
-    })
-    .from(outbox)
-    .groupBy(outbox.status)
-  const count = (status: OutboxMail['status']) =>
-    rows.find((row) => row.status === status)?.count ?? 0
-  const waiting = rows.filter((row) => row.status === 'pending' || row.status === 'sending')
-  const oldest = waiting.length > 0 ? Math.min(...waiting.map((row) => row.oldest ?? now)) : null
-  return {
-    pending: count('pending'),
-    sending: count('sending'),
-    delivered: count('delivered'),
-    failed: count('failed'),
-    expired: count('expired'),
-    oldestPendingAgeSeconds:
-      oldest === null ? null : Math.max(0, Math.round((now - oldest) / 1000)),
-  }
-}
-
-const LISTED = 20
-
-/** The family's last mails, without bodies or addresses (the agents' family page). */
-export function listFamilyMailsStatement(db: Db, familyId: number) {
-  return db
-    .select({
-      id: outbox.id,
-      kind: outbox.kind,
-      status: outbox.status,
-      attempts: outbox.attempts,
-      lastError: outbox.lastError,
-      createdAt: outbox.createdAt,
-      deliveredAt: outbox.deliveredAt,
-    })
-    .from(outbox)
-    .where(eq(outbox.familyId, familyId))
-    .orderBy(desc(outbox.id))
-    .limit(LISTED)
-}
-
-/** The last failures, for the outbox page (reasons only: never an address or a body). */
-export function lastFailures(db: Db) {
-  return db
-    .select({
-      id: outbox.id,
-      kind: outbox.kind,
-      attempts: outbox.attempts,
-      lastError: outbox.lastError,
-      createdAt: outbox.createdAt,
-    })
-    .from(outbox)
-    .where(eq(outbox.status, 'failed'))
-    .orderBy(desc(outbox.id))
-    .limit(LISTED)
-}
-
-/**
- * Makes a failed "password changed" notice of the family due again (its body still there), as the
- * deciding statement of a batch; `requeued` is true after it exactly when it did.
- */
-export function requeueFailedNoticeStatements(
-  db: Db,
-  input: { familyId: number; mailId: number },
-  now: number,
-) {
-  const requeue = db
-    .update(outbox)
-    .set({
-      status: 'pending',
-      nextAttemptAt: now,
-      expiresAt: now + RETENTION.noticeMs,
-      lastError: null,
-    })
-    .where(
-      and(
-        eq(outbox.id, input.mailId),
-        eq(outbox.familyId, input.familyId),
-        eq(outbox.kind, 'password_changed'),
-        eq(outbox.status, 'failed'),
-        sql`${outbox.text} is not null`,
-      ),
-    )
-    .returning({ id: outbox.id })
-  const requeued = exists(
-    db
-      .select({ one: sql`1` })
-      .from(outbox)
-      .where(
-        and(
-          eq(outbox.id, input.mailId),
-          eq(outbox.status, 'pending'),
-          eq(outbox.nextAttemptAt, now),
-        ),
-      ),
-  )
-  return { requeue, requeued }
 }

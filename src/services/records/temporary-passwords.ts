@@ -65,9 +65,8 @@ export function issueTemporaryPasswordStatements(
         )
       : undefined,
   )
-  const voidOlder = db
-    .delete(t)
-    .where(and(eq(t.familyId, input.familyId), ne(t.secretHash, secretHash), issued))
+  const voidOlder = (fence: SQL) =>
+    db.delete(t).where(and(eq(t.familyId, input.familyId), ne(t.secretHash, secretHash), fence))
   return { insert, voidOlder, issued }
 }
 
