@@ -115,3 +115,8 @@ export function requeueFailedNoticeStatements(
   )
   return { requeue, requeued }
 }
+
+/** The newest mails, bodies included: the development mailbox only (`/dev/mails`). */
+export function listNewestMails(db: Db, limit: number) {
+  return db.select().from(outbox).orderBy(desc(outbox.id)).limit(limit)
+}
