@@ -3,7 +3,7 @@ import { parseCidr, type Cidr } from '../services/client-key'
 
 // Every var of wrangler.toml, parsed once per isolate. Each default lives here, once: wrangler.toml lists
 // only what a deployment must say (where it is, how it mails) and what a commune changes. Production
-// refuses to start on a weak or missing value instead of falling back (docs/configuration in README.md).
+// refuses to start on a weak or missing value instead of falling back (README.md, Configuration).
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
 const text = () => z.string().trim().min(1)
 
@@ -46,7 +46,7 @@ export const configSchema = z.object({
   SCRYPT_P: int(1, 16).default(SCRYPT_FLOOR.p),
   SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
   SESSION_ABSOLUTE_HOURS: int(1, 24 * 30).default(12),
-  // Limits (PRODUCT.md §4, services/limits.ts).
+  // Limits (docs/limits.md, services/limits/).
   SIGNIN_FAILURES_PER_NUMBER: int(1, 1000).default(5),
   SIGNIN_FAILURES_PER_CLIENT: int(1, 100000).default(30),
   SIGNIN_WINDOW_MINUTES: int(1, 24 * 60).default(15),
@@ -57,7 +57,7 @@ export const configSchema = z.object({
   TEMPORARY_PASSWORD_SPACING_MINUTES: int(1, 24 * 60).default(15),
   // A commune of 20 000 families: a back-to-school evening asks a few hundred an hour.
   MAIL_BUDGET_PER_HOUR: int(1, 1_000_000).default(500),
-  // The public-service pages (PRODUCT.md §10). Development shows sample values; staging and
+  // The public-service pages (docs/public-service-pages.md). Development shows sample values; staging and
   // production refuse them (deploymentProblems).
   COMMUNE_NAME: text().default(PUBLIC_SERVICE_SAMPLES.COMMUNE_NAME),
   PUBLISHER_ADDRESS: text().default(PUBLIC_SERVICE_SAMPLES.PUBLISHER_ADDRESS),
@@ -68,7 +68,7 @@ export const configSchema = z.object({
     .default('non conforme'),
   // The date of the RGAA audit (YYYY-MM-DD); none means « aucun audit ».
   ACCESSIBILITY_AUDIT_DATE: z.iso.date().optional(),
-  // Cloudflare Access in front of /agents (PRODUCT.md §11): the team domain
+  // Cloudflare Access in front of /agents (docs/agents-console.md): the team domain
   // (https://<team>.cloudflareaccess.com) and the application's AUD tag. Required outside development.
   // Exactly the team's own origin: its /cdn-cgi/access/certs are the keys any agent token is checked
   // against, so no other host (nor a look-alike like https://x.cloudflareaccess.com.example) may serve them.

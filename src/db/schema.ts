@@ -27,7 +27,7 @@ export const families = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer('updated_at'),
   },
-  // « Numéro de famille oublié ? » looks families up by address, case-insensitively (PRODUCT.md §9).
+  // « Numéro de famille oublié ? » looks families up by address, case-insensitively (docs/family-number-recovery.md).
   (table) => [index('families_email_idx').on(sql`lower(${table.email})`)],
 )
 

@@ -9,7 +9,7 @@ import { loginUrl } from './password-recovery'
 import { RETENTION } from '../retention'
 import { recordEventStatement } from '../records/security-events'
 
-// PRODUCT.md §9. An address can be on several families (separated parents, a grandparent): one
+// docs/family-number-recovery.md. An address can be on several families (separated parents, a grandparent): one
 // request is one mail to the address, listing its families, so a stranger who types a shared address
 // sends it one mail and spends one unit of the global budget, not one per family. Nothing here runs
 // before the answer, so every address costs the family the same time.

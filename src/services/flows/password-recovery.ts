@@ -15,7 +15,7 @@ export const loginUrl = (config: Config) => `${config.publicUrl}/connexion`
 
 /**
  * Steps 2-3: issues a temporary password and puts its mail in the outbox, in one batch. The current
- * password is not touched, so a stranger who knows a number cannot lock the family out (PRODUCT.md §4).
+ * password is not touched, so a stranger who knows a number cannot lock the family out (docs/limits.md).
  * Spaced, not capped: inside the spacing nothing new is issued (the last mail, still live, is in the
  * family's mailbox); after it a request always issues one, whoever asked before. `trusted`: asked from
  * a browser with the family's device cookie, whose mail goes first when the hourly budget is spent.

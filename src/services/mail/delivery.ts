@@ -11,7 +11,7 @@ import {
 } from '../records/outbox'
 import type { Mailer } from './mailer'
 
-// PRODUCT.md §5: a mail is written to the outbox in the same batch as the change that causes it, then
+// docs/mail.md: a mail is written to the outbox in the same batch as the change that causes it, then
 // delivered after the answer is sent; the cron trigger retries what failed, with backoff.
 export type OutboxOptions = {
   from: string
