@@ -55,7 +55,7 @@ export async function requestTemporaryPassword(
 
 /**
  * Issues a temporary password to a family with an e-mail address and queues its mail, in one batch
- * decided by the spacing (temporary-passwords.ts): any older temporary password is voided, only the
+ * decided by the spacing (records/temporary-passwords.ts): any older temporary password is voided, only the
  * new one's hash is stored. The public flow, the staff command and the agents' console all come here
  * (the last two with no spacing and outside the public budget). Returns the outbox id of the mail,
  * null when the spacing issued nothing.

@@ -54,7 +54,7 @@ export function mailRequestLimited(
  * One mail per subject per spacing, counted after the answer has left, with the read the caller needs
  * next (`alongside`) in the same round trip. Inside the spacing the last mail, still in the mailbox,
  * is enough; after it a request always goes, whoever asked before: a stranger cannot use up the
- * family's requests (a temporary password's own spacing is in temporary-passwords.ts). `allowed`: the
+ * family's requests (a temporary password's own spacing is in records/temporary-passwords.ts). `allowed`: the
  * mail may go.
  */
 export async function countMailSpacing<Alongside>(

@@ -18,7 +18,7 @@ export type OutboxOptions = {
   // Development keeps delivered bodies so /dev/mails can show them; elsewhere a body holding a
   // temporary password is deleted as soon as it is delivered or can no longer be.
   keepBodies: boolean
-  // The global hourly budget the public forms' mails share (limits.ts `takeMailBudget`).
+  // The global hourly budget the public forms' mails share (services/limits/mail.ts `takeMailBudget`).
   budgetPerHour: number
 }
 
