@@ -10,8 +10,7 @@ import {
 } from '../http/cookies'
 import { familyNumberField, parseForm, readForm, textField, typedText } from '../http/form'
 import { nextStep, redirectTo, render } from '../http/respond'
-import { tooManyAttempts } from '../http/limits'
-import { CHALLENGE_ALERT, challengeAnswered, challengeInstead } from '../http/challenge'
+import { challengeAnswered, refusal } from '../http/challenge'
 import { signIn } from '../services/flows/sign-in'
 import { changePasswordStep } from '../views/change-password'
 import { familySpaceStep } from '../views/family-space'
@@ -53,7 +52,7 @@ export const login = new Hono<AppEnv>()
     )
   })
   .post('/', async (c) => {
-    const { config, db, clientKey, clientNetworks } = c.var
+    const { config, db, clientKey } = c.var
     const body = await readForm(c)
     const again = (status: 422 | 429, props: Partial<LoginFormProps>) =>
       render(c, {
@@ -89,9 +88,7 @@ export const login = new Hono<AppEnv>()
       now,
     )
     if (!result.ok && result.reason === 'limited') {
-      const challenge = challengeInstead(c, result)
-      if (challenge) return again(429, { alert: CHALLENGE_ALERT, challenge })
-      return again(429, { alert: `${tooManyAttempts(c, result.retryAfterMs)} ${STILL_BY_MAIL}` })
+      return again(429, refusal(c, result, ` ${STILL_BY_MAIL}`))
     }
     if (!result.ok) return again(422, { alert: WRONG_CREDENTIALS })
 
