@@ -52,7 +52,7 @@ export const login = new Hono<AppEnv>()
     )
   })
   .post('/', async (c) => {
-    const { config, db, clientKey } = c.var
+    const { config, db, clientKey, clientNetworks } = c.var
     const body = await readForm(c)
     const again = (status: 422 | 429, props: Partial<LoginFormProps>) =>
       render(c, {
