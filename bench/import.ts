@@ -7,7 +7,7 @@ import {
   applyFamiliesImport,
   planFamiliesImport,
   type ImportedFamily,
-} from '../src/services/families-import'
+} from '../src/services/flows/families-import'
 
 // A commune's export of 20 000 families through the import service on a fresh local D1: created,
 // imported again unchanged (the weekly re-import), then with 100 changed. Each time: read, plan, write.

@@ -1,4 +1,4 @@
--- Demo families for local development (README, PRODUCT.md §7). Idempotent: a family already there
+-- Demo families for local development (README, docs/README.md). Idempotent: a family already there
 -- is left as it is (a password chosen while trying the flow survives a restart; `npm run db:reset:local`
 -- starts over).
 -- MARTIN Claire's hash is scrypt (N=2^14, r=8, p=5) of `Bienvenue2026`.

@@ -3,8 +3,8 @@
 // (src/services/families-import.ts), in one D1 batch. Passwords and sessions are never touched. One
 // bad line: everything is reported and nothing is imported.
 import { readFileSync } from 'node:fs'
-import { applyFamiliesImport, planFamiliesImport } from '../src/services/families-import'
-import { FAMILIES_LISTED_PER_MAIL } from '../src/services/family-number-recovery'
+import { applyFamiliesImport, planFamiliesImport } from '../src/services/flows/families-import'
+import { FAMILIES_LISTED_PER_MAIL } from '../src/services/flows/family-number-recovery'
 import { fail, parseCommandLine, where } from './lib/cli'
 import { parseFamiliesCsv } from './lib/families-csv'
 import { openPlatform } from './lib/platform'

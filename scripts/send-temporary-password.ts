@@ -2,8 +2,8 @@
 // For staff answering a family on the phone: issues a temporary password with the Worker's own
 // service (random 128 bits, only its hash stored, same expiry, replaces any older one) and puts its
 // mail in the same outbox; the cron sends it within a minute. Prints nothing secret.
-import { findFamilyByNumber } from '../src/services/families'
-import { issueTemporaryPassword } from '../src/services/password-recovery'
+import { findFamilyByNumber } from '../src/services/records/families'
+import { issueTemporaryPassword } from '../src/services/flows/password-recovery'
 import { maskEmail } from '../src/views/family-space'
 import { fail, parseCommandLine, where } from './lib/cli'
 import { openPlatform } from './lib/platform'

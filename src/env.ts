@@ -1,7 +1,7 @@
 import type { Config } from './config'
 import type { Db } from './db/client'
 import type { ClientNetwork } from './services/client-key'
-import type { CurrentSession } from './services/sessions'
+import type { CurrentSession } from './services/records/sessions'
 
 export type Bindings = Env & {
   // Secret (`wrangler secret put MAIL_API_KEY`), only for MAIL_PROVIDER = "http".

@@ -1,4 +1,4 @@
-// Every URL of the app, declared once (PRODUCT.md §2: URLs are a contract). Routes mount on them,
+// Every URL of the app, declared once (docs/urls-and-forms.md: URLs are a contract). Routes mount on them,
 // views link to them, the session guard lets restricted sessions through to them.
 export const PATHS = {
   home: '/',

@@ -1,27 +1,11 @@
 import { configFor } from './config'
 import { createDb } from './db/client'
 import type { Bindings } from './env'
+import { runHousekeeping } from './services/flows/housekeeping'
 import { logJson } from './services/logging'
 import { createMailer, outboxOptions } from './services/mail'
-import {
-  clockFrom,
-  deliverDueMails,
-  expireOverdueMails,
-  outboxStats,
-  deleteFinishedMailsStatement,
-} from './services/mail/outbox'
-import { deleteStaleAttemptsStatement } from './services/limits'
-import { deleteOldEventsStatement } from './services/security-events'
-import { deleteExpiredSessionsStatement } from './services/sessions'
-import { deleteSpentTemporaryPasswordsStatement } from './services/temporary-passwords'
 
-// One cron run (every minute, wrangler.toml): retry due mails, give up expired ones, delete spent
-// and stale rows, and log the outbox's state as one JSON line for ops (never a body, never an
-// address).
-const BATCH_SIZE = 50
-// Sends at once: enough to drain a backlog, few enough not to trip the provider's own rate limit.
-const PARALLEL_SENDS = 5
-
+/** The cron trigger (every minute, wrangler.toml): the environment, then the housekeeping flow. */
 export async function runScheduled(env: Bindings, now = Date.now()): Promise<void> {
   const result = configFor(env)
   if (!result.ok) {
@@ -29,29 +13,6 @@ export async function runScheduled(env: Bindings, now = Date.now()): Promise<voi
     return
   }
   const { config } = result
-  const db = createDb(env.DB)
-  const options = outboxOptions(config)
-  const mailer = createMailer(config, env)
-
-  const expired = await expireOverdueMails(db, now)
-  const { claimed, outcomes } = await deliverDueMails(db, mailer, options, {
-    clock: clockFrom(now),
-    limit: BATCH_SIZE,
-    parallel: PARALLEL_SENDS,
-  })
-  // Housekeeping: what is spent or stale goes, in one round trip.
-  await db.batch([
-    deleteExpiredSessionsStatement(db, config.session, now),
-    deleteStaleAttemptsStatement(db, now),
-    deleteSpentTemporaryPasswordsStatement(db, now),
-    deleteOldEventsStatement(db, now),
-    deleteFinishedMailsStatement(db, now),
-  ])
-
-  logJson('info', 'outbox_run', {
-    claimed,
-    ...outcomes,
-    expiredNow: expired.length + outcomes.expired,
-    outbox: await outboxStats(db, now),
-  })
+  const mail = { mailer: createMailer(config, env.EMAIL), options: outboxOptions(config) }
+  await runHousekeeping(createDb(env.DB), config, mail, now)
 }

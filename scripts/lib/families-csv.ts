@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync'
 import * as z from 'zod'
-import type { ImportedFamily } from '../../src/services/families-import'
+import type { ImportedFamily } from '../../src/services/flows/families-import'
 
 // The families file as communes export it from their billing software: UTF-8 with or without BOM,
 // `;` or `,`, French headers, quoted fields. Every bad line is reported; one bad line imports nothing.

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import * as schema from './schema'
 
@@ -6,3 +7,8 @@ export function createDb(d1: D1Database) {
 }
 
 export type Db = ReturnType<typeof createDb>
+
+/** Resolves when the database answers at all (for uptime checks), rejects otherwise. */
+export async function databaseAnswers(db: Db): Promise<void> {
+  await db.run(sql`select 1`)
+}

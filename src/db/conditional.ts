@@ -5,7 +5,7 @@ import type { Db } from './client'
 // A D1 batch is one transaction, but a statement cannot read the result of the one before it. A batch
 // whose first statement decides (a conditional UPDATE, an insert that may not happen) therefore fences
 // every later statement with a condition on the state that first statement leaves: if it changed
-// nothing, nothing else changes either (../shared/STACK-NOTES.md: `db.transaction()` fails on D1).
+// nothing, nothing else changes either (docs/stack-facts.md: `db.transaction()` fails on D1).
 
 /**
  * `insert into table select …values… where condition`: a row inserted only when `condition` holds, as

@@ -19,7 +19,7 @@ export const families = sqliteTable(
     passwordHash: text('password_hash'),
     passwordChangedAt: integer('password_changed_at'),
     // Bumped by every password change: a session is opened, or a hash upgraded, only if the version that
-    // was verified is still the family's, so a change always wins a race (services/sign-in.ts).
+    // was verified is still the family's, so a change always wins a race (services/flows/sign-in.ts).
     passwordVersion: integer('password_version').notNull().default(0),
     lastSignInAt: integer('last_sign_in_at'),
     // Shown in the family space: the sign-in before the current one.
@@ -27,7 +27,7 @@ export const families = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer('updated_at'),
   },
-  // « Numéro de famille oublié ? » looks families up by address, case-insensitively (PRODUCT.md §9).
+  // « Numéro de famille oublié ? » looks families up by address, case-insensitively (docs/family-number-recovery.md).
   (table) => [index('families_email_idx').on(sql`lower(${table.email})`)],
 )
 

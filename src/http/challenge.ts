@@ -1,8 +1,9 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../env'
 import { CHALLENGE_FIELD, challengeSolved } from '../services/challenge'
-import type { Limited } from '../services/limits'
+import { mailRequestLimited, type Limited, type MailSubject } from '../services/limits'
 import type { ChallengeView } from '../views/components'
+import { tooManyAttempts } from './limits'
 import { isHtmx } from './respond'
 
 // What tells a person on a shared network from a flood: past a per-client limit, a browser with
@@ -21,8 +22,35 @@ export function challengeAnswered(c: Context<AppEnv>, body: Record<string, unkno
 }
 
 /** The challenge to show instead of a wait, when only per-client limits stopped a JavaScript browser. */
-export function challengeInstead(c: Context<AppEnv>, limited: Limited): ChallengeView | undefined {
+function challengeInstead(c: Context<AppEnv>, limited: Limited): ChallengeView | undefined {
   const settings = c.var.config.challenge
   if (!settings || !limited.networkOnly || !isHtmx(c)) return undefined
   return { siteKey: settings.siteKey, scriptUrl: settings.scriptUrl }
+}
+
+/**
+ * What a limited form shows with its 429: the challenge when one can be offered, else when to try
+ * again (with `afterWait` appended) and the Retry-After header.
+ */
+export function refusal(c: Context<AppEnv>, limited: Limited, afterWait = '') {
+  const challenge = challengeInstead(c, limited)
+  if (challenge) return { alert: CHALLENGE_ALERT, challenge }
+  return { alert: `${tooManyAttempts(c, limited.retryAfterMs)}${afterWait}` }
+}
+
+/**
+ * Counts a request for mail about `subject` against the per-client limits (skipped when the form
+ * carries a solved challenge); null when it may go on, else what its 429 shows.
+ */
+export async function refuseMailRequest(
+  c: Context<AppEnv>,
+  body: Record<string, unknown>,
+  subject: MailSubject,
+  now: number,
+) {
+  const { db, config, clientKey, clientNetworks } = c.var
+  const challengeSolved = await challengeAnswered(c, body)
+  const input = { subject, clientKey, networks: clientNetworks, challengeSolved }
+  const limited = await mailRequestLimited(db, config, input, now)
+  return limited ? refusal(c, limited) : null
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../env'
 import { createMailer, outboxOptions } from '../services/mail'
-import { deliverOutboxMail } from '../services/mail/outbox'
+import { deliverOutboxMail } from '../services/mail/delivery'
 import { logJson, safeErrorReason } from '../services/logging'
 
 /**
@@ -17,7 +17,7 @@ export function deliverInBackground(
   const work = (async () => {
     await afterTheAnswer()
     const queued = await queue()
-    const mailer = createMailer(config, c.env)
+    const mailer = createMailer(config, c.env.EMAIL)
     for (const mailId of [queued ?? []].flat()) {
       await deliverOutboxMail(db, mailer, mailId, outboxOptions(config))
     }

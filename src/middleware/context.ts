@@ -11,7 +11,7 @@ import { UNAVAILABLE_PAGE } from '../views/standalone'
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const result = configFor(c.env)
   if (!result.ok) {
-    // Names the variables, never their values (one of them may be a secret). PRODUCT.md §8.
+    // Names the variables, never their values (one of them may be a secret). README.md, Configuration.
     logJson('error', 'invalid_configuration', { problems: result.problems })
     c.header('Cache-Control', 'no-store')
     return c.html(UNAVAILABLE_PAGE, 503)

@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../env'
 import { clearSessionCookie, readSessionCookie } from '../http/cookies'
 import { redirectTo } from '../http/respond'
-import { validateSessionToken } from '../services/sessions'
+import { validateSessionToken } from '../services/records/sessions'
 import { PATHS } from '../paths'
 
 /** The family's live session, if its cookie names one; a dead cookie is removed. */

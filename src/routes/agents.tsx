@@ -19,10 +19,10 @@ import {
   liftFamilyLimits,
   requeueFailedNotice,
   searchFamilies,
-} from '../services/agents'
+} from '../services/flows/agents'
 import { agentMailLimited, retryAfterMinutes } from '../services/limits'
-import { outboxStats } from '../services/mail/outbox'
-import { issueTemporaryPassword } from '../services/password-recovery'
+import { outboxStats } from '../services/records/outbox-reads'
+import { issueTemporaryPassword } from '../services/flows/password-recovery'
 import { AGENTS_TITLE, AgentFamily, AgentMail, AgentSearch } from '../views/agents'
 
 // In development on this machine only, a fixed identity stands in, so `npm start` shows the console.

@@ -11,7 +11,7 @@ import { parseForm, readForm, textField } from '../http/form'
 import { tooManyAttempts } from '../http/limits'
 import { deliverInBackground } from '../http/mail'
 import { isHtmx, nextStep, redirectTo, render } from '../http/respond'
-import { changePassword, hasErrors, passwordChangeErrors } from '../services/password-change'
+import { changePassword, hasErrors, passwordChangeErrors } from '../services/flows/password-change'
 import { trustedDeviceId } from '../services/devices'
 import { signInLimited } from '../services/limits'
 import {

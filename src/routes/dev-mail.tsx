@@ -1,15 +1,14 @@
-import { desc } from 'drizzle-orm'
 import { Hono } from 'hono'
-import { outbox } from '../db/schema'
 import type { AppEnv } from '../env'
 import { isLocalDevelopment } from '../http/loopback'
 import { render } from '../http/respond'
+import { listNewestMails } from '../services/records/outbox-reads'
 import { DEV_MAILS_TITLE, DevMailbox } from '../views/dev-mails'
 
 const LISTED = 50
 
-// The development mailbox (PRODUCT.md §2): absent, as a plain 404, in any other environment and on
-// any address but loopback, whatever the configuration says.
+// The development mailbox (docs/urls-and-forms.md): absent, as a plain 404, in any other environment
+// and on any address but loopback, whatever the configuration says. One query, read by both views.
 export const devMail = new Hono<AppEnv>()
   .use(async (c, next) => {
     if (!isLocalDevelopment(c) || c.var.config.mail.provider !== 'dev') {
@@ -18,11 +17,11 @@ export const devMail = new Hono<AppEnv>()
     await next()
   })
   .get('/mails', async (c) => {
-    const mails = await c.var.db.select().from(outbox).orderBy(desc(outbox.id)).limit(LISTED)
+    const mails = await listNewestMails(c.var.db, LISTED)
     return render(c, { title: DEV_MAILS_TITLE, body: <DevMailbox mails={mails} /> })
   })
   .get('/mails.json', async (c) => {
-    const mails = await c.var.db.select().from(outbox).orderBy(desc(outbox.id)).limit(LISTED)
+    const mails = await listNewestMails(c.var.db, LISTED)
     return c.json(
       mails.map((mail) => ({
         id: mail.id,

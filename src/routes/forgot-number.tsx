@@ -2,12 +2,10 @@ import { Hono } from 'hono'
 import * as z from 'zod'
 import type { AppEnv } from '../env'
 import { parseForm, readForm, textField, typedText } from '../http/form'
-import { tooManyAttempts } from '../http/limits'
-import { CHALLENGE_ALERT, challengeAnswered, challengeInstead } from '../http/challenge'
+import { refuseMailRequest } from '../http/challenge'
 import { deliverInBackground } from '../http/mail'
 import { render } from '../http/respond'
-import { mailFamilyNumbers, normalizeEmail } from '../services/family-number-recovery'
-import { mailRequestLimited } from '../services/limits'
+import { mailFamilyNumbers, normalizeEmail } from '../services/flows/family-number-recovery'
 import {
   FORGOT_NUMBER_TITLE,
   ForgotNumberForm,
@@ -33,7 +31,7 @@ const forgotNumberForm = z.object({
 export const forgotNumber = new Hono<AppEnv>()
   .get('/', (c) => render(c, { title: FORGOT_NUMBER_TITLE, body: <ForgotNumberForm /> }))
   .post('/', async (c) => {
-    const { config, db, clientKey, clientNetworks } = c.var
+    const { config, db, clientKey } = c.var
     const body = await readForm(c)
     const again = (status: 422 | 429, props: Partial<ForgotNumberFormProps>) =>
       render(c, {
@@ -46,18 +44,8 @@ export const forgotNumber = new Hono<AppEnv>()
     if (!form.success) return again(422, { errors: form.errors.email })
     const { email } = form.data
     const now = Date.now()
-    const challengeSolved = await challengeAnswered(c, body)
-    const limited = await mailRequestLimited(
-      db,
-      config,
-      { subject: { email }, clientKey, networks: clientNetworks, challengeSolved },
-      now,
-    )
-    if (limited) {
-      const challenge = challengeInstead(c, limited)
-      if (challenge) return again(429, { alert: CHALLENGE_ALERT, challenge })
-      return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
-    }
+    const refused = await refuseMailRequest(c, body, { email }, now)
+    if (refused) return again(429, refused)
 
     // Same answer, same time, whatever the address: the lookup and the mails come after it.
     deliverInBackground(c, () => mailFamilyNumbers(db, config, { email, clientKey }, now))

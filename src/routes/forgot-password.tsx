@@ -2,14 +2,12 @@ import { Hono } from 'hono'
 import * as z from 'zod'
 import type { AppEnv } from '../env'
 import { familyNumberField, parseForm, readForm, typedText } from '../http/form'
-import { tooManyAttempts } from '../http/limits'
-import { CHALLENGE_ALERT, challengeAnswered, challengeInstead } from '../http/challenge'
+import { refuseMailRequest } from '../http/challenge'
 import { render } from '../http/respond'
 import { deliverInBackground } from '../http/mail'
 import { readDeviceCookie } from '../http/cookies'
 import { trustedDeviceId } from '../services/devices'
-import { mailRequestLimited } from '../services/limits'
-import { requestTemporaryPassword } from '../services/password-recovery'
+import { requestTemporaryPassword } from '../services/flows/password-recovery'
 import {
   FORGOT_PASSWORD_TITLE,
   ForgotPasswordForm,
@@ -28,7 +26,7 @@ export const forgotPassword = new Hono<AppEnv>()
     }),
   )
   .post('/', async (c) => {
-    const { config, db, clientKey, clientNetworks } = c.var
+    const { config, db, clientKey } = c.var
     const body = await readForm(c)
     const again = (status: 422 | 429, props: Partial<ForgotPasswordFormProps>) =>
       render(c, {
@@ -47,18 +45,8 @@ export const forgotPassword = new Hono<AppEnv>()
     if (!form.success) return again(422, { errors: form.errors.identifier })
     const familyNumber = form.data.identifier
     const now = Date.now()
-    const challengeSolved = await challengeAnswered(c, body)
-    const limited = await mailRequestLimited(
-      db,
-      config,
-      { subject: { familyNumber }, clientKey, networks: clientNetworks, challengeSolved },
-      now,
-    )
-    if (limited) {
-      const challenge = challengeInstead(c, limited)
-      if (challenge) return again(429, { alert: CHALLENGE_ALERT, challenge })
-      return again(429, { alert: tooManyAttempts(c, limited.retryAfterMs) })
-    }
+    const refused = await refuseMailRequest(c, body, { familyNumber }, now)
+    if (refused) return again(429, refused)
     const deviceCookie = readDeviceCookie(c)
 
     // OWASP Forgot Password cheat sheet: same answer, same time, whatever the number. The device

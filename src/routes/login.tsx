@@ -10,9 +10,8 @@ import {
 } from '../http/cookies'
 import { familyNumberField, parseForm, readForm, textField, typedText } from '../http/form'
 import { nextStep, redirectTo, render } from '../http/respond'
-import { tooManyAttempts } from '../http/limits'
-import { CHALLENGE_ALERT, challengeAnswered, challengeInstead } from '../http/challenge'
-import { signIn } from '../services/sign-in'
+import { challengeAnswered, refusal } from '../http/challenge'
+import { signIn } from '../services/flows/sign-in'
 import { changePasswordStep } from '../views/change-password'
 import { familySpaceStep } from '../views/family-space'
 import {
@@ -89,9 +88,7 @@ export const login = new Hono<AppEnv>()
       now,
     )
     if (!result.ok && result.reason === 'limited') {
-      const challenge = challengeInstead(c, result)
-      if (challenge) return again(429, { alert: CHALLENGE_ALERT, challenge })
-      return again(429, { alert: `${tooManyAttempts(c, result.retryAfterMs)} ${STILL_BY_MAIL}` })
+      return again(429, refusal(c, result, ` ${STILL_BY_MAIL}`))
     }
     if (!result.ok) return again(422, { alert: WRONG_CREDENTIALS })
 

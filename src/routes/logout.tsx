@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import type { AppEnv } from '../env'
 import { clearSessionCookie } from '../http/cookies'
 import { nextStep } from '../http/respond'
-import { invalidateSession } from '../services/sessions'
+import { invalidateSession } from '../services/records/sessions'
 import { PATHS } from '../paths'
 import { signInStep } from '../views/login'
 

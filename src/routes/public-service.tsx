@@ -10,7 +10,7 @@ import {
   PersonalDataNotice,
 } from '../views/public-service'
 
-// PRODUCT.md §10: plain pages, linked from every footer, open to everyone (restricted sessions too).
+// docs/public-service-pages.md: plain pages, linked from every footer, open to everyone (restricted sessions too).
 export const accessibility = new Hono<AppEnv>().get('/', (c) =>
   render(c, { title: ACCESSIBILITY_TITLE, body: <AccessibilityStatement config={c.var.config} /> }),
 )

@@ -1,7 +1,7 @@
 import { decode, verifyWithJwks } from 'hono/jwt'
 import type { HonoJsonWebKey } from 'hono/utils/jwt/jws'
 
-// The commune's agents reach /agents through Cloudflare Access only (PRODUCT.md §11). Access puts a
+// The commune's agents reach /agents through Cloudflare Access only (docs/agents-console.md). Access puts a
 // signed JWT in the `Cf-Access-Jwt-Assertion` header; the app checks it itself (Cloudflare's
 // "Validate JWTs" guide): RS256, issuer = the team domain, audience = the application's AUD tag, an
 // expiry, key from the team's /cdn-cgi/access/certs. Anything else is refused, whatever the environment.

@@ -1,4 +1,4 @@
-// The seed's composition rules are kept on purpose (PRODUCT.md §3.5; the deviation from NIST SP 800-63B
+// The seed's composition rules are kept on purpose (docs/recovery-flow.md; the deviation from NIST SP 800-63B
 // 5.1.1.2 is argued in SECURITY.md). Unicode-aware: "É" is an uppercase letter, "٣" a digit.
 export const MAX_PASSWORD_LENGTH = 128
 

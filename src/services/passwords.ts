@@ -40,7 +40,7 @@ export async function hashPassword(password: string, params: ScryptParams): Prom
 }
 
 // scrypt holds 128·N·r bytes at once (RFC 7914 §6), 128·r·p more for its input block. An isolate has
-// 128 MB for all its concurrent requests (../shared/STACK-NOTES.md): one hash never takes more than 32 MiB.
+// 128 MB for all its concurrent requests (docs/stack-facts.md): one hash never takes more than 32 MiB.
 export const SCRYPT_MAX_MEMORY_BYTES = 32 * 1024 * 1024
 const SCRYPT_MAX_P = 16
 

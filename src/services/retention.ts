@@ -13,7 +13,7 @@ export const RETENTION = {
   noticeMs: 3 * DAY_MS,
   // « Votre numéro de famille » still worth sending.
   familyNumberMailMs: DAY_MS,
-  // Attempt counters of a key that stayed out of trouble (limits.ts).
+  // Attempt counters of a key that stayed out of trouble (limits/).
   attemptCountersMs: DAY_MS,
   // The device cookie (devices.ts).
   deviceCookieMs: 365 * DAY_MS,

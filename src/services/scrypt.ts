@@ -1,4 +1,4 @@
-// scrypt (RFC 7914) that lets other requests run while it hashes (issue 13). noble's own scryptAsync
+// scrypt (RFC 7914) that lets other requests run while it hashes. noble's own scryptAsync
 // cannot yield in a Worker: its asyncLoop decides by Date.now(), which Workers freeze while code runs
 // (a Spectre mitigation), so it never yields there, and with asyncTick 0 it yields at every step.
 // This runs noble's scrypt core unchanged (XorAndSalsa and BlockMix below are copied from

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { and, eq, sql } from 'drizzle-orm'
 import { describe, expect, it, vi } from 'vitest'
 import { outbox, securityEvents } from '../../src/db/schema'
-import { FAMILIES_LISTED_PER_MAIL } from '../../src/services/family-number-recovery'
+import { FAMILIES_LISTED_PER_MAIL } from '../../src/services/flows/family-number-recovery'
 import {
   clientKeyOf,
   createFamily,

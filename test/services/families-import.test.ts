@@ -6,7 +6,7 @@ import {
   applyFamiliesImport,
   planFamiliesImport,
   type ImportedFamily,
-} from '../../src/services/families-import'
+} from '../../src/services/flows/families-import'
 import { instrumentD1 } from '../d1-double'
 import { db, testEnv } from '../helpers'
 

@@ -7,7 +7,7 @@ import {
   sessions,
   temporaryPasswords,
 } from '../../src/db/schema'
-import { enqueueMailStatements } from '../../src/services/mail/outbox'
+import { enqueueMailStatements } from '../../src/services/records/outbox'
 import { createFamily, db, runCron } from '../helpers'
 
 const DAY = 24 * 3_600_000
@@ -65,7 +65,7 @@ describe("the cron run's housekeeping", () => {
         content: { subject: 'Test', text: 'x', html: '<p>x</p>' },
         now: createdAt,
         expiresAt,
-      }).enqueue
+      }).enqueue()
     await db.batch([
       mail('old-delivered@example.org', now - 40 * DAY),
       mail('recent-delivered@example.org', now - 5 * DAY),

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { clientNetwork } from '../../src/services/client-key'
-import { countAttemptStatement, type Limit } from '../../src/services/limits'
+import {
+  countAttemptStatement,
+  type CounterLimit as Limit,
+} from '../../src/services/records/attempt-counters'
 import { db } from '../helpers'
 
 const MINUTE = 60_000

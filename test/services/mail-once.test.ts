@@ -3,11 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { outbox } from '../../src/db/schema'
 import type { Mailer, SendResult } from '../../src/services/mail/mailer'
 import { createHttpMailer } from '../../src/services/mail/http-mailer'
-import {
-  deliverDueMails,
-  deliverOutboxMail,
-  enqueueMailStatements,
-} from '../../src/services/mail/outbox'
+import { deliverDueMails, deliverOutboxMail } from '../../src/services/mail/delivery'
+import { enqueueMailStatements } from '../../src/services/records/outbox'
 import { createFamily, db, post, runCron } from '../helpers'
 import { deliveredKeys, FakeMailApi } from '../mail-api'
 
@@ -148,9 +145,9 @@ describe('a delivery run slower than its lease', () => {
     const first = queue()
     const second = queue()
     const [, firstId, , secondId] = await db.batch([
-      first.enqueue,
+      first.enqueue(),
       first.queuedId,
-      second.enqueue,
+      second.enqueue(),
       second.queuedId,
     ])
     const row = async (id: number) =>

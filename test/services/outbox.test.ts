@@ -1,7 +1,7 @@
 import { eq, inArray } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { outbox } from '../../src/db/schema'
-import { enqueueMailStatements } from '../../src/services/mail/outbox'
+import { enqueueMailStatements } from '../../src/services/records/outbox'
 import { createFamily, db, post, runCron } from '../helpers'
 import { deliveredKeys, FakeMailApi } from '../mail-api'
 
@@ -95,7 +95,7 @@ describe('the outbox and its cron', () => {
       }),
     )
     const rows = await db.batch(
-      mails.flatMap((mail) => [mail.enqueue, mail.queuedId]) as [never, ...never[]],
+      mails.flatMap((mail) => [mail.enqueue(), mail.queuedId]) as [never, ...never[]],
     )
     const ids = (rows as Array<Array<{ id: number }>>)
       .filter((_, index) => index % 2 === 1)

@@ -5,7 +5,7 @@ export const FAMILY_NUMBER_SUBJECT = 'Votre numéro de famille'
 const fullName = (family: Recipient) => `${family.lastName} ${family.firstName}`
 
 /**
- * PRODUCT.md §9: the numbers, the way back, nothing else personal, no password. One family reads the
+ * docs/family-number-recovery.md: the numbers, the way back, nothing else personal, no password. One family reads the
  * seed's « À NOM Prénom »; an address shared by several families gets each name with its number, and
  * past the listed ones, whom to call for the others.
  */

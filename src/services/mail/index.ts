@@ -1,13 +1,12 @@
-import type { Config } from '../../config'
-import type { Bindings } from '../../env'
+import type { Settings as Config } from '../settings'
 import { createCloudflareMailer } from './cloudflare-mailer'
 import { devMailer } from './dev-mailer'
 import { createHttpMailer } from './http-mailer'
 import type { Mailer } from './mailer'
-import type { OutboxOptions } from './outbox'
+import type { OutboxOptions } from './delivery'
 
 /** The mailer MAIL_PROVIDER names. The config schema already refused a provider missing its settings. */
-export function createMailer(config: Config, env: Bindings): Mailer {
+export function createMailer(config: Config, email: SendEmail | undefined): Mailer {
   switch (config.mail.provider) {
     case 'dev':
       return devMailer
@@ -18,7 +17,7 @@ export function createMailer(config: Config, env: Bindings): Mailer {
         timeoutMs: config.mail.timeoutMs,
       })
     case 'cloudflare':
-      return createCloudflareMailer(env.EMAIL!, config.mail.timeoutMs)
+      return createCloudflareMailer(email!, config.mail.timeoutMs)
   }
 }
 

@@ -1,4 +1,4 @@
-// One small interface in front of every way of delivering mail (PRODUCT.md §5).
+// One small interface in front of every way of delivering mail (docs/mail.md).
 export type OutgoingMail = {
   from: string
   to: string

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx'
 
-// The mails' words follow the seed line by line (PRODUCT.md §3.3); user data only ever enters as JSX
+// The mails' words follow the seed line by line (docs/recovery-flow.md); user data only ever enters as JSX
 // children, so it is escaped in the HTML part.
 export type MailContent = { subject: string; text: string; html: string }
 

@@ -1,8 +1,8 @@
 import { and, eq, exists, gt, isNull, lt, ne, notExists, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../db/client'
-import { insertWhereStatement } from '../db/conditional'
-import { families, temporaryPasswords } from '../db/schema'
-import { hexEqual, randomHex, sha256Hex } from './crypto'
+import type { Db } from '../../db/client'
+import { insertWhereStatement } from '../../db/conditional'
+import { families, temporaryPasswords } from '../../db/schema'
+import { hexEqual, randomHex, sha256Hex } from '../crypto'
 
 // OWASP Forgot Password cheat sheet; Copenhagen Book "Password reset". 128 random bits, only their
 // SHA-256 stored, short expiry, single use enforced by one conditional UPDATE.
@@ -65,9 +65,8 @@ export function issueTemporaryPasswordStatements(
         )
       : undefined,
   )
-  const voidOlder = db
-    .delete(t)
-    .where(and(eq(t.familyId, input.familyId), ne(t.secretHash, secretHash), issued))
+  const voidOlder = (fence: SQL) =>
+    db.delete(t).where(and(eq(t.familyId, input.familyId), ne(t.secretHash, secretHash), fence))
   return { insert, voidOlder, issued }
 }
 

@@ -1,6 +1,8 @@
 import { and, asc, eq, exists, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../db/client'
-import { families } from '../db/schema'
+import type { Db } from '../../db/client'
+import { families } from '../../db/schema'
+
+export type { Family } from '../../db/schema'
 
 export function findFamilyByNumber(db: Db, familyNumber: string) {
   return db.select().from(families).where(eq(families.familyNumber, familyNumber)).get()
@@ -89,4 +91,44 @@ export function findFamiliesByEmailStatement(db: Db, email: string) {
     .from(families)
     .where(eq(sql`lower(${families.email})`, email))
     .orderBy(asc(families.id))
+}
+
+/** A family as the commune's export describes it (`families:import`). */
+export type ImportedFamily = {
+  familyNumber: string
+  lastName: string
+  firstName: string
+  email: string | null
+}
+
+/** Every family's identity, to compare with the commune's export. */
+export function findEveryFamilyForImport(db: Db) {
+  return db
+    .select({
+      familyNumber: families.familyNumber,
+      lastName: families.lastName,
+      firstName: families.firstName,
+      email: families.email,
+    })
+    .from(families)
+}
+
+// D1 binds at most 100 parameters per statement. drizzle binds six a row (the four columns, the date,
+// password_version's default): 16 rows a statement.
+export const FAMILIES_PER_UPSERT = 16
+
+/** Creates or updates `chunk` by number (at most FAMILIES_PER_UPSERT), for the import's batch. */
+export function upsertFamiliesStatement(db: Db, chunk: ImportedFamily[], now: number) {
+  return db
+    .insert(families)
+    .values(chunk.map((family) => ({ ...family, updatedAt: now })))
+    .onConflictDoUpdate({
+      target: families.familyNumber,
+      set: {
+        lastName: sql`excluded.last_name`,
+        firstName: sql`excluded.first_name`,
+        email: sql`excluded.email`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    })
 }

@@ -1,18 +1,21 @@
-import { not } from 'drizzle-orm'
-import type { Config } from '../config'
-import type { Db } from '../db/client'
-import type { Family } from '../db/schema'
-import { temporaryPasswordMail } from './mail/templates'
-import { findFamilyByNumber } from './families'
-import { enqueueMailStatements } from './mail/outbox'
-import { recordEventStatement } from './security-events'
-import { generateTemporaryPassword, issueTemporaryPasswordStatements } from './temporary-passwords'
+import { fenceNot, fencedBatch } from '../../db/fenced-batch'
+import type { Settings as Config } from '../settings'
+import type { Db } from '../../db/client'
+import type { Family } from '../records/families'
+import { temporaryPasswordMail } from '../mail/templates'
+import { findFamilyByNumber } from '../records/families'
+import { enqueueMailStatements } from '../records/outbox'
+import { recordEventStatement } from '../records/security-events'
+import {
+  generateTemporaryPassword,
+  issueTemporaryPasswordStatements,
+} from '../records/temporary-passwords'
 
 export const loginUrl = (config: Config) => `${config.publicUrl}/connexion`
 
 /**
  * Steps 2-3: issues a temporary password and puts its mail in the outbox, in one batch. The current
- * password is not touched, so a stranger who knows a number cannot lock the family out (PRODUCT.md §4).
+ * password is not touched, so a stranger who knows a number cannot lock the family out (docs/limits.md).
  * Spaced, not capped: inside the spacing nothing new is issued (the last mail, still live, is in the
  * family's mailbox); after it a request always issues one, whoever asked before. `trusted`: asked from
  * a browser with the family's device cookie, whose mail goes first when the hourly budget is spent.
@@ -52,7 +55,7 @@ export async function requestTemporaryPassword(
 
 /**
  * Issues a temporary password to a family with an e-mail address and queues its mail, in one batch
- * decided by the spacing (temporary-passwords.ts): any older temporary password is voided, only the
+ * decided by the spacing (records/temporary-passwords.ts): any older temporary password is voided, only the
  * new one's hash is stored. The public flow, the staff command and the agents' console all come here
  * (the last two with no spacing and outside the public budget). Returns the outbox id of the mail,
  * null when the spacing issued nothing.
@@ -84,36 +87,34 @@ export async function issueTemporaryPassword(
     { familyId: family.id, secret, expiresAt, spacingMs: origin.spacingMs ?? 0 },
     now,
   )
-  const mail = enqueueMailStatements(
-    db,
-    {
-      familyId: family.id,
-      kind: 'temporary_password',
-      to: family.email,
-      content,
-      now,
-      expiresAt,
-      ...origin.mail,
-    },
-    issuing.issued,
-  )
+  const mail = enqueueMailStatements(db, {
+    familyId: family.id,
+    kind: 'temporary_password',
+    to: family.email,
+    content,
+    now,
+    expiresAt,
+    ...origin.mail,
+  })
   const event = { type: 'temporary_password_requested' as const, familyId: family.id }
-  const results = await db.batch([
-    issuing.insert,
-    issuing.voidOlder,
-    mail.enqueue,
-    recordEventStatement(
-      db,
-      { ...event, clientKey: origin.clientKey, detail: origin.detail },
-      issuing.issued,
-    ),
-    recordEventStatement(
-      db,
-      { ...event, clientKey: origin.clientKey, detail: 'inside the spacing: nothing new issued' },
-      not(issuing.issued),
-    ),
-    mail.queuedId,
-  ])
-  const queued = results.at(-1) as Array<{ id: number }>
+  const { rows: queued } = await fencedBatch(db, {
+    decide: issuing.insert,
+    fence: issuing.issued,
+    writes: (issued) => [
+      issuing.voidOlder(issued),
+      mail.enqueue(issued),
+      recordEventStatement(
+        db,
+        { ...event, clientKey: origin.clientKey, detail: origin.detail },
+        issued,
+      ),
+      recordEventStatement(
+        db,
+        { ...event, clientKey: origin.clientKey, detail: 'inside the spacing: nothing new issued' },
+        fenceNot(issued),
+      ),
+    ],
+    readBack: mail.queuedId,
+  })
   return queued[0]?.id ?? null
 }

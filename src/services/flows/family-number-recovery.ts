@@ -1,14 +1,15 @@
-import type { Config } from '../config'
-import type { Db } from '../db/client'
-import { findFamiliesByEmailStatement } from './families'
-import { countMailSpacing } from './limits'
-import { familyNumberMail } from './mail/family-number-mail'
-import { enqueueMailStatements } from './mail/outbox'
+import type { Settings as Config } from '../settings'
+import type { Db } from '../../db/client'
+import { fencedBatch } from '../../db/fenced-batch'
+import { findFamiliesByEmailStatement } from '../records/families'
+import { countMailSpacing } from '../limits'
+import { familyNumberMail } from '../mail/family-number-mail'
+import { enqueueMailStatements } from '../records/outbox'
 import { loginUrl } from './password-recovery'
-import { RETENTION } from './retention'
-import { recordEventStatement } from './security-events'
+import { RETENTION } from '../retention'
+import { recordEventStatement } from '../records/security-events'
 
-// PRODUCT.md §9. An address can be on several families (separated parents, a grandparent): one
+// docs/family-number-recovery.md. An address can be on several families (separated parents, a grandparent): one
 // request is one mail to the address, listing its families, so a stranger who types a shared address
 // sends it one mail and spends one unit of the global budget, not one per family. Nothing here runs
 // before the answer, so every address costs the family the same time.
@@ -65,16 +66,28 @@ export async function mailFamilyNumbers(
     expiresAt: now + RETENTION.familyNumberMailMs,
     inBudget: true,
   })
-  const events = families.map((family, index) =>
-    recordEventStatement(db, {
-      type: 'family_number_requested',
-      familyId: family.id,
-      clientKey: input.clientKey,
-      detail:
-        index < listed.length ? undefined : 'number not listed: too many families on the address',
-    }),
-  )
-  const results = await db.batch([mail.enqueue, ...events, mail.queuedId])
-  const [row] = results.at(-1) as Array<{ id: number }>
+  // One event per family on the address, written only if the mail was queued.
+  const { rows } = await fencedBatch(db, {
+    decide: mail.enqueue(),
+    fence: mail.queued,
+    writes: (queued) =>
+      families.map((family, index) =>
+        recordEventStatement(
+          db,
+          {
+            type: 'family_number_requested',
+            familyId: family.id,
+            clientKey: input.clientKey,
+            detail:
+              index < listed.length
+                ? undefined
+                : 'number not listed: too many families on the address',
+          },
+          queued,
+        ),
+      ),
+    readBack: mail.queuedId,
+  })
+  const [row] = rows
   return row ? [row.id] : []
 }

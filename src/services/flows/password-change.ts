@@ -1,24 +1,26 @@
-import type { Config } from '../config'
-import type { Db } from '../db/client'
-import { passwordChangedMail } from './mail/templates'
-import { randomHex } from './crypto'
-import { forgetDevicesStatement, issueDeviceToken, rememberDeviceStatements } from './devices'
-import { passwordSavedAs, setPasswordHashStatement } from './families'
-import { enqueueMailStatements } from './mail/outbox'
-import { RETENTION } from './retention'
-import { isCommonPassword } from './common-passwords'
-import { passwordProblems } from './password-policy'
+import type { Settings as Config } from '../settings'
+import type { Db } from '../../db/client'
+import { fencedBatch, type Fence } from '../../db/fenced-batch'
+import { passwordChangedMail } from '../mail/templates'
+import { randomHex } from '../crypto'
+import { issueDeviceToken } from '../devices'
+import { forgetDevicesStatement, rememberDeviceStatements } from '../records/devices'
+import { passwordSavedAs, setPasswordHashStatement } from '../records/families'
+import { enqueueMailStatements } from '../records/outbox'
+import { RETENTION } from '../retention'
+import { isCommonPassword } from '../common-passwords'
+import { passwordProblems } from '../password-policy'
 import { loginUrl } from './password-recovery'
-import { hashPassword, verifyPassword } from './passwords'
-import { forgiveSignInStatements, type SignInClient } from './limits'
-import { recordEventStatement } from './security-events'
-import { invalidateFamilySessionsStatement, type CurrentSession } from './sessions'
+import { hashPassword, verifyPassword } from '../passwords'
+import { forgiveSignInStatements, type SignInClient } from '../limits'
+import { recordEventStatement } from '../records/security-events'
+import { invalidateFamilySessionsStatement, type CurrentSession } from '../records/sessions'
 import {
   consumeTemporaryPasswordStatement,
   isTemporaryPassword,
   temporaryPasswordLive,
   voidTemporaryPasswordsStatement,
-} from './temporary-passwords'
+} from '../records/temporary-passwords'
 
 export type PasswordChangeForm = {
   currentPassword?: string
@@ -139,9 +141,8 @@ async function savePasswordChange(
     },
     now,
   )
-  const saved = passwordSavedAs(db, family.id, input.passwordHash)
-  const writes = [
-    // Single use (PRODUCT.md §4); a change made by choice voids any live temporary password.
+  const writes = (saved: Fence) => [
+    // Single use (docs/recovery-flow.md); a change made by choice voids any live temporary password.
     temporaryPasswordId === null
       ? voidTemporaryPasswordsStatement(db, family.id, saved)
       : consumeTemporaryPasswordStatement(db, temporaryPasswordId, now, saved),
@@ -160,9 +161,10 @@ async function savePasswordChange(
     // The route counted this attempt like a sign-in (current password asked): it was not a failure.
     ...(session.kind === 'full' ? forgiveSignInStatements(db, input.client, saved) : []),
   ]
+  const decision = { decide: save, fence: passwordSavedAs(db, family.id, input.passwordHash) }
   if (!family.email) {
-    const [done] = await db.batch([save, ...writes])
-    return done.length === 1 ? { ok: true, mailId: null, deviceToken } : gone(session.kind)
+    const { decided } = await fencedBatch(db, { ...decision, writes })
+    return decided.length === 1 ? { ok: true, mailId: null, deviceToken } : gone(session.kind)
   }
   const content = await passwordChangedMail({
     family,
@@ -171,21 +173,20 @@ async function savePasswordChange(
     portalName: config.portalName,
     contactText: config.contactText,
   })
-  const notice = enqueueMailStatements(
-    db,
-    {
-      familyId: family.id,
-      kind: 'password_changed',
-      to: family.email,
-      content,
-      now,
-      expiresAt: now + RETENTION.noticeMs,
-    },
-    saved,
-  )
-  const results = await db.batch([save, ...writes, notice.enqueue, notice.queuedId])
-  if (results[0].length !== 1) return gone(session.kind)
-  const queued = results.at(-1) as Array<{ id: number }>
+  const notice = enqueueMailStatements(db, {
+    familyId: family.id,
+    kind: 'password_changed',
+    to: family.email,
+    content,
+    now,
+    expiresAt: now + RETENTION.noticeMs,
+  })
+  const { decided, rows: queued } = await fencedBatch(db, {
+    ...decision,
+    writes: (saved) => [...writes(saved), notice.enqueue(saved)],
+    readBack: notice.queuedId,
+  })
+  if (decided.length !== 1) return gone(session.kind)
   return { ok: true, mailId: queued[0]?.id ?? null, deviceToken }
 }
 

@@ -1,8 +1,8 @@
-import { and, eq, exists, lt, ne, or, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../db/client'
-import { insertWhereStatement } from '../db/conditional'
-import { families, sessions, temporaryPasswords, type Family, type Session } from '../db/schema'
-import { randomHex, sha256Hex } from './crypto'
+import { and, eq, exists, gt, lt, ne, or, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../../db/client'
+import { insertWhereStatement } from '../../db/conditional'
+import { families, sessions, temporaryPasswords, type Family, type Session } from '../../db/schema'
+import { randomHex, sha256Hex } from '../crypto'
 
 // Copenhagen Book "Sessions"; OWASP Session Management cheat sheet; ASVS 5.0 V7.
 // 256 random bits in the cookie, only their SHA-256 in D1, so a database leak yields no usable session.
@@ -167,4 +167,17 @@ export function deleteExpiredSessionsStatement(db: Db, limits: SessionLimits, no
     .where(
       or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, now - limits.idleMs), idleRestricted),
     )
+}
+
+/** The family's sessions still within their absolute expiry, counted (the agents' family page). */
+export function countLiveSessionsStatement(db: Db, familyId: number, now: number) {
+  return db
+    .select({ count: sql<number>`count(*)` })
+    .from(sessions)
+    .where(and(eq(sessions.familyId, familyId), gt(sessions.expiresAt, now)))
+}
+
+/** Ends every session of the family (an agent's action), returning which. */
+export function endFamilySessionsStatement(db: Db, familyId: number) {
+  return db.delete(sessions).where(eq(sessions.familyId, familyId)).returning({ id: sessions.id })
 }

@@ -1,17 +1,15 @@
-import { sql } from 'drizzle-orm'
-import type { BatchItem } from 'drizzle-orm/batch'
-import type { Db } from '../db/client'
-import { families } from '../db/schema'
+import type { Db } from '../../db/client'
+import {
+  FAMILIES_PER_UPSERT,
+  findEveryFamilyForImport,
+  upsertFamiliesStatement,
+  type ImportedFamily,
+} from '../records/families'
 import { FAMILIES_LISTED_PER_MAIL, normalizeEmail } from './family-number-recovery'
 
 // The commune's weekly export, imported all or nothing (`npm run families:import`): families are
 // created or updated by number; passwords, sessions and everything else of a family stay as they are.
-export type ImportedFamily = {
-  familyNumber: string
-  lastName: string
-  firstName: string
-  email: string | null
-}
+export type { ImportedFamily }
 
 export type ImportPlan = {
   created: ImportedFamily[]
@@ -21,20 +19,9 @@ export type ImportPlan = {
   crowdedAddresses: Array<{ email: string; families: number }>
 }
 
-// D1 binds at most 100 parameters per statement. drizzle binds six a row (the four columns, the date,
-// password_version's default): 16 rows a statement.
-const ROWS_PER_STATEMENT = 16
-
 /** What importing `incoming` would create and change (in French, for the operator). */
 export async function planFamiliesImport(db: Db, incoming: ImportedFamily[]): Promise<ImportPlan> {
-  const rows = await db
-    .select({
-      familyNumber: families.familyNumber,
-      lastName: families.lastName,
-      firstName: families.firstName,
-      email: families.email,
-    })
-    .from(families)
+  const rows = await findEveryFamilyForImport(db)
   const existing = new Map(rows.map((row) => [row.familyNumber, row]))
   const plan: ImportPlan = { created: [], updated: [], unchanged: 0, crowdedAddresses: [] }
   for (const family of incoming) {
@@ -76,26 +63,11 @@ function crowdedAddresses(emails: Array<string | null>) {
 /** Writes a plan's creations and changes in one D1 batch: all of them, or none. */
 export async function applyFamiliesImport(db: Db, plan: ImportPlan, now: number): Promise<void> {
   const toWrite = [...plan.created, ...plan.updated.map(({ family }) => family)]
-  const statements: BatchItem<'sqlite'>[] = []
-  for (let start = 0; start < toWrite.length; start += ROWS_PER_STATEMENT) {
-    const chunk = toWrite.slice(start, start + ROWS_PER_STATEMENT)
+  const statements = []
+  for (let start = 0; start < toWrite.length; start += FAMILIES_PER_UPSERT) {
+    const chunk = toWrite.slice(start, start + FAMILIES_PER_UPSERT)
     statements.push(upsertFamiliesStatement(db, chunk, now))
   }
   const [first, ...rest] = statements
   if (first) await db.batch([first, ...rest])
-}
-
-function upsertFamiliesStatement(db: Db, chunk: ImportedFamily[], now: number) {
-  return db
-    .insert(families)
-    .values(chunk.map((family) => ({ ...family, updatedAt: now })))
-    .onConflictDoUpdate({
-      target: families.familyNumber,
-      set: {
-        lastName: sql`excluded.last_name`,
-        firstName: sql`excluded.first_name`,
-        email: sql`excluded.email`,
-        updatedAt: sql`excluded.updated_at`,
-      },
-    })
 }

@@ -1,0 +1,114 @@
+import * as z from 'zod'
+import { parseCidr, type Cidr } from '../services/client-key'
+
+// Every var of wrangler.toml, parsed once per isolate. Each default lives here, once: wrangler.toml lists
+// only what a deployment must say (where it is, how it mails) and what a commune changes. Production
+// refuses to start on a weak or missing value instead of falling back (README.md, Configuration).
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+const text = () => z.string().trim().min(1)
+
+// Plausible for a laptop, refused in front of families.
+export const PUBLIC_SERVICE_SAMPLES = {
+  COMMUNE_NAME: 'Commune de Villebelle (exemple)',
+  PUBLISHER_ADDRESS: 'Hôtel de ville, 1 place de la Mairie, 00000 Villebelle (exemple)',
+  PUBLICATION_DIRECTOR: 'Le maire de Villebelle (exemple)',
+  DPO_CONTACT: 'dpo@villebelle.example, Hôtel de ville, 1 place de la Mairie, 00000 Villebelle',
+} as const
+
+// OWASP Password Storage cheat sheet: scrypt N=2^17 r=8 p=1, or equal-cost N=2^14 r=8 p=5 (fits 128 MB).
+export const SCRYPT_FLOOR = { logN: 14, r: 8, p: 5 } as const
+
+// A Zero Trust team name: letters, digits and hyphens, one DNS label.
+const ACCESS_TEAM_DOMAIN_FORM =
+  /^https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.cloudflareaccess\.com\/?$/
+
+export const configSchema = z.object({
+  // No default: each deployment says what it is, where it is served and how it mails.
+  ENVIRONMENT: z.enum(['development', 'test', 'staging', 'production']),
+  PUBLIC_URL: z.url().transform((url) => url.replace(/\/+$/, '')),
+  MAIL_PROVIDER: z.enum(['dev', 'http', 'cloudflare']),
+  MAIL_FROM: z.string().trim().min(3),
+
+  PORTAL_NAME: text().default('Portail Famille'),
+  MAIL_API_URL: z.url().default('https://api.brevo.com/v3/smtp/email'),
+  MAIL_API_KEY: z.string().min(1).optional(),
+  MAIL_TIMEOUT_SECONDS: int(1, 60).default(10),
+  CONTACT_TEXT: text().default(
+    'Pour toute question, contactez le service Enfance de votre mairie.',
+  ),
+  IDENTIFIER_HELP: text().default(
+    'Votre numéro de famille (15 chiffres) figure en haut de vos factures.',
+  ),
+  TEMPORARY_PASSWORD_TTL_MINUTES: int(5, 24 * 60).default(60),
+  PASSWORD_MIN_LENGTH: int(8, 64).default(8),
+  SCRYPT_LOG_N: int(1, 20).default(SCRYPT_FLOOR.logN),
+  SCRYPT_R: int(1, 32).default(SCRYPT_FLOOR.r),
+  SCRYPT_P: int(1, 16).default(SCRYPT_FLOOR.p),
+  SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: int(1, 24 * 30).default(12),
+  // Limits (docs/limits.md, services/limits/).
+  SIGNIN_FAILURES_PER_NUMBER: int(1, 1000).default(5),
+  SIGNIN_FAILURES_PER_CLIENT: int(1, 100000).default(30),
+  SIGNIN_WINDOW_MINUTES: int(1, 24 * 60).default(15),
+  MAILS_PER_SUBJECT_PER_CLIENT_PER_HOUR: int(1, 100).default(3),
+  MAILS_PER_CLIENT_PER_HOUR: int(1, 10_000).default(20),
+  // At most one new temporary password per number per spacing (and one number mail per address): the
+  // last one, still live, is in the family's mailbox. At most the TTL (toConfig).
+  TEMPORARY_PASSWORD_SPACING_MINUTES: int(1, 24 * 60).default(15),
+  // A commune of 20 000 families: a back-to-school evening asks a few hundred an hour.
+  MAIL_BUDGET_PER_HOUR: int(1, 1_000_000).default(500),
+  // The public-service pages (docs/public-service-pages.md). Development shows sample values; staging and
+  // production refuse them (deploymentProblems).
+  COMMUNE_NAME: text().default(PUBLIC_SERVICE_SAMPLES.COMMUNE_NAME),
+  PUBLISHER_ADDRESS: text().default(PUBLIC_SERVICE_SAMPLES.PUBLISHER_ADDRESS),
+  PUBLICATION_DIRECTOR: text().default(PUBLIC_SERVICE_SAMPLES.PUBLICATION_DIRECTOR),
+  DPO_CONTACT: text().default(PUBLIC_SERVICE_SAMPLES.DPO_CONTACT),
+  ACCESSIBILITY_STATUS: z
+    .enum(['non conforme', 'partiellement conforme', 'totalement conforme'])
+    .default('non conforme'),
+  // The date of the RGAA audit (YYYY-MM-DD); none means « aucun audit ».
+  ACCESSIBILITY_AUDIT_DATE: z.iso.date().optional(),
+  // Cloudflare Access in front of /agents (docs/agents-console.md): the team domain
+  // (https://<team>.cloudflareaccess.com) and the application's AUD tag. Required outside development.
+  // Exactly the team's own origin: its /cdn-cgi/access/certs are the keys any agent token is checked
+  // against, so no other host (nor a look-alike like https://x.cloudflareaccess.com.example) may serve them.
+  ACCESS_TEAM_DOMAIN: z
+    .string()
+    .trim()
+    .regex(
+      ACCESS_TEAM_DOMAIN_FORM,
+      'doit être de la forme https://<équipe>.cloudflareaccess.com / must be https://<team>.cloudflareaccess.com (e.g. https://ville-exemple.cloudflareaccess.com)',
+    )
+    .transform((url) => url.replace(/\/$/, ''))
+    .optional(),
+  ACCESS_AUD: z.string().trim().min(1).optional(),
+  // Cloudflare Turnstile, offered past a per-client limit (services/challenge.ts). Development uses
+  // the documented test keys and a local stand-in; a deployment without keys keeps the plain 429.
+  TURNSTILE_SITE_KEY: z.string().trim().min(1).optional(),
+  TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
+  TURNSTILE_VERIFY_URL: z
+    .url()
+    .default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
+  // Networks the commune trusts (its town hall, its France services counter), as CIDR blocks
+  // separated by commas or spaces: their per-client caps are ×10.
+  TRUSTED_NETWORKS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const blocks = value.split(/[\s,]+/).filter(Boolean)
+      const parsed = blocks.map(parseCidr)
+      const bad = blocks.filter((_, index) => parsed[index] === null)
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `not a CIDR block: ${bad.join(', ')} (e.g. 192.0.2.0/24, 2001:db8:12::/48)`,
+        })
+        return z.NEVER
+      }
+      return parsed as Cidr[]
+    }),
+  // Secret: keys client networks and signs device cookies (services/client-key.ts, devices.ts).
+  CLIENT_KEY_SECRET: z.string().min(32, 'at least 32 characters (openssl rand -hex 32)').optional(),
+})
+
+export type RawConfig = z.infer<typeof configSchema>

@@ -1,0 +1,84 @@
+import type { Settings as Config } from '../settings'
+import type { Db } from '../../db/client'
+import { findFamilyByNumberStatement, passwordUnchanged, type Family } from '../records/families'
+import { countSignInAttempt, type Limited, type SignInClient } from '../limits'
+import { trustedDeviceId } from '../devices'
+import { hashPassword, verifyPassword } from '../passwords'
+import { recordEventStatement } from '../records/security-events'
+import { openSession } from './open-session'
+import type { SessionKind } from '../records/sessions'
+import { findLiveTemporaryPassword, temporaryPasswordOpens } from '../records/temporary-passwords'
+
+export type SignInResult =
+  // `family` as the family space shows it right after this sign-in; `deviceToken`, for a password
+  // sign-in, the device cookie to set (this browser's id, signed at the current password version).
+  | { ok: true; token: string; kind: SessionKind; family: Family; deviceToken: string | null }
+  | { ok: false; reason: 'wrong-credentials' }
+  | ({ ok: false; reason: 'limited' } & Limited)
+
+// `previousToken`: the session cookie the browser already had; its session ends (ASVS 5.0 V7.2.4).
+// `deviceCookie`: the browser's device cookie, as sent (devices.ts decides whether it is trusted).
+type SignInInput = Omit<SignInClient, 'deviceId'> & {
+  password: string
+  previousToken?: string
+  deviceCookie?: string
+}
+
+/**
+ * Signs a family in with a live temporary password (a restricted session, docs/recovery-flow.md) or with
+ * its password (a full session).
+ * - A live temporary password signs in whatever the limits: 128 random bits need no throttling, and a
+ *   family whose number a stranger keeps locked can always get back in by mail. Its check is one
+ *   SHA-256 lookup, no scrypt.
+ * - Anything else is counted first (services/limits/); past a limit, no hash is computed.
+ * - Unknown number, no password yet and wrong password then cost the same: one scrypt
+ *   (OWASP Authentication cheat sheet, "Authentication responses").
+ */
+export async function signIn(
+  db: Db,
+  config: Config,
+  input: SignInInput,
+  now: number,
+): Promise<SignInResult> {
+  const temporary = await findLiveTemporaryPassword(db, input.familyNumber, input.password, now)
+  if (temporary) {
+    const { family, temporaryPassword } = temporary
+    return openSession(db, config, { ...input, deviceId: null }, family, {
+      kind: 'restricted',
+      temporaryPasswordId: temporaryPassword.id,
+      opensIf: temporaryPasswordOpens(db, temporaryPassword.id, now),
+      now,
+    })
+  }
+
+  const secret = config.clientKeySecret
+  const deviceId = await trustedDeviceId(db, secret, input.deviceCookie, input.familyNumber, now)
+  const client = { ...input, deviceId }
+  // One round trip: the count, and the family the hash is checked against.
+  const counted = await countSignInAttempt(
+    db,
+    config,
+    client,
+    now,
+    findFamilyByNumberStatement(db, input.familyNumber),
+  )
+  if (counted.limited) {
+    return { ok: false, reason: 'limited', ...counted.limited }
+  }
+  const [family] = counted.alongside
+  const check = await verifyPassword(input.password, family?.passwordHash ?? null, config.scrypt)
+  if (!family || !check.matches) {
+    await db.batch([
+      recordEventStatement(db, {
+        type: 'sign_in_failed',
+        familyId: family?.id,
+        clientKey: input.clientKey,
+      }),
+    ])
+    return { ok: false, reason: 'wrong-credentials' }
+  }
+  // Parameters raised since this hash was made: upgrade it now that the password is known.
+  const upgrade = check.needsRehash ? await hashPassword(input.password, config.scrypt) : null
+  const verified = passwordUnchanged(db, family.id, family.passwordVersion)
+  return openSession(db, config, client, family, { kind: 'full', opensIf: verified, upgrade, now })
+}

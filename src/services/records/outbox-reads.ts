@@ -1,0 +1,122 @@
+import { and, desc, eq, exists, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client'
+import { outbox, type OutboxMail } from '../../db/schema'
+import { RETENTION } from '../retention'
+
+// What ops and agents read of the outbox (never an address or a body), and the agents' one write.
+type OutboxStats = {
+  pending: number
+  sending: number
+  delivered: number
+  failed: number
+  expired: number
+  oldestPendingAgeSeconds: number | null
+}
+
+/** The outbox at a glance, for ops: counts by status and how long the oldest mail has waited. */
+export async function outboxStats(db: Db, now: number): Promise<OutboxStats> {
+  const rows = await db
+    .select({
+      status: outbox.status,
+      count: sql<number>`count(*)`,
+      oldest: sql<number | null>`min(${outbox.createdAt})`,
+    })
+    .from(outbox)
+    .groupBy(outbox.status)
+  const count = (status: OutboxMail['status']) =>
+    rows.find((row) => row.status === status)?.count ?? 0
+  const waiting = rows.filter((row) => row.status === 'pending' || row.status === 'sending')
+  const oldest = waiting.length > 0 ? Math.min(...waiting.map((row) => row.oldest ?? now)) : null
+  return {
+    pending: count('pending'),
+    sending: count('sending'),
+    delivered: count('delivered'),
+    failed: count('failed'),
+    expired: count('expired'),
+    oldestPendingAgeSeconds:
+      oldest === null ? null : Math.max(0, Math.round((now - oldest) / 1000)),
+  }
+}
+
+const LISTED = 20
+
+/** The family's last mails, without bodies or addresses (the agents' family page). */
+export function listFamilyMailsStatement(db: Db, familyId: number) {
+  return db
+    .select({
+      id: outbox.id,
+      kind: outbox.kind,
+      status: outbox.status,
+      attempts: outbox.attempts,
+      lastError: outbox.lastError,
+      createdAt: outbox.createdAt,
+      deliveredAt: outbox.deliveredAt,
+    })
+    .from(outbox)
+    .where(eq(outbox.familyId, familyId))
+    .orderBy(desc(outbox.id))
+    .limit(LISTED)
+}
+
+/** The last failures, for the outbox page (reasons only: never an address or a body). */
+export function lastFailures(db: Db) {
+  return db
+    .select({
+      id: outbox.id,
+      kind: outbox.kind,
+      attempts: outbox.attempts,
+      lastError: outbox.lastError,
+      createdAt: outbox.createdAt,
+    })
+    .from(outbox)
+    .where(eq(outbox.status, 'failed'))
+    .orderBy(desc(outbox.id))
+    .limit(LISTED)
+}
+
+/**
+ * Makes a failed "password changed" notice of the family due again (its body still there), as the
+ * deciding statement of a batch; `requeued` is true after it exactly when it did.
+ */
+export function requeueFailedNoticeStatements(
+  db: Db,
+  input: { familyId: number; mailId: number },
+  now: number,
+) {
+  const requeue = db
+    .update(outbox)
+    .set({
+      status: 'pending',
+      nextAttemptAt: now,
+      expiresAt: now + RETENTION.noticeMs,
+      lastError: null,
+    })
+    .where(
+      and(
+        eq(outbox.id, input.mailId),
+        eq(outbox.familyId, input.familyId),
+        eq(outbox.kind, 'password_changed'),
+        eq(outbox.status, 'failed'),
+        sql`${outbox.text} is not null`,
+      ),
+    )
+    .returning({ id: outbox.id })
+  const requeued = exists(
+    db
+      .select({ one: sql`1` })
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.id, input.mailId),
+          eq(outbox.status, 'pending'),
+          eq(outbox.nextAttemptAt, now),
+        ),
+      ),
+  )
+  return { requeue, requeued }
+}
+
+/** The newest mails, bodies included: the development mailbox only (`/dev/mails`). */
+export function listNewestMails(db: Db, limit: number) {
+  return db.select().from(outbox).orderBy(desc(outbox.id)).limit(limit)
+}
