@@ -1,6 +1,6 @@
 import type { Family, OutboxMail, SecurityEventType } from '../db/schema'
 import { PATHS } from '../paths'
-import { Form, Heading, StepLink } from './components'
+import { Form, Card, StepLink } from './components'
 
 // The agents' console (PRODUCT.md §11): French, plain forms, tables; htmx swaps them where present.
 export const AGENTS_TITLE = 'Console des agents'
@@ -56,10 +56,7 @@ export function AgentSearch(props: {
   notice?: string
 }) {
   return (
-    <section class="card wide" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">Rechercher une famille</span>
-      </Heading>
+    <Card title="Rechercher une famille" wide>
       <AgentBar agent={props.agent} />
       {props.notice && (
         <p class="notice" role="status">
@@ -108,7 +105,7 @@ export function AgentSearch(props: {
           </table>
         ))}
       <NetworkBlocks networks={props.networks} />
-    </section>
+    </Card>
   )
 }
 
@@ -187,12 +184,14 @@ export function AgentFamily({
   const { family } = overview
   const base = familyPath(family.familyNumber)
   return (
-    <section class="card wide" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">
+    <Card
+      title={
+        <>
           {family.lastName} {family.firstName}
-        </span>
-      </Heading>
+        </>
+      }
+      wide
+    >
       <AgentBar agent={agent} />
       {notice && (
         <p class="notice" role="status">
@@ -312,7 +311,7 @@ export function AgentFamily({
           ))}
         </tbody>
       </table>
-    </section>
+    </Card>
   )
 }
 
@@ -325,10 +324,7 @@ export function AgentMail(props: {
 }) {
   const { stats } = props
   return (
-    <section class="card wide" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">Courrier</span>
-      </Heading>
+    <Card title="Courrier" wide>
       <AgentBar agent={props.agent} />
       <dl>
         {(Object.keys(MAIL_STATUSES) as OutboxMail['status'][]).map((status) => (
@@ -369,6 +365,6 @@ export function AgentMail(props: {
           </tbody>
         </table>
       )}
-    </section>
+    </Card>
   )
 }

@@ -1,4 +1,4 @@
-import { Heading, StepLink } from './components'
+import { Card, StepLink } from './components'
 import { PATHS } from '../paths'
 
 const ERRORS = {
@@ -35,14 +35,11 @@ export const errorTitle = (status: ErrorStatus) => ERRORS[status].title
 /** A generic French page: never a stack trace, never a detail of what went wrong. */
 export function ErrorPanel({ status }: { status: ErrorStatus }) {
   return (
-    <section class="card" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">{ERRORS[status].title}</span>
-      </Heading>
+    <Card title={ERRORS[status].title}>
       <p role="alert">{ERRORS[status].message}</p>
       <p class="links">
         <StepLink href={PATHS.signIn}>Aller à la connexion</StepLink>
       </p>
-    </section>
+    </Card>
   )
 }

@@ -4,7 +4,7 @@ import {
   ChallengeWidget,
   Field,
   Form,
-  Heading,
+  Card,
   MailboxHint,
   StepLink,
   type ChallengeView,
@@ -23,10 +23,7 @@ export type ForgotNumberFormProps = {
 /** PRODUCT.md §9: the family types the address on file; its number is mailed there. */
 export function ForgotNumberForm(props: ForgotNumberFormProps) {
   return (
-    <section class="card" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">Numéro de famille oublié</span>
-      </Heading>
+    <Card title={FORGOT_NUMBER_TITLE}>
       <p class="intro">
         Indiquez l'adresse e-mail enregistrée pour votre famille : nous vous y enverrons votre
         numéro de famille.
@@ -48,7 +45,7 @@ export function ForgotNumberForm(props: ForgotNumberFormProps) {
       <p class="links">
         <StepLink href={PATHS.signIn}>Retour à la connexion</StepLink>
       </p>
-    </section>
+    </Card>
   )
 }
 
@@ -58,15 +55,12 @@ export function ForgotNumberForm(props: ForgotNumberFormProps) {
  */
 export function NumberSentPanel() {
   return (
-    <section class="card" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">Consultez votre messagerie</span>
-      </Heading>
+    <Card title={NUMBER_SENT_TITLE}>
       <p role="status">
         Si cette adresse est enregistrée, un e-mail vient de vous être envoyé avec votre numéro de
         famille.
       </p>
       <MailboxHint />
-    </section>
+    </Card>
   )
 }
