@@ -4,6 +4,7 @@ import { outbox } from '../db/schema'
 import type { AppEnv } from '../env'
 import { isLocalDevelopment } from '../http/loopback'
 import { render } from '../http/respond'
+import { DEV_ROUTES } from '../paths'
 import { DEV_MAILS_TITLE, DevMailbox } from '../views/dev-mails'
 
 const LISTED = 50
@@ -17,11 +18,11 @@ export const devMail = new Hono<AppEnv>()
     }
     await next()
   })
-  .get('/mails', async (c) => {
+  .get(DEV_ROUTES.mails, async (c) => {
     const mails = await c.var.db.select().from(outbox).orderBy(desc(outbox.id)).limit(LISTED)
     return render(c, { title: DEV_MAILS_TITLE, body: <DevMailbox mails={mails} /> })
   })
-  .get('/mails.json', async (c) => {
+  .get(DEV_ROUTES.mailsJson, async (c) => {
     const mails = await c.var.db.select().from(outbox).orderBy(desc(outbox.id)).limit(LISTED)
     return c.json(
       mails.map((mail) => ({
