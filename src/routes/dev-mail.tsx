@@ -5,7 +5,7 @@ import type { AppEnv } from '../env'
 import { isLocalDevelopment } from '../http/loopback'
 import { render } from '../http/respond'
 import { DEV_ROUTES } from '../paths'
-import { DEV_MAILS_TITLE, DevMailbox } from '../views/dev-mails'
+import { devMailboxStep } from '../views/dev-mails'
 
 const LISTED = 50
 
@@ -20,7 +20,7 @@ export const devMail = new Hono<AppEnv>()
   })
   .get(DEV_ROUTES.mails, async (c) => {
     const mails = await c.var.db.select().from(outbox).orderBy(desc(outbox.id)).limit(LISTED)
-    return render(c, { title: DEV_MAILS_TITLE, body: <DevMailbox mails={mails} /> })
+    return render(c, devMailboxStep(mails))
   })
   .get(DEV_ROUTES.mailsJson, async (c) => {
     const mails = await c.var.db.select().from(outbox).orderBy(desc(outbox.id)).limit(LISTED)

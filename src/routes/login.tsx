@@ -15,13 +15,7 @@ import { CHALLENGE_ALERT, challengeAnswered, challengeInstead } from '../http/ch
 import { signIn } from '../services/sign-in'
 import { changePasswordStep } from '../views/change-password'
 import { familySpaceStep } from '../views/family-space'
-import {
-  LOGIN_TITLE,
-  LoginForm,
-  PASSWORD_SAVED,
-  signInStep,
-  type LoginFormProps,
-} from '../views/login'
+import { PASSWORD_SAVED, signInStep, type LoginFormProps } from '../views/login'
 import { PATHS } from '../paths'
 
 const signInForm = z.object({
@@ -57,16 +51,13 @@ export const login = new Hono<AppEnv>()
     const body = await readForm(c)
     const again = (status: 422 | 429, props: Partial<LoginFormProps>) =>
       render(c, {
-        title: LOGIN_TITLE,
+        ...signInStep({
+          identifierHelp: config.identifierHelp,
+          identifier: typedText(body, 'identifier'),
+          requestPending: c.var.session?.session.kind === 'restricted',
+          ...props,
+        }),
         status,
-        body: (
-          <LoginForm
-            identifierHelp={config.identifierHelp}
-            identifier={typedText(body, 'identifier')}
-            requestPending={c.var.session?.session.kind === 'restricted'}
-            {...props}
-          />
-        ),
       })
 
     const form = parseForm(signInForm, body)

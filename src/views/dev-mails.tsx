@@ -29,3 +29,8 @@ export function DevMailbox({ mails }: { mails: OutboxMail[] }) {
     </Card>
   )
 }
+
+export const devMailboxStep = (mails: OutboxMail[]) => ({
+  title: DEV_MAILS_TITLE,
+  body: <DevMailbox mails={mails} />,
+})

@@ -30,8 +30,6 @@ export type ErrorStatus = keyof typeof ERRORS
 
 export const isErrorStatus = (status: number): status is ErrorStatus => status in ERRORS
 
-export const errorTitle = (status: ErrorStatus) => ERRORS[status].title
-
 /** A generic French page: never a stack trace, never a detail of what went wrong. */
 export function ErrorPanel({ status }: { status: ErrorStatus }) {
   return (
@@ -43,3 +41,10 @@ export function ErrorPanel({ status }: { status: ErrorStatus }) {
     </Card>
   )
 }
+
+/** The error page (or fragment) with its own status: from app.onError and notFound (src/index.tsx). */
+export const errorStep = (status: ErrorStatus) => ({
+  title: ERRORS[status].title,
+  status,
+  body: <ErrorPanel status={status} />,
+})

@@ -64,3 +64,11 @@ export function NumberSentPanel() {
     </Card>
   )
 }
+
+/** The request step as a page or fragment: the empty form, or the form again with the address. */
+export const forgotNumberStep = (props: ForgotNumberFormProps = {}) => ({
+  title: FORGOT_NUMBER_TITLE,
+  body: <ForgotNumberForm {...props} />,
+})
+
+export const numberSentStep = () => ({ title: NUMBER_SENT_TITLE, body: <NumberSentPanel /> })

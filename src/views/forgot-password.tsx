@@ -73,3 +73,14 @@ export function MailSentPanel({ ttlMinutes }: { ttlMinutes: number }) {
     </Card>
   )
 }
+
+/** Steps 1 and 2 as a page or fragment: the empty form, or the form again with the family's input. */
+export const forgotPasswordStep = (props: ForgotPasswordFormProps) => ({
+  title: FORGOT_PASSWORD_TITLE,
+  body: <ForgotPasswordForm {...props} />,
+})
+
+export const mailSentStep = (ttlMinutes: number) => ({
+  title: MAIL_SENT_TITLE,
+  body: <MailSentPanel ttlMinutes={ttlMinutes} />,
+})

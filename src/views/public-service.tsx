@@ -171,3 +171,18 @@ export function LegalNotice({ config }: { config: Config }) {
     </Card>
   )
 }
+
+export const accessibilityStep = (config: Config) => ({
+  title: ACCESSIBILITY_TITLE,
+  body: <AccessibilityStatement config={config} />,
+})
+
+export const personalDataStep = (config: Config) => ({
+  title: PERSONAL_DATA_TITLE,
+  body: <PersonalDataNotice config={config} />,
+})
+
+export const legalNoticeStep = (config: Config) => ({
+  title: LEGAL_NOTICE_TITLE,
+  body: <LegalNotice config={config} />,
+})
