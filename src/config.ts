@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { assets } from './assets.gen'
+import { FAMILY_NUMBER_LENGTH } from './family-number'
 import {
   TEST_SECRET_PASSES,
   TEST_SITE_KEY,
@@ -46,7 +47,7 @@ const configSchema = z.object({
     'Pour toute question, contactez le service Enfance de votre mairie.',
   ),
   IDENTIFIER_HELP: text().default(
-    'Votre numéro de famille (15 chiffres) figure en haut de vos factures.',
+    `Votre numéro de famille (${FAMILY_NUMBER_LENGTH} chiffres) figure en haut de vos factures.`,
   ),
   TEMPORARY_PASSWORD_TTL_MINUTES: int(5, 24 * 60).default(60),
   PASSWORD_MIN_LENGTH: int(8, 64).default(8),

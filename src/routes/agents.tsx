@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory'
 import { HTTPException } from 'hono/http-exception'
 import * as z from 'zod'
 import type { AppEnv } from '../env'
+import { isFamilyNumber } from '../family-number'
 import { readForm, textField } from '../http/form'
 import { isLocalDevelopment } from '../http/loopback'
 import { deliverInBackground } from '../http/mail'
@@ -42,7 +43,6 @@ const requireAgent = createMiddleware<AppEnv>(async (c, next) => {
   await next()
 })
 
-const FAMILY_NUMBER = /^\d{15}$/
 // A network is named by the HMAC its events carry (services/client-key.ts), never by an address.
 const NETWORK_KEY = /^[0-9a-f]{64}$/
 const mailField = z.object({
@@ -163,7 +163,7 @@ export const agents = new Hono<AppEnv>()
   })
 
 async function overviewOr404(db: AppEnv['Variables']['db'], familyNumber: string) {
-  const overview = FAMILY_NUMBER.test(familyNumber)
+  const overview = isFamilyNumber(familyNumber)
     ? await familyOverview(db, familyNumber, Date.now())
     : null
   if (!overview) throw new HTTPException(404)
