@@ -2,6 +2,7 @@
 // like a browser, posts same-origin forms, asks for htmx fragments on demand, and reads the
 // development mailbox.
 import { FAMILY_NUMBER_LENGTH } from '../../src/family-number'
+import { PATHS } from '../../src/paths'
 
 /**
  * A client address of 127.0.0.0/8, sent as CF-Connecting-IP: the per-address limits see each client
@@ -65,7 +66,7 @@ export class LocalClient {
 export async function readTemporaryPassword(baseUrl: string, email: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    const mails = (await (await fetch(`${baseUrl}/dev/mails.json`)).json()) as Array<{
+    const mails = (await (await fetch(`${baseUrl}${PATHS.devMailsJson}`)).json()) as Array<{
       to: string
       text: string | null
     }>
@@ -85,7 +86,7 @@ const LOGIN_LINE = new RegExp(`- Login : (\\d{${FAMILY_NUMBER_LENGTH}})`)
 export async function readFamilyNumber(baseUrl: string, email: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    const mails = (await (await fetch(`${baseUrl}/dev/mails.json`)).json()) as Array<{
+    const mails = (await (await fetch(`${baseUrl}${PATHS.devMailsJson}`)).json()) as Array<{
       to: string
       subject: string
       text: string | null
