@@ -2,6 +2,7 @@
 // For staff answering a family on the phone: issues a temporary password with the Worker's own
 // service (random 128 bits, only its hash stored, same expiry, replaces any older one) and puts its
 // mail in the same outbox; the cron sends it within a minute. Prints nothing secret.
+import { FAMILY_NUMBER_LENGTH, isFamilyNumber, normalizeFamilyNumber } from '../src/family-number'
 import { findFamilyByNumber } from '../src/services/records/families'
 import { issueTemporaryPassword } from '../src/services/flows/password-recovery'
 import { maskEmail } from '../src/views/family-space'
@@ -9,10 +10,10 @@ import { fail, parseCommandLine, where } from './lib/cli'
 import { openPlatform } from './lib/platform'
 
 const { positionals, target } = parseCommandLine()
-const familyNumber = positionals[0]?.trim() ?? ''
-if (!/^\d{15}$/.test(familyNumber)) {
+const familyNumber = normalizeFamilyNumber(positionals[0] ?? '')
+if (!isFamilyNumber(familyNumber)) {
   fail(
-    'Usage : npm run families:send-temporary-password -- <numéro de famille à 15 chiffres> [--remote] [--env production]',
+    `Usage : npm run families:send-temporary-password -- <numéro de famille à ${FAMILY_NUMBER_LENGTH} chiffres> [--remote] [--env production]`,
     2,
   )
 }

@@ -22,7 +22,7 @@ import { home } from './routes/home'
 import { login } from './routes/login'
 import { logout } from './routes/logout'
 import { logJson, safeErrorReason } from './services/logging'
-import { ErrorPanel, errorTitle, isErrorStatus, type ErrorStatus } from './views/error'
+import { errorStep, isErrorStatus, type ErrorStatus } from './views/error'
 import { UNAVAILABLE_PAGE } from './views/standalone'
 import { PATHS } from './paths'
 
@@ -57,8 +57,7 @@ app.route(PATHS.agents, agents)
 app.route(PATHS.dev, devMail)
 app.route(PATHS.healthz, healthz)
 
-const errorPage = (c: Context<AppEnv>, status: ErrorStatus) =>
-  render(c, { title: errorTitle(status), status, body: <ErrorPanel status={status} /> })
+const errorPage = (c: Context<AppEnv>, status: ErrorStatus) => render(c, errorStep(status))
 
 app.notFound((c) => errorPage(c, 404))
 

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync'
 import * as z from 'zod'
+import { FAMILY_NUMBER_LENGTH, FAMILY_NUMBER_PATTERN } from '../../src/family-number'
 import type { ImportedFamily } from '../../src/services/flows/families-import'
 
 // The families file as communes export it from their billing software: UTF-8 with or without BOM,
@@ -25,7 +26,10 @@ const family = z.object({
   familyNumber: z
     .string()
     .trim()
-    .regex(/^\d{15}$/, 'numéro de famille invalide (15 chiffres attendus)'),
+    .regex(
+      FAMILY_NUMBER_PATTERN,
+      `numéro de famille invalide (${FAMILY_NUMBER_LENGTH} chiffres attendus)`,
+    ),
   lastName: z
     .string()
     .trim()

@@ -1,6 +1,8 @@
 // A small HTTP client for the app served locally (bench, browser and ops-tool tests): keeps cookies
 // like a browser, posts same-origin forms, asks for htmx fragments on demand, and reads the
 // development mailbox.
+import { FAMILY_NUMBER_LENGTH } from '../../src/family-number'
+import { PATHS } from '../../src/paths'
 
 /**
  * A client address of 127.0.0.0/8, sent as CF-Connecting-IP: the per-address limits see each client
@@ -64,7 +66,7 @@ export class LocalClient {
 export async function readTemporaryPassword(baseUrl: string, email: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    const mails = (await (await fetch(`${baseUrl}/dev/mails.json`)).json()) as Array<{
+    const mails = (await (await fetch(`${baseUrl}${PATHS.devMailsJson}`)).json()) as Array<{
       to: string
       text: string | null
     }>
@@ -77,17 +79,20 @@ export async function readTemporaryPassword(baseUrl: string, email: string, time
   throw new Error(`no temporary password mailed to ${email}`)
 }
 
+// The mail's « - Login : 123456789012345 » line (src/services/mail/family-number-mail.tsx).
+const LOGIN_LINE = new RegExp(`- Login : (\\d{${FAMILY_NUMBER_LENGTH}})`)
+
 /** The family number in the newest « Votre numéro de famille » mail to `email` (dev mailbox). */
 export async function readFamilyNumber(baseUrl: string, email: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    const mails = (await (await fetch(`${baseUrl}/dev/mails.json`)).json()) as Array<{
+    const mails = (await (await fetch(`${baseUrl}${PATHS.devMailsJson}`)).json()) as Array<{
       to: string
       subject: string
       text: string | null
     }>
     const mail = mails.find((m) => m.to === email && m.subject === 'Votre numéro de famille')
-    const match = /- Login : (\d{15})/.exec(mail?.text ?? '')
+    const match = LOGIN_LINE.exec(mail?.text ?? '')
     if (match) return match[1]!
     await new Promise((wait) => setTimeout(wait, 100))
   }

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { FAMILY_NUMBER_LENGTH } from '../family-number'
 import { parseCidr, type Cidr } from '../services/client-key'
 
 // Every var of wrangler.toml, parsed once per isolate. Each default lives here, once: wrangler.toml lists
@@ -37,7 +38,7 @@ export const configSchema = z.object({
     'Pour toute question, contactez le service Enfance de votre mairie.',
   ),
   IDENTIFIER_HELP: text().default(
-    'Votre numéro de famille (15 chiffres) figure en haut de vos factures.',
+    `Votre numéro de famille (${FAMILY_NUMBER_LENGTH} chiffres) figure en haut de vos factures.`,
   ),
   TEMPORARY_PASSWORD_TTL_MINUTES: int(5, 24 * 60).default(60),
   PASSWORD_MIN_LENGTH: int(8, 64).default(8),

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { AppEnv } from '../env'
+import { isFamilyNumber } from '../family-number'
 import { RETENTION } from '../services/retention'
 
 // OWASP Session Management cheat sheet "Cookies"; ASVS 5.0 V3.3. `__Host-` pins the cookie to this
@@ -36,7 +37,7 @@ export function takePasswordSavedFlash(c: Context<AppEnv>): string | null {
   const value = getCookie(c, FLASH_COOKIE)
   if (value === undefined) return null
   deleteCookie(c, FLASH_COOKIE, baseOptions)
-  return /^\d{15}$/.test(value) ? value : null
+  return isFamilyNumber(value) ? value : null
 }
 
 export const readDeviceCookie = (c: Context<AppEnv>) => getCookie(c, DEVICE_COOKIE)

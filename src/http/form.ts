@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import * as z from 'zod'
 import type { AppEnv } from '../env'
+import { FAMILY_NUMBER_LENGTH, isFamilyNumber, normalizeFamilyNumber } from '../family-number'
 
 /**
  * The posted form as plain fields. Anything that is not a urlencoded or multipart form (JSON, garbage,
@@ -18,17 +19,15 @@ export async function readForm(c: Context<AppEnv>): Promise<Record<string, unkno
 export const textField = () =>
   z.preprocess((value) => (typeof value === 'string' ? value : ''), z.string())
 
-const FAMILY_NUMBER = /^\d{15}$/
-
-/** 15 ASCII digits; spaces around them (pasted from an invoice) are ignored. */
+/** A family number (src/family-number.ts); spaces around it are ignored. */
 export const familyNumberField = () =>
   textField()
-    .transform((value) => value.trim())
+    .transform(normalizeFamilyNumber)
     .refine((value) => value.length > 0, {
       message: 'Saisissez votre identifiant (numéro de famille).',
     })
-    .refine((value) => value.length === 0 || FAMILY_NUMBER.test(value), {
-      message: 'Le numéro de famille compte exactement 15 chiffres, sans espace ni lettre.',
+    .refine((value) => value.length === 0 || isFamilyNumber(value), {
+      message: `Le numéro de famille compte exactement ${FAMILY_NUMBER_LENGTH} chiffres, sans espace ni lettre.`,
     })
 
 export type FieldErrors<Name extends string> = Partial<Record<Name, string[]>>

@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory'
 import { HTTPException } from 'hono/http-exception'
 import * as z from 'zod'
 import type { AppEnv } from '../env'
+import { isFamilyNumber } from '../family-number'
 import { readForm, textField } from '../http/form'
 import { isLocalDevelopment } from '../http/loopback'
 import { deliverInBackground } from '../http/mail'
@@ -23,7 +24,10 @@ import {
 import { agentMailLimited, retryAfterMinutes } from '../services/limits'
 import { outboxStats } from '../services/records/outbox-reads'
 import { issueTemporaryPassword } from '../services/flows/password-recovery'
-import { AGENTS_TITLE, AgentFamily, AgentMail, AgentSearch } from '../views/agents'
+import { AGENT_ACTIONS, AGENTS_ROUTES } from '../paths'
+import { agentFamilyStep } from '../views/agents-family'
+import { agentMailStep } from '../views/agents-mail'
+import { agentSearchStep } from '../views/agents-search'
 
 // In development on this machine only, a fixed identity stands in, so `npm start` shows the console.
 const DEVELOPMENT_AGENT = 'agent@example.org'
@@ -39,7 +43,6 @@ const requireAgent = createMiddleware<AppEnv>(async (c, next) => {
   await next()
 })
 
-const FAMILY_NUMBER = /^\d{15}$/
 // A network is named by the HMAC its events carry (services/client-key.ts), never by an address.
 const NETWORK_KEY = /^[0-9a-f]{64}$/
 const mailField = z.object({
@@ -55,52 +58,41 @@ export const agents = new Hono<AppEnv>()
       q ? searchFamilies(db, q) : null,
       blockedNetworks(db, Date.now()),
     ])
-    return render(c, {
-      title: AGENTS_TITLE,
-      body: <AgentSearch agent={c.var.agent!} q={q} results={results} networks={networks} />,
-    })
+    return render(c, agentSearchStep({ agent: c.var.agent!, q, results, networks }))
   })
-  .post('/reseaux/:network/levee-des-limites', async (c) => {
+  .post(`${AGENTS_ROUTES.networks}/:network/${AGENT_ACTIONS.liftLimits}`, async (c) => {
     const { db } = c.var
     const network = c.req.param('network')
     if (!NETWORK_KEY.test(network)) throw new HTTPException(404)
     await liftNetworkLimits(db, network, c.var.agent!)
-    return render(c, {
-      title: AGENTS_TITLE,
-      body: (
-        <AgentSearch
-          agent={c.var.agent!}
-          q=""
-          results={null}
-          networks={await blockedNetworks(db, Date.now())}
-          notice={`Les limites du réseau ${network.slice(0, 12)} sont levées.`}
-        />
-      ),
-    })
+    return render(
+      c,
+      agentSearchStep({
+        agent: c.var.agent!,
+        q: '',
+        results: null,
+        networks: await blockedNetworks(db, Date.now()),
+        notice: `Les limites du réseau ${network.slice(0, 12)} sont levées.`,
+      }),
+    )
   })
-  .get('/courrier', async (c) => {
+  .get(AGENTS_ROUTES.mail, async (c) => {
     const { db } = c.var
     const [stats, failures] = await Promise.all([outboxStats(db, Date.now()), lastFailures(db)])
-    return render(c, {
-      title: `Courrier – ${AGENTS_TITLE}`,
-      body: <AgentMail agent={c.var.agent!} stats={stats} failures={failures} />,
-    })
+    return render(c, agentMailStep({ agent: c.var.agent!, stats, failures }))
   })
-  .get('/familles/:number', async (c) => {
+  .get(`${AGENTS_ROUTES.families}/:number`, async (c) => {
     const overview = await overviewOr404(c.var.db, c.req.param('number'))
-    return render(c, {
-      title: AGENTS_TITLE,
-      body: <AgentFamily agent={c.var.agent!} overview={overview} />,
-    })
+    return render(c, agentFamilyStep({ agent: c.var.agent!, overview }))
   })
-  .post('/familles/:number/:action', async (c) => {
+  .post(`${AGENTS_ROUTES.families}/:number/:action`, async (c) => {
     const { db, config } = c.var
     const agent = c.var.agent!
     const now = Date.now()
     const { family } = await overviewOr404(db, c.req.param('number'))
     let notice: string
     switch (c.req.param('action')) {
-      case 'mot-de-passe-temporaire': {
+      case AGENT_ACTIONS.sendTemporaryPassword: {
         const { email } = family
         if (!email) throw new HTTPException(404)
         const limited = await agentMailLimited(db, family.familyNumber, c.var.clientKey, now)
@@ -127,28 +119,28 @@ export const agents = new Hono<AppEnv>()
         notice = `Un mot de passe temporaire part vers ${email} ; il est valable ${config.temporaryPasswordTtlMs / 60_000} minutes.`
         break
       }
-      case 'fin-des-sessions': {
+      case AGENT_ACTIONS.endSessions: {
         const ended = await endFamilySessions(db, family.id, agent)
         notice = `${ended} session(s) fermée(s) ; le mot de passe temporaire en cours, s’il y en avait un, est annulé.`
         break
       }
-      case 'annulation-mot-de-passe-temporaire': {
+      case AGENT_ACTIONS.voidTemporaryPassword: {
         const voided = await voidFamilyTemporaryPassword(db, family.id, agent)
         notice = voided
           ? 'Le mot de passe temporaire est annulé : il ne permet plus de se connecter.'
           : 'Cette famille n’avait pas de mot de passe temporaire.'
         break
       }
-      case 'oubli-des-appareils': {
+      case AGENT_ACTIONS.forgetDevices: {
         const forgotten = await forgetFamilyDevices(db, family.id, agent)
         notice = `${forgotten} appareil(s) oublié(s) : ils devront se reconnecter comme des appareils inconnus.`
         break
       }
-      case 'levee-des-limites':
+      case AGENT_ACTIONS.liftLimits:
         await liftFamilyLimits(db, family, agent)
         notice = 'Les limites de ce numéro sont levées.'
         break
-      case 'renvoi-avis': {
+      case AGENT_ACTIONS.resendNotice: {
         const form = mailField.safeParse(await readForm(c))
         const requeued =
           form.success &&
@@ -167,14 +159,11 @@ export const agents = new Hono<AppEnv>()
         throw new HTTPException(404)
     }
     const overview = await overviewOr404(db, family.familyNumber)
-    return render(c, {
-      title: AGENTS_TITLE,
-      body: <AgentFamily agent={agent} overview={overview} notice={notice} />,
-    })
+    return render(c, agentFamilyStep({ agent, overview, notice }))
   })
 
 async function overviewOr404(db: AppEnv['Variables']['db'], familyNumber: string) {
-  const overview = FAMILY_NUMBER.test(familyNumber)
+  const overview = isFamilyNumber(familyNumber)
     ? await familyOverview(db, familyNumber, Date.now())
     : null
   if (!overview) throw new HTTPException(404)

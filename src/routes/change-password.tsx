@@ -14,12 +14,8 @@ import { isHtmx, nextStep, redirectTo, render } from '../http/respond'
 import { changePassword, hasErrors, passwordChangeErrors } from '../services/flows/password-change'
 import { trustedDeviceId } from '../services/devices'
 import { signInLimited } from '../services/limits'
-import {
-  CHANGE_PASSWORD_TITLE,
-  ChangePasswordForm,
-  type ChangePasswordFormProps,
-} from '../views/change-password'
-import { LOGIN_TITLE, LoginForm, PASSWORD_SAVED, signInStep } from '../views/login'
+import { changePasswordStep, type ChangePasswordFormProps } from '../views/change-password'
+import { PASSWORD_SAVED, signInStep } from '../views/login'
 import { PATHS } from '../paths'
 
 const changeForm = z.object({
@@ -38,27 +34,22 @@ const SESSION_ENDED =
 
 function signInAgain(c: Context<AppEnv>, status: 200 | 422) {
   if (!c.var.sessionEnded) return redirectTo(c, PATHS.signIn)
-  return render(c, {
-    title: LOGIN_TITLE,
-    status,
-    body: <LoginForm identifierHelp={c.var.config.identifierHelp} alert={SESSION_ENDED} />,
-  })
+  const identifierHelp = c.var.config.identifierHelp
+  return render(c, { ...signInStep({ identifierHelp, alert: SESSION_ENDED }), status })
 }
 
 export const changePasswordRoute = new Hono<AppEnv>()
   .get('/', async (c) => {
     const current = c.var.session
     if (!current) return signInAgain(c, 200)
-    return render(c, {
-      title: CHANGE_PASSWORD_TITLE,
-      body: (
-        <ChangePasswordForm
-          minLength={c.var.config.passwordMinLength}
-          familyNumber={current.family.familyNumber}
-          askCurrentPassword={current.session.kind === 'full'}
-        />
-      ),
-    })
+    return render(
+      c,
+      changePasswordStep({
+        minLength: c.var.config.passwordMinLength,
+        familyNumber: current.family.familyNumber,
+        askCurrentPassword: current.session.kind === 'full',
+      }),
+    )
   })
   .post('/', async (c) => {
     const { config, db, clientKey, clientNetworks } = c.var
@@ -66,16 +57,13 @@ export const changePasswordRoute = new Hono<AppEnv>()
     if (!current) return signInAgain(c, 422)
     const again = (status: 422 | 429, props: Partial<ChangePasswordFormProps>) =>
       render(c, {
-        title: CHANGE_PASSWORD_TITLE,
+        ...changePasswordStep({
+          minLength: config.passwordMinLength,
+          familyNumber: current.family.familyNumber,
+          askCurrentPassword: current.session.kind === 'full',
+          ...props,
+        }),
         status,
-        body: (
-          <ChangePasswordForm
-            minLength={config.passwordMinLength}
-            familyNumber={current.family.familyNumber}
-            askCurrentPassword={current.session.kind === 'full'}
-            {...props}
-          />
-        ),
       })
 
     const parsed = parseForm(changeForm, await readForm(c))

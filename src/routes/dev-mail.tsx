@@ -2,8 +2,9 @@ import { Hono } from 'hono'
 import type { AppEnv } from '../env'
 import { isLocalDevelopment } from '../http/loopback'
 import { render } from '../http/respond'
+import { DEV_ROUTES } from '../paths'
 import { listNewestMails } from '../services/records/outbox-reads'
-import { DEV_MAILS_TITLE, DevMailbox } from '../views/dev-mails'
+import { devMailboxStep } from '../views/dev-mails'
 
 const LISTED = 50
 
@@ -16,11 +17,11 @@ export const devMail = new Hono<AppEnv>()
     }
     await next()
   })
-  .get('/mails', async (c) => {
+  .get(DEV_ROUTES.mails, async (c) => {
     const mails = await listNewestMails(c.var.db, LISTED)
-    return render(c, { title: DEV_MAILS_TITLE, body: <DevMailbox mails={mails} /> })
+    return render(c, devMailboxStep(mails))
   })
-  .get('/mails.json', async (c) => {
+  .get(DEV_ROUTES.mailsJson, async (c) => {
     const mails = await listNewestMails(c.var.db, LISTED)
     return c.json(
       mails.map((mail) => ({

@@ -7,10 +7,8 @@ import { deliverInBackground } from '../http/mail'
 import { render } from '../http/respond'
 import { mailFamilyNumbers, normalizeEmail } from '../services/flows/family-number-recovery'
 import {
-  FORGOT_NUMBER_TITLE,
-  ForgotNumberForm,
-  NUMBER_SENT_TITLE,
-  NumberSentPanel,
+  forgotNumberStep,
+  numberSentStep,
   type ForgotNumberFormProps,
 } from '../views/forgot-number'
 
@@ -29,16 +27,12 @@ const forgotNumberForm = z.object({
 })
 
 export const forgotNumber = new Hono<AppEnv>()
-  .get('/', (c) => render(c, { title: FORGOT_NUMBER_TITLE, body: <ForgotNumberForm /> }))
+  .get('/', (c) => render(c, forgotNumberStep()))
   .post('/', async (c) => {
     const { config, db, clientKey } = c.var
     const body = await readForm(c)
     const again = (status: 422 | 429, props: Partial<ForgotNumberFormProps>) =>
-      render(c, {
-        title: FORGOT_NUMBER_TITLE,
-        status,
-        body: <ForgotNumberForm email={typedText(body, 'email')} {...props} />,
-      })
+      render(c, { ...forgotNumberStep({ email: typedText(body, 'email'), ...props }), status })
 
     const form = parseForm(forgotNumberForm, body)
     if (!form.success) return again(422, { errors: form.errors.email })
@@ -49,5 +43,5 @@ export const forgotNumber = new Hono<AppEnv>()
 
     // Same answer, same time, whatever the address: the lookup and the mails come after it.
     deliverInBackground(c, () => mailFamilyNumbers(db, config, { email, clientKey }, now))
-    return render(c, { title: NUMBER_SENT_TITLE, body: <NumberSentPanel /> })
+    return render(c, numberSentStep())
   })

@@ -9,36 +9,26 @@ import { readDeviceCookie } from '../http/cookies'
 import { trustedDeviceId } from '../services/devices'
 import { requestTemporaryPassword } from '../services/flows/password-recovery'
 import {
-  FORGOT_PASSWORD_TITLE,
-  ForgotPasswordForm,
-  MAIL_SENT_TITLE,
-  MailSentPanel,
+  forgotPasswordStep,
+  mailSentStep,
   type ForgotPasswordFormProps,
 } from '../views/forgot-password'
 
 const forgotForm = z.object({ identifier: familyNumberField() })
 
 export const forgotPassword = new Hono<AppEnv>()
-  .get('/', (c) =>
-    render(c, {
-      title: FORGOT_PASSWORD_TITLE,
-      body: <ForgotPasswordForm identifierHelp={c.var.config.identifierHelp} />,
-    }),
-  )
+  .get('/', (c) => render(c, forgotPasswordStep({ identifierHelp: c.var.config.identifierHelp })))
   .post('/', async (c) => {
     const { config, db, clientKey } = c.var
     const body = await readForm(c)
     const again = (status: 422 | 429, props: Partial<ForgotPasswordFormProps>) =>
       render(c, {
-        title: FORGOT_PASSWORD_TITLE,
+        ...forgotPasswordStep({
+          identifierHelp: config.identifierHelp,
+          identifier: typedText(body, 'identifier'),
+          ...props,
+        }),
         status,
-        body: (
-          <ForgotPasswordForm
-            identifierHelp={config.identifierHelp}
-            identifier={typedText(body, 'identifier')}
-            {...props}
-          />
-        ),
       })
 
     const form = parseForm(forgotForm, body)
@@ -57,8 +47,5 @@ export const forgotPassword = new Hono<AppEnv>()
       const input = { familyNumber, clientKey, trusted: device !== null }
       return requestTemporaryPassword(db, config, input, now)
     })
-    return render(c, {
-      title: MAIL_SENT_TITLE,
-      body: <MailSentPanel ttlMinutes={config.temporaryPasswordTtlMs / 60_000} />,
-    })
+    return render(c, mailSentStep(config.temporaryPasswordTtlMs / 60_000))
   })

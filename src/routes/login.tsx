@@ -14,13 +14,7 @@ import { challengeAnswered, refusal } from '../http/challenge'
 import { signIn } from '../services/flows/sign-in'
 import { changePasswordStep } from '../views/change-password'
 import { familySpaceStep } from '../views/family-space'
-import {
-  LOGIN_TITLE,
-  LoginForm,
-  PASSWORD_SAVED,
-  signInStep,
-  type LoginFormProps,
-} from '../views/login'
+import { PASSWORD_SAVED, signInStep, type LoginFormProps } from '../views/login'
 import { PATHS } from '../paths'
 
 const signInForm = z.object({
@@ -56,16 +50,13 @@ export const login = new Hono<AppEnv>()
     const body = await readForm(c)
     const again = (status: 422 | 429, props: Partial<LoginFormProps>) =>
       render(c, {
-        title: LOGIN_TITLE,
+        ...signInStep({
+          identifierHelp: config.identifierHelp,
+          identifier: typedText(body, 'identifier'),
+          requestPending: c.var.session?.session.kind === 'restricted',
+          ...props,
+        }),
         status,
-        body: (
-          <LoginForm
-            identifierHelp={config.identifierHelp}
-            identifier={typedText(body, 'identifier')}
-            requestPending={c.var.session?.session.kind === 'restricted'}
-            {...props}
-          />
-        ),
       })
 
     const form = parseForm(signInForm, body)

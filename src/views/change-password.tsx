@@ -1,5 +1,5 @@
 import { COMPOSITION_RULES, MAX_PASSWORD_LENGTH } from '../services/password-policy'
-import { Alert, Field, Form, Heading, SignOutForm, StepLink } from './components'
+import { Alert, Field, Form, Card, SignOutForm, StepLink } from './components'
 import { PATHS } from '../paths'
 
 export const CHANGE_PASSWORD_TITLE = 'Nouveau mot de passe'
@@ -22,10 +22,7 @@ export function ChangePasswordForm({
   alert,
 }: ChangePasswordFormProps) {
   return (
-    <section class="card" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">Accès famille</span>
-      </Heading>
+    <Card title="Accès famille">
       {askCurrentPassword ? (
         <p class="intro">Choisissez un nouveau mot de passe pour votre espace famille.</p>
       ) : (
@@ -90,7 +87,7 @@ export function ChangePasswordForm({
         </p>
       )}
       <SignOutForm />
-    </section>
+    </Card>
   )
 }
 

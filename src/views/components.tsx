@@ -118,8 +118,20 @@ export function Notice({ children }: { children: Child }) {
   )
 }
 
-export function Heading({ children }: { children: Child }) {
-  return <h1 tabindex={-1}>{children}</h1>
+/**
+ * The card every step is drawn in: its title is the page's one <h1>, focusable for htmx swaps, and
+ * names the section for assistive technologies. `wide` for tables, `prose` for long texts.
+ */
+export function Card(props: { title: Child; wide?: boolean; prose?: boolean; children: Child }) {
+  const variant = props.wide ? ' wide' : props.prose ? ' prose' : ''
+  return (
+    <section class={`card${variant}`} aria-labelledby="step-title">
+      <h1 tabindex={-1}>
+        <span id="step-title">{props.title}</span>
+      </h1>
+      {props.children}
+    </section>
+  )
 }
 
 /** Sign-out is a POST (no state change on GET), reachable from every signed-in step. */

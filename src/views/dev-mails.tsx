@@ -1,5 +1,5 @@
-import type { OutboxMail } from '../db/schema'
-import { Heading } from './components'
+import type { OutboxMail } from '../services/records/outbox'
+import { Card } from './components'
 import { PATHS } from '../paths'
 
 export const DEV_MAILS_TITLE = 'Boîte mail de développement'
@@ -7,10 +7,7 @@ export const DEV_MAILS_TITLE = 'Boîte mail de développement'
 /** Development only: what the app sent, newest first, as a family would read it (text part). */
 export function DevMailbox({ mails }: { mails: OutboxMail[] }) {
   return (
-    <section class="card" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">Boîte mail de développement</span>
-      </Heading>
+    <Card title={DEV_MAILS_TITLE}>
       <p class="intro">
         Les e-mails envoyés par l'application, du plus récent au plus ancien. Cette page n'existe
         qu'en développement (<a href={PATHS.devMailsJson}>JSON</a>).
@@ -29,6 +26,11 @@ export function DevMailbox({ mails }: { mails: OutboxMail[] }) {
           <pre>{mail.text ?? '(contenu supprimé)'}</pre>
         </article>
       ))}
-    </section>
+    </Card>
   )
 }
+
+export const devMailboxStep = (mails: OutboxMail[]) => ({
+  title: DEV_MAILS_TITLE,
+  body: <DevMailbox mails={mails} />,
+})

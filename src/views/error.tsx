@@ -1,4 +1,4 @@
-import { Heading, StepLink } from './components'
+import { Card, StepLink } from './components'
 import { PATHS } from '../paths'
 
 const ERRORS = {
@@ -30,19 +30,21 @@ export type ErrorStatus = keyof typeof ERRORS
 
 export const isErrorStatus = (status: number): status is ErrorStatus => status in ERRORS
 
-export const errorTitle = (status: ErrorStatus) => ERRORS[status].title
-
 /** A generic French page: never a stack trace, never a detail of what went wrong. */
 export function ErrorPanel({ status }: { status: ErrorStatus }) {
   return (
-    <section class="card" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">{ERRORS[status].title}</span>
-      </Heading>
+    <Card title={ERRORS[status].title}>
       <p role="alert">{ERRORS[status].message}</p>
       <p class="links">
         <StepLink href={PATHS.signIn}>Aller à la connexion</StepLink>
       </p>
-    </section>
+    </Card>
   )
 }
+
+/** The error page (or fragment) with its own status: from app.onError and notFound (src/index.tsx). */
+export const errorStep = (status: ErrorStatus) => ({
+  title: ERRORS[status].title,
+  status,
+  body: <ErrorPanel status={status} />,
+})

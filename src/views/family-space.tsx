@@ -1,5 +1,5 @@
-import type { Family } from '../db/schema'
-import { Heading, SignOutForm, StepLink } from './components'
+import type { Family } from '../services/records/families'
+import { Card, SignOutForm, StepLink } from './components'
 import { PATHS } from '../paths'
 
 export const FAMILY_SPACE_TITLE = 'Mon espace famille'
@@ -22,12 +22,13 @@ export function maskEmail(email: string): string {
 
 export function FamilySpace({ family }: { family: Family }) {
   return (
-    <section class="card" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">
+    <Card
+      title={
+        <>
           Bonjour {family.firstName} {family.lastName}
-        </span>
-      </Heading>
+        </>
+      }
+    >
       <p class="intro">Bienvenue dans votre espace famille.</p>
       <dl>
         <dt>Numéro de famille</dt>
@@ -45,7 +46,7 @@ export function FamilySpace({ family }: { family: Family }) {
         <StepLink href={PATHS.newPassword}>Changer mon mot de passe</StepLink>
       </p>
       <SignOutForm />
-    </section>
+    </Card>
   )
 }
 

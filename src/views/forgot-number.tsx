@@ -4,7 +4,7 @@ import {
   ChallengeWidget,
   Field,
   Form,
-  Heading,
+  Card,
   MailboxHint,
   StepLink,
   type ChallengeView,
@@ -20,13 +20,10 @@ export type ForgotNumberFormProps = {
   challenge?: ChallengeView
 }
 
-/** PRODUCT.md §9: the family types the address on file; its number is mailed there. */
+/** docs/family-number-recovery.md: the family types the address on file; its number is mailed there. */
 export function ForgotNumberForm(props: ForgotNumberFormProps) {
   return (
-    <section class="card" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">Numéro de famille oublié</span>
-      </Heading>
+    <Card title={FORGOT_NUMBER_TITLE}>
       <p class="intro">
         Indiquez l'adresse e-mail enregistrée pour votre famille : nous vous y enverrons votre
         numéro de famille.
@@ -48,7 +45,7 @@ export function ForgotNumberForm(props: ForgotNumberFormProps) {
       <p class="links">
         <StepLink href={PATHS.signIn}>Retour à la connexion</StepLink>
       </p>
-    </section>
+    </Card>
   )
 }
 
@@ -58,15 +55,20 @@ export function ForgotNumberForm(props: ForgotNumberFormProps) {
  */
 export function NumberSentPanel() {
   return (
-    <section class="card" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">Consultez votre messagerie</span>
-      </Heading>
+    <Card title={NUMBER_SENT_TITLE}>
       <p role="status">
         Si cette adresse est enregistrée, un e-mail vient de vous être envoyé avec votre numéro de
         famille.
       </p>
       <MailboxHint />
-    </section>
+    </Card>
   )
 }
+
+/** The request step as a page or fragment: the empty form, or the form again with the address. */
+export const forgotNumberStep = (props: ForgotNumberFormProps = {}) => ({
+  title: FORGOT_NUMBER_TITLE,
+  body: <ForgotNumberForm {...props} />,
+})
+
+export const numberSentStep = () => ({ title: NUMBER_SENT_TITLE, body: <NumberSentPanel /> })

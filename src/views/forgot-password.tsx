@@ -3,7 +3,7 @@ import {
   ChallengeWidget,
   Field,
   Form,
-  Heading,
+  Card,
   MailboxHint,
   StepLink,
   type ChallengeView,
@@ -24,10 +24,7 @@ export type ForgotPasswordFormProps = {
 /** Steps 1 and 2: the family number, then "Demander un mot de passe". */
 export function ForgotPasswordForm(props: ForgotPasswordFormProps) {
   return (
-    <section class="card" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">Mot de passe oublié</span>
-      </Heading>
+    <Card title={FORGOT_PASSWORD_TITLE}>
       <p class="intro">
         Indiquez votre identifiant : nous enverrons un mot de passe temporaire à l'adresse e-mail
         enregistrée pour votre famille.
@@ -53,7 +50,7 @@ export function ForgotPasswordForm(props: ForgotPasswordFormProps) {
       <p class="links">
         <StepLink href={PATHS.signIn}>Retour à la connexion</StepLink>
       </p>
-    </section>
+    </Card>
   )
 }
 
@@ -63,10 +60,7 @@ export function ForgotPasswordForm(props: ForgotPasswordFormProps) {
  */
 export function MailSentPanel({ ttlMinutes }: { ttlMinutes: number }) {
   return (
-    <section class="card" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">Consultez votre messagerie</span>
-      </Heading>
+    <Card title={MAIL_SENT_TITLE}>
       <p role="status">
         Si ce numéro de famille est connu, un e-mail vient d'être envoyé à l'adresse enregistrée
         avec un mot de passe temporaire.
@@ -76,6 +70,17 @@ export function MailSentPanel({ ttlMinutes }: { ttlMinutes: number }) {
         vous sera ensuite demandé de choisir un nouveau mot de passe.
       </p>
       <MailboxHint />
-    </section>
+    </Card>
   )
 }
+
+/** Steps 1 and 2 as a page or fragment: the empty form, or the form again with the family's input. */
+export const forgotPasswordStep = (props: ForgotPasswordFormProps) => ({
+  title: FORGOT_PASSWORD_TITLE,
+  body: <ForgotPasswordForm {...props} />,
+})
+
+export const mailSentStep = (ttlMinutes: number) => ({
+  title: MAIL_SENT_TITLE,
+  body: <MailSentPanel ttlMinutes={ttlMinutes} />,
+})

@@ -3,7 +3,7 @@ import {
   ChallengeWidget,
   Field,
   Form,
-  Heading,
+  Card,
   Notice,
   StepLink,
   type ChallengeView,
@@ -42,10 +42,7 @@ export function LoginForm({
   requestPending = false,
 }: LoginFormProps) {
   return (
-    <section class="card" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">Accès famille</span>
-      </Heading>
+    <Card title="Accès famille">
       <p class="intro">Identifiez-vous pour vous connecter à votre application enfance !</p>
       {requestPending && <PendingRequest />}
       {notice && <Notice>{notice}</Notice>}
@@ -78,7 +75,7 @@ export function LoginForm({
       <p class="links">
         <StepLink href={PATHS.forgotPassword}>Mot de passe oublié</StepLink>
       </p>
-    </section>
+    </Card>
   )
 }
 

@@ -1,8 +1,8 @@
 import type { Config } from '../config'
 import { inDays, RETENTION } from '../services/retention'
-import { Heading } from './components'
+import { Card } from './components'
 
-// The pages French law requires of a public-sector website (PRODUCT.md §10), filled from configuration.
+// The pages French law requires of a public-sector website (docs/public-service-pages.md), filled from configuration.
 export const ACCESSIBILITY_TITLE = 'Déclaration d’accessibilité'
 export const PERSONAL_DATA_TITLE = 'Données personnelles'
 export const LEGAL_NOTICE_TITLE = 'Mentions légales'
@@ -22,10 +22,7 @@ export function AccessibilityStatement({ config }: { config: Config }) {
   const { publicService: site } = config
   const audit = site.accessibilityAuditDate
   return (
-    <section class="card prose" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">Déclaration d’accessibilité</span>
-      </Heading>
+    <Card title={ACCESSIBILITY_TITLE} prose>
       <p>
         {site.communeName} s’engage à rendre ses services en ligne accessibles, conformément à
         l’article 47 de la loi n° 2005-102 du 11 février 2005. Cette déclaration s’applique au{' '}
@@ -64,7 +61,7 @@ export function AccessibilityStatement({ config }: { config: Config }) {
         de ses délégués dans votre région, ou par courrier gratuit, sans timbre :{' '}
         {DEFENSEUR_DES_DROITS}.
       </p>
-    </section>
+    </Card>
   )
 }
 
@@ -76,10 +73,7 @@ export function PersonalDataNotice({ config }: { config: Config }) {
       ? 'Cloudflare Email Service (Cloudflare, Inc.)'
       : 'Brevo (Sendinblue SAS, 106 boulevard Haussmann, 75008 Paris)'
   return (
-    <section class="card prose" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">Données personnelles</span>
-      </Heading>
+    <Card title={PERSONAL_DATA_TITLE} prose>
       <h2>Responsable du traitement</h2>
       <p>
         {site.communeName}, {site.publisherAddress}.
@@ -155,7 +149,7 @@ export function PersonalDataNotice({ config }: { config: Config }) {
         Si vous estimez, après nous avoir contactés, que vos droits ne sont pas respectés, vous
         pouvez adresser une réclamation à la {CNIL}.
       </p>
-    </section>
+    </Card>
   )
 }
 
@@ -163,10 +157,7 @@ export function PersonalDataNotice({ config }: { config: Config }) {
 export function LegalNotice({ config }: { config: Config }) {
   const { publicService: site } = config
   return (
-    <section class="card prose" aria-labelledby="step-title">
-      <Heading>
-        <span id="step-title">Mentions légales</span>
-      </Heading>
+    <Card title={LEGAL_NOTICE_TITLE} prose>
       <h2>Éditeur</h2>
       <p>
         {site.communeName}, {site.publisherAddress}.
@@ -177,6 +168,21 @@ export function LegalNotice({ config }: { config: Config }) {
       <p>{HOST}.</p>
       <h2>Contact</h2>
       <p>{config.contactText}</p>
-    </section>
+    </Card>
   )
 }
+
+export const accessibilityStep = (config: Config) => ({
+  title: ACCESSIBILITY_TITLE,
+  body: <AccessibilityStatement config={config} />,
+})
+
+export const personalDataStep = (config: Config) => ({
+  title: PERSONAL_DATA_TITLE,
+  body: <PersonalDataNotice config={config} />,
+})
+
+export const legalNoticeStep = (config: Config) => ({
+  title: LEGAL_NOTICE_TITLE,
+  body: <LegalNotice config={config} />,
+})

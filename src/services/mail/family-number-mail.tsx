@@ -1,4 +1,5 @@
-import { htmlDocument, type MailContent, type Recipient } from './templates'
+import { composeMail, line, paragraph, type Section } from './blocks'
+import { greeting, loginLine, type MailContent, type Recipient } from './templates'
 
 export const FAMILY_NUMBER_SUBJECT = 'Votre numéro de famille'
 
@@ -32,57 +33,28 @@ export async function familyNumberMail(input: {
   const forgotten = `Si vous n'avez pas de mot de passe ou l'avez perdu, choisissez « Mot de passe oublié » sur cette page ${which}.`
   const ignore = "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message."
 
-  const text = [
-    only ? `À ${fullName(only)}` : 'Bonjour,',
-    '',
-    intro,
-    ...(shared ? [shared] : []),
-    '',
-    ...families.flatMap((family) =>
-      only
-        ? [`- Login : ${family.familyNumber}`, '']
-        : [fullName(family), `- Login : ${family.familyNumber}`, ''],
-    ),
-    ...(others ? [others, ''] : []),
-    `L'adresse de départ : ${loginUrl}`,
-    forgotten,
-    ignore,
-    '',
-    input.portalName,
-  ].join('\n')
-  const html = await htmlDocument(
+  const sections: Array<Section | null> = [
+    [only ? greeting(only) : paragraph(line('Bonjour,'))],
+    [paragraph(line(intro)), ...(shared ? [paragraph(line(shared))] : [])],
+    [
+      {
+        list: families.map((family) => ({
+          name: only ? undefined : fullName(family),
+          line: loginLine(family.familyNumber),
+        })),
+        spaced: true,
+      },
+    ],
+    others ? [paragraph(line(others))] : null,
+    [
+      paragraph(line({ link: "L'adresse de départ", href: loginUrl })),
+      paragraph(line(forgotten)),
+      paragraph(line(ignore)),
+    ],
+    [paragraph(line(input.portalName))],
+  ]
+  return composeMail(
     FAMILY_NUMBER_SUBJECT,
-    <>
-      <p>
-        {only ? (
-          <>
-            À <strong>{fullName(only)}</strong>
-          </>
-        ) : (
-          'Bonjour,'
-        )}
-      </p>
-      <p>{intro}</p>
-      {shared && <p>{shared}</p>}
-      <ul>
-        {families.map((family) =>
-          only ? (
-            <li>Login : {family.familyNumber}</li>
-          ) : (
-            <li>
-              <strong>{fullName(family)}</strong> : Login : {family.familyNumber}
-            </li>
-          ),
-        )}
-      </ul>
-      {others && <p>{others}</p>}
-      <p>
-        <a href={loginUrl}>L'adresse de départ</a>
-      </p>
-      <p>{forgotten}</p>
-      <p>{ignore}</p>
-      <p>{input.portalName}</p>
-    </>,
+    sections.filter((section) => section !== null),
   )
-  return { subject: FAMILY_NUMBER_SUBJECT, text, html }
 }

@@ -1,8 +1,8 @@
-import type { Child } from 'hono/jsx'
+import { composeMail, line, paragraph, type MailContent } from './blocks'
 
-// The mails' words follow the seed line by line (docs/recovery-flow.md); user data only ever enters as JSX
-// children, so it is escaped in the HTML part.
-export type MailContent = { subject: string; text: string; html: string }
+// The mails' words follow the seed line by line (docs/recovery-flow.md), written once (./blocks.tsx renders
+// the text part and the HTML part from them).
+export type { MailContent }
 
 export type Recipient = { lastName: string; firstName: string; familyNumber: string }
 
@@ -15,18 +15,11 @@ const parisTime = new Intl.DateTimeFormat('fr-FR', {
 export const TEMPORARY_PASSWORD_SUBJECT = 'Envoi de vos identifiants de connexion'
 export const PASSWORD_CHANGED_SUBJECT = 'Votre mot de passe a été modifié'
 
-export async function htmlDocument(subject: string, body: Child): Promise<string> {
-  const element = (
-    <html lang="fr">
-      <head>
-        <meta charset="utf-8" />
-        <title>{subject}</title>
-      </head>
-      <body style="font-family: Arial, sans-serif; line-height: 1.5; color: #1b1b1b;">{body}</body>
-    </html>
-  )
-  return `<!DOCTYPE html>${await element.toString()}`
-}
+/** The seed's greeting: « À NOM Prénom », the name in bold in HTML. */
+export const greeting = (family: Recipient) =>
+  paragraph(line('À ', { strong: `${family.lastName} ${family.firstName}` }))
+
+export const loginLine = (familyNumber: string) => line(`Login : ${familyNumber}`)
 
 export async function temporaryPasswordMail(input: {
   family: Recipient
@@ -38,57 +31,44 @@ export async function temporaryPasswordMail(input: {
 }): Promise<MailContent> {
   const { family, temporaryPassword, loginUrl } = input
   const expiry = parisTime.format(new Date(input.expiresAt))
-  const text = [
-    `À ${family.lastName} ${family.firstName}`,
-    '',
-    'Vous avez perdu vos identifiants de connexion.',
-    'Nous vous envoyons un nouveau mot de passe temporaire.',
-    '',
-    `- Login : ${family.familyNumber}`,
-    `- Mot de passe : ${temporaryPassword}`,
-    '',
-    'Ce mot de passe est à modifier lors de votre première connexion.',
-    `L'adresse de départ : ${loginUrl}`,
-    '',
-    `Ce mot de passe temporaire est valable ${input.ttlMinutes} minutes, jusqu'au ${expiry}.`,
-    "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe actuel reste valable.",
-    '',
-    input.portalName,
-  ].join('\n')
-  const html = await htmlDocument(
-    TEMPORARY_PASSWORD_SUBJECT,
-    <>
-      <p>
-        À <strong>{`${family.lastName} ${family.firstName}`}</strong>
-      </p>
-      <p>
-        <strong>
-          Vous avez perdu vos identifiants de connexion.
-          <br />
-          Nous vous envoyons un nouveau mot de passe temporaire.
-        </strong>
-      </p>
-      <ul>
-        <li>Login : {family.familyNumber}</li>
-        <li>
-          Mot de passe : <code>{temporaryPassword}</code>
-        </li>
-      </ul>
-      <p>
-        Ce mot de passe est à modifier lors de votre première connexion.{' '}
-        <a href={loginUrl}>L'adresse de départ</a>
-      </p>
-      <p>
-        Ce mot de passe temporaire est valable {input.ttlMinutes} minutes, jusqu'au {expiry}.
-      </p>
-      <p>
-        Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe
-        actuel reste valable.
-      </p>
-      <p>{input.portalName}</p>
-    </>,
-  )
-  return { subject: TEMPORARY_PASSWORD_SUBJECT, text, html }
+  return composeMail(TEMPORARY_PASSWORD_SUBJECT, [
+    [greeting(family)],
+    [
+      {
+        emphasis: [
+          line('Vous avez perdu vos identifiants de connexion.'),
+          line('Nous vous envoyons un nouveau mot de passe temporaire.'),
+        ],
+      },
+    ],
+    [
+      {
+        list: [
+          { line: loginLine(family.familyNumber) },
+          { line: line('Mot de passe : ', { code: temporaryPassword }) },
+        ],
+      },
+    ],
+    [
+      paragraph(
+        line('Ce mot de passe est à modifier lors de votre première connexion.'),
+        line({ link: "L'adresse de départ", href: loginUrl }),
+      ),
+    ],
+    [
+      paragraph(
+        line(
+          `Ce mot de passe temporaire est valable ${input.ttlMinutes} minutes, jusqu'au ${expiry}.`,
+        ),
+      ),
+      paragraph(
+        line(
+          "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe actuel reste valable.",
+        ),
+      ),
+    ],
+    [paragraph(line(input.portalName))],
+  ])
 }
 
 export async function passwordChangedMail(input: {
@@ -100,33 +80,23 @@ export async function passwordChangedMail(input: {
 }): Promise<MailContent> {
   const { family } = input
   const when = parisTime.format(new Date(input.changedAt))
-  const text = [
-    `À ${family.lastName} ${family.firstName}`,
-    '',
-    `Le mot de passe de votre espace famille (Login : ${family.familyNumber}) a été modifié le ${when}.`,
-    "Si vous êtes à l'origine de ce changement, vous n'avez rien à faire.",
-    `Si ce n'est pas vous, demandez sans attendre un nouveau mot de passe sur ${input.loginUrl} (lien « Mot de passe oublié ») et prévenez-nous. ${input.contactText}`,
-    '',
-    input.portalName,
-  ].join('\n')
-  const html = await htmlDocument(
-    PASSWORD_CHANGED_SUBJECT,
-    <>
-      <p>
-        À <strong>{`${family.lastName} ${family.firstName}`}</strong>
-      </p>
-      <p>
-        Le mot de passe de votre espace famille (Login : {family.familyNumber}) a été modifié le{' '}
-        {when}.
-      </p>
-      <p>Si vous êtes à l'origine de ce changement, vous n'avez rien à faire.</p>
-      <p>
-        Si ce n'est pas vous, demandez sans attendre un nouveau mot de passe sur{' '}
-        <a href={input.loginUrl}>la page de connexion</a> (lien « Mot de passe oublié ») et
-        prévenez-nous. {input.contactText}
-      </p>
-      <p>{input.portalName}</p>
-    </>,
-  )
-  return { subject: PASSWORD_CHANGED_SUBJECT, text, html }
+  return composeMail(PASSWORD_CHANGED_SUBJECT, [
+    [greeting(family)],
+    [
+      paragraph(
+        line(
+          `Le mot de passe de votre espace famille (Login : ${family.familyNumber}) a été modifié le ${when}.`,
+        ),
+      ),
+      paragraph(line("Si vous êtes à l'origine de ce changement, vous n'avez rien à faire.")),
+      paragraph(
+        line(
+          "Si ce n'est pas vous, demandez sans attendre un nouveau mot de passe sur ",
+          { link: 'la page de connexion', href: input.loginUrl, shown: 'url' },
+          ` (lien « Mot de passe oublié ») et prévenez-nous. ${input.contactText}`,
+        ),
+      ),
+    ],
+    [paragraph(line(input.portalName))],
+  ])
 }

@@ -4,6 +4,8 @@ import { insertWhereStatement } from '../../db/conditional'
 import { RETENTION } from '../retention'
 import { securityEvents, type SecurityEventType } from '../../db/schema'
 
+export type { SecurityEventType }
+
 // ASVS 5.0 V16.3.1-2: authentication events are logged, with no secret in them: a type, the family when
 // known, the client's network only as a keyed hash (client-key.ts).
 export type EventInput = {

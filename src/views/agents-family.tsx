@@ -1,0 +1,181 @@
+import type { Family } from '../services/records/families'
+import type { OutboxMail } from '../services/records/outbox'
+import type { SecurityEventType } from '../services/records/security-events'
+import { agentFamilyActionPath, type AgentAction } from '../paths'
+import {
+  ActionButton,
+  AGENTS_TITLE,
+  AgentCard,
+  MAIL_KINDS,
+  MAIL_STATUSES,
+  when,
+} from './agents-shared'
+
+const EVENTS: Record<SecurityEventType, string> = {
+  sign_in_succeeded: 'connexion réussie',
+  sign_in_failed: 'connexion refusée',
+  temporary_password_requested: 'mot de passe temporaire demandé',
+  temporary_password_used: 'mot de passe temporaire utilisé',
+  password_changed: 'mot de passe changé',
+  limit_reached: 'limite atteinte',
+  family_number_requested: 'numéro de famille demandé',
+  agent_action: 'action d’un agent',
+}
+
+// The buttons' words; their URLs come from AGENT_ACTIONS (src/paths.ts).
+const ACTION_LABELS: Record<AgentAction, string> = {
+  sendTemporaryPassword: 'Envoyer un mot de passe temporaire',
+  endSessions: 'Fermer toutes les sessions et annuler le mot de passe temporaire',
+  voidTemporaryPassword: 'Annuler le mot de passe temporaire',
+  liftLimits: 'Lever les limites',
+  forgetDevices: 'Oublier tous les appareils de confiance',
+  resendNotice: 'Renvoyer',
+}
+
+type Overview = {
+  family: Family
+  liveSessions: number
+  limits: Array<{ what: string; until: number }>
+  mails: Array<
+    Pick<
+      OutboxMail,
+      'id' | 'kind' | 'status' | 'attempts' | 'lastError' | 'createdAt' | 'deliveredAt'
+    >
+  >
+  events: Array<{ id: number; type: SecurityEventType; detail: string | null; createdAt: number }>
+  devices: Array<{ firstSignInAt: number; lastSignInAt: number }>
+}
+
+/** One of a family's actions: its button, posting to the family's URL for it. */
+function FamilyAction(props: { number: string; action: AgentAction; mailId?: number }) {
+  return (
+    <ActionButton
+      action={agentFamilyActionPath(props.number, props.action)}
+      label={ACTION_LABELS[props.action]}
+      mailId={props.mailId}
+    />
+  )
+}
+
+export type AgentFamilyProps = { agent: string; overview: Overview; notice?: string }
+
+/** One family as an agent sees it: the facts, the actions, its devices, its last mails and events. */
+export function AgentFamily({ agent, overview, notice }: AgentFamilyProps) {
+  const { family } = overview
+  const number = family.familyNumber
+  return (
+    <AgentCard
+      title={
+        <>
+          {family.lastName} {family.firstName}
+        </>
+      }
+      agent={agent}
+      notice={notice}
+    >
+      <dl>
+        <dt>Numéro de famille</dt>
+        <dd>{family.familyNumber}</dd>
+        <dt>Adresse e-mail</dt>
+        <dd>{family.email ?? 'aucune'}</dd>
+        <dt>Mot de passe</dt>
+        <dd>{family.passwordHash ? 'choisi' : 'pas encore choisi'}</dd>
+        <dt>Dernière connexion</dt>
+        <dd>{when(family.lastSignInAt)}</dd>
+        <dt>Sessions ouvertes</dt>
+        <dd>{overview.liveSessions}</dd>
+        <dt>Limites en cours</dt>
+        <dd>
+          {overview.limits.length === 0
+            ? 'aucune'
+            : overview.limits
+                .map((limit) => `${limit.what} jusqu’au ${when(limit.until)}`)
+                .join(' ; ')}
+        </dd>
+      </dl>
+      <h2>Actions</h2>
+      <div class="actions">
+        {family.email && <FamilyAction number={number} action="sendTemporaryPassword" />}
+        <FamilyAction number={number} action="endSessions" />
+        <FamilyAction number={number} action="voidTemporaryPassword" />
+        <FamilyAction number={number} action="liftLimits" />
+        {overview.devices.length > 0 && <FamilyAction number={number} action="forgetDevices" />}
+      </div>
+      <h2>Appareils de confiance</h2>
+      {overview.devices.length === 0 ? (
+        <p>Aucun appareil : chaque connexion compte comme venant d’un appareil inconnu.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Première connexion</th>
+              <th scope="col">Dernière connexion</th>
+            </tr>
+          </thead>
+          <tbody>
+            {overview.devices.map((device) => (
+              <tr>
+                <td>{when(device.firstSignInAt)}</td>
+                <td>{when(device.lastSignInAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Derniers e-mails</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col">Type</th>
+            <th scope="col">État</th>
+            <th scope="col">Essais</th>
+            <th scope="col">Dernière erreur</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {overview.mails.map((mail) => (
+            <tr>
+              <td>{when(mail.createdAt)}</td>
+              <td>{MAIL_KINDS[mail.kind]}</td>
+              <td>{MAIL_STATUSES[mail.status]}</td>
+              <td>{mail.attempts}</td>
+              <td>{mail.lastError ?? '—'}</td>
+              <td>
+                {mail.kind === 'password_changed' && mail.status === 'failed' && (
+                  <FamilyAction number={number} action="resendNotice" mailId={mail.id} />
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Derniers événements</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col">Événement</th>
+            <th scope="col">Détail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {overview.events.map((event) => (
+            <tr>
+              <td>{when(event.createdAt)}</td>
+              <td>{EVENTS[event.type]}</td>
+              <td>{event.detail ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </AgentCard>
+  )
+}
+
+/** A family's page as a page or fragment (GET, and after each action with its notice). */
+export const agentFamilyStep = (props: AgentFamilyProps) => ({
+  title: AGENTS_TITLE,
+  body: <AgentFamily {...props} />,
+})

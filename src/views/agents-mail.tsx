@@ -1,0 +1,63 @@
+import type { OutboxMail } from '../services/records/outbox'
+import { AGENTS_TITLE, AgentCard, MAIL_KINDS, MAIL_STATUSES, when } from './agents-shared'
+
+type Stats = Record<OutboxMail['status'], number> & { oldestPendingAgeSeconds: number | null }
+
+export type AgentMailProps = {
+  agent: string
+  stats: Stats
+  failures: Array<Pick<OutboxMail, 'id' | 'kind' | 'attempts' | 'lastError' | 'createdAt'>>
+}
+
+/** The outbox at a glance: how many mails in each state, the oldest waiting, the last failures. */
+export function AgentMail(props: AgentMailProps) {
+  const { stats } = props
+  return (
+    <AgentCard title="Courrier" agent={props.agent}>
+      <dl>
+        {(Object.keys(MAIL_STATUSES) as OutboxMail['status'][]).map((status) => (
+          <>
+            <dt>{MAIL_STATUSES[status]}</dt>
+            <dd>{stats[status]}</dd>
+          </>
+        ))}
+        <dt>Plus ancien e-mail en attente</dt>
+        <dd>
+          {stats.oldestPendingAgeSeconds === null
+            ? 'aucun'
+            : `depuis ${Math.ceil(stats.oldestPendingAgeSeconds / 60)} minute(s)`}
+        </dd>
+      </dl>
+      <h2>Derniers échecs</h2>
+      {props.failures.length === 0 ? (
+        <p>Aucun échec.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Date</th>
+              <th scope="col">Type</th>
+              <th scope="col">Essais</th>
+              <th scope="col">Raison</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.failures.map((mail) => (
+              <tr>
+                <td>{when(mail.createdAt)}</td>
+                <td>{MAIL_KINDS[mail.kind]}</td>
+                <td>{mail.attempts}</td>
+                <td>{mail.lastError ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </AgentCard>
+  )
+}
+
+export const agentMailStep = (props: AgentMailProps) => ({
+  title: `Courrier – ${AGENTS_TITLE}`,
+  body: <AgentMail {...props} />,
+})
