@@ -102,6 +102,35 @@ export function ChallengeWidget({ siteKey, scriptUrl }: ChallengeView) {
   )
 }
 
+/**
+ * The family-number field (`identifier`) and the way to a forgotten number beneath it: the same on
+ * the sign-in and the forgotten-password steps.
+ */
+export function FamilyNumberField(props: {
+  label: string
+  hint: string
+  value?: string
+  errors?: string[]
+}) {
+  return (
+    <>
+      <Field
+        name="identifier"
+        label={props.label}
+        hint={props.hint}
+        value={props.value}
+        errors={props.errors}
+        autocomplete="username"
+        inputmode="numeric"
+        maxlength={40}
+      />
+      <p class="aside">
+        <StepLink href={PATHS.forgotNumber}>Numéro de famille oublié ?</StepLink>
+      </p>
+    </>
+  )
+}
+
 export function Alert({ children }: { children: Child }) {
   return (
     <p class="alert" role="alert">

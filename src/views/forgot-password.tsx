@@ -1,7 +1,7 @@
 import {
   Alert,
   ChallengeWidget,
-  Field,
+  FamilyNumberField,
   Form,
   Card,
   MailboxHint,
@@ -31,19 +31,12 @@ export function ForgotPasswordForm(props: ForgotPasswordFormProps) {
       </p>
       {props.alert && <Alert>{props.alert}</Alert>}
       <Form action={PATHS.forgotPassword}>
-        <Field
-          name="identifier"
+        <FamilyNumberField
           label="Identifiant (numéro de famille)"
           hint={props.identifierHelp}
           value={props.identifier}
           errors={props.errors}
-          autocomplete="username"
-          inputmode="numeric"
-          maxlength={40}
         />
-        <p class="aside">
-          <StepLink href={PATHS.forgotNumber}>Numéro de famille oublié ?</StepLink>
-        </p>
         {props.challenge && <ChallengeWidget {...props.challenge} />}
         <button type="submit">Demander un mot de passe</button>
       </Form>

@@ -1,6 +1,7 @@
 import {
   Alert,
   ChallengeWidget,
+  FamilyNumberField,
   Field,
   Form,
   Card,
@@ -48,19 +49,12 @@ export function LoginForm({
       {notice && <Notice>{notice}</Notice>}
       {alert && <Alert>{alert}</Alert>}
       <Form action={PATHS.signIn}>
-        <Field
-          name="identifier"
+        <FamilyNumberField
           label="Identifiant"
           hint={identifierHelp}
           value={identifier}
           errors={errors.identifier}
-          autocomplete="username"
-          inputmode="numeric"
-          maxlength={40}
         />
-        <p class="aside">
-          <StepLink href={PATHS.forgotNumber}>Numéro de famille oublié ?</StepLink>
-        </p>
         <Field
           name="password"
           label="Mot de passe"
