@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readFamilyNumber } from '../../scripts/lib/local-client'
-import { chromiumForThisFile, phone } from './chromium'
+import { chromiumForThisFile, phone } from '../support/node/chromium'
 import {
   baseUrl,
   emailOf,
@@ -9,7 +9,7 @@ import {
   screenshot,
   temporaryPasswordFor,
   watchCspViolations,
-} from './support'
+} from '../support/node/browser-app'
 
 // Issue 14: from « Numéro de famille oublié ? » to the family space, using only what the mails say.
 const browser = chromiumForThisFile()

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { outbox, securityEvents, sessions } from '../../src/db/schema'
-import { FakeAccessTeam, newKeyPair } from '../access'
+import { FakeAccessTeam, newKeyPair } from '../support/access'
 import {
   createFamily,
   db,
@@ -12,7 +12,7 @@ import {
   temporaryPasswordFromMail,
   textOf,
   Visitor,
-} from '../helpers'
+} from '../support/helpers'
 
 // Issue 16, PRODUCT.md §11: the agents' console behind Cloudflare Access, checked by the app itself.
 let team: FakeAccessTeam

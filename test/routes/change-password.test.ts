@@ -11,7 +11,7 @@ import {
   readable,
   textOf,
   Visitor,
-} from '../helpers'
+} from '../support/helpers'
 
 /** A family signed in with a mailed temporary password: a restricted session. */
 async function signedInWithTemporaryPassword(password?: string) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { maskEmail } from '../../src/views/family-space'
-import { createFamily, send, textOf, Visitor } from '../helpers'
+import { createFamily, send, textOf, Visitor } from '../support/helpers'
 
 describe('GET /espace', () => {
   it('greets the family with its own data, the e-mail partly masked', async () => {

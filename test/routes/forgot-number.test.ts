@@ -15,8 +15,8 @@ import {
   textOf,
   Visitor,
   withoutNonces,
-} from '../helpers'
-import { FakeMailApi } from '../mail-api'
+} from '../support/helpers'
+import { FakeMailApi } from '../support/mail-api'
 
 // Issue 14, PRODUCT.md §9: a family that lost its number gets it back at the address on file.
 

@@ -10,7 +10,7 @@ import {
   testConfig,
   textOf,
   Visitor,
-} from '../helpers'
+} from '../support/helpers'
 import { sessions } from '../../src/db/schema'
 import { eq } from 'drizzle-orm'
 

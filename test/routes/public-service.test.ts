@@ -10,7 +10,7 @@ import {
   send,
   signedInWithTemporaryPassword,
   textOf,
-} from '../helpers'
+} from '../support/helpers'
 
 // Issue 15, PRODUCT.md §10: the pages French law requires of a public service, from configuration.
 const commune = DEPLOYMENT_FACTS

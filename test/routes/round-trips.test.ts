@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { instrumentD1 } from '../d1-double'
+import { instrumentD1 } from '../support/d1-double'
 import {
   createFamily,
   post,
@@ -9,7 +9,7 @@ import {
   testEnv,
   uniqueFamilyNumber,
   Visitor,
-} from '../helpers'
+} from '../support/helpers'
 
 // Issue 13: each D1 call is a network hop in production. The counts per route, measured through a
 // counting wrapper around the real binding; README "Performance" lists them.

@@ -18,8 +18,8 @@ import {
   uniqueFamilyNumber,
   Visitor,
   withoutNonces,
-} from '../helpers'
-import { FakeMailApi } from '../mail-api'
+} from '../support/helpers'
+import { FakeMailApi } from '../support/mail-api'
 
 // A stranger who knows a family number (they are printed on every invoice) can neither lock the
 // family out nor use up its mails. Each scenario an attacker tried against the first version is

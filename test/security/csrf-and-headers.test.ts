@@ -8,7 +8,7 @@ import {
   temporaryPasswordFromMail,
   post,
   Visitor,
-} from '../helpers'
+} from '../support/helpers'
 
 async function signedInBrowser() {
   const family = await createFamily({ password: 'Soleil2026' })

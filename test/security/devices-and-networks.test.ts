@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { securityEvents, sessions } from '../../src/db/schema'
-import { FakeAccessTeam } from '../access'
+import { FakeAccessTeam } from '../support/access'
 import {
   createFamily,
   DEPLOYED,
@@ -13,7 +13,7 @@ import {
   textOf,
   uniqueFamilyNumber,
   Visitor,
-} from '../helpers'
+} from '../support/helpers'
 
 // What a stranger, a former partner or a busy network could still do after the first anti-lockout
 // design, replayed: each ends with the attacker limited and the family through.

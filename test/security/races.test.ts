@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { families, sessions, temporaryPasswords } from '../../src/db/schema'
 import { hashPassword, verifyPassword } from '../../src/services/passwords'
-import { instrumentD1 } from '../d1-double'
+import { instrumentD1 } from '../support/d1-double'
 import {
   createFamily,
   db,
@@ -18,7 +18,7 @@ import {
   textOf,
   Visitor,
   letSpacingPass,
-} from '../helpers'
+} from '../support/helpers'
 
 // Issue 11: a password change always wins, a session is replaced at each sign-in, and a batch that
 // fails at any statement leaves nothing half-done.

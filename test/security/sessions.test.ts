@@ -11,7 +11,7 @@ import {
   setCookies,
   temporaryPasswordFromMail,
   Visitor,
-} from '../helpers'
+} from '../support/helpers'
 
 afterEach(() => {
   vi.useRealTimers()

@@ -15,7 +15,7 @@ import {
   Visitor,
   withoutNonces,
   letSpacingPass,
-} from '../helpers'
+} from '../support/helpers'
 
 /** Runs `action` and says how many scrypt hashes it computed. */
 async function hashesDuring(action: () => Promise<unknown>): Promise<number> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { clientNetwork } from '../../src/services/client-key'
 import { countAttemptStatement, type Limit } from '../../src/services/limits'
-import { db } from '../helpers'
+import { db } from '../support/helpers'
 
 const MINUTE = 60_000
 const limit: Limit = { max: 5, windowMs: 15 * MINUTE, escalates: true }

@@ -8,8 +8,8 @@ import {
   deliverOutboxMail,
   enqueueMailStatements,
 } from '../../src/services/mail/outbox'
-import { createFamily, db, post, runCron } from '../helpers'
-import { deliveredKeys, FakeMailApi } from '../mail-api'
+import { createFamily, db, post, runCron } from '../support/helpers'
+import { deliveredKeys, FakeMailApi } from '../support/mail-api'
 
 // A mail goes once (issue 11): every outcome is fenced to the claim that sent it.
 const MINUTE = 60_000

@@ -1,12 +1,12 @@
 import { env } from 'cloudflare:workers'
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { desc, eq, sql } from 'drizzle-orm'
-import { createDb } from '../src/db/client'
-import { families, outbox, temporaryPasswords, type Family } from '../src/db/schema'
-import app from '../src/index'
-import { parseConfig } from '../src/config'
-import { clientKey } from '../src/services/client-key'
-import { hashPassword } from '../src/services/passwords'
+import { createDb } from '../../src/db/client'
+import { families, outbox, temporaryPasswords, type Family } from '../../src/db/schema'
+import app from '../../src/index'
+import { parseConfig } from '../../src/config'
+import { clientKey } from '../../src/services/client-key'
+import { hashPassword } from '../../src/services/passwords'
 
 export const BASE = 'http://localhost'
 export const db = createDb(env.DB)
