@@ -247,18 +247,6 @@ export async function runCron(scheduledTime: number, envOverrides?: Record<strin
   await waitOnExecutionContext(ctx)
 }
 
-/** A family that asked for a temporary password and signed in with it, in `browser` (step 5). */
-export async function signedInWithTemporaryPassword(
-  input: Parameters<typeof createFamily>[0] = {},
-) {
-  const family = await createFamily(input)
-  await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
-  const temporary = await temporaryPasswordFromMail(family.email!)
-  const browser = new Visitor()
-  await browser.post('/connexion', { identifier: family.familyNumber, password: temporary })
-  return { family, browser, temporary }
-}
-
 /**
  * As if the family's temporary passwords had been asked 16 minutes ago: past the default spacing
  * (15 minutes), so its next request issues a new one. Their expiry is left as it was.
