@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 import { fakeMailProvider } from './test/support/fake-mail-provider.ts'
 
 // Two projects, one command (`npm test`):
-// - workers: inside workerd against a real (local) D1 with the real migrations (../shared/STACK-NOTES.md).
+// - workers: inside workerd against a real (local) D1 with the real migrations (docs/stack-facts.md).
 //   Only the hash cost is lowered, so thousands of sign-ins stay fast; the defaults are tested apart.
 // - node: Debian's Chromium driven by Playwright, and the ops tools, against `wrangler dev` on a free
 //   loopback port over a throw-away local D1 (test/support/node/global-setup.ts).

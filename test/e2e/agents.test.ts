@@ -11,7 +11,7 @@ import {
   watchCspViolations,
 } from '../support/node/browser-app'
 
-// Issue 16: an agent of the commune, on the phone with a family, sends it a temporary password; the
+// An agent of the commune (docs/agents-console.md), on the phone with a family, sends it a temporary password; the
 // family signs in with what the mail says. `npm start`'s development identity stands in for Access.
 const browser = chromiumForThisFile()
 

@@ -11,7 +11,7 @@ import {
   watchCspViolations,
 } from '../support/node/browser-app'
 
-// Issue 14: from « Numéro de famille oublié ? » to the family space, using only what the mails say.
+// From « Numéro de famille oublié ? » (docs/family-number-recovery.md) to the family space, using only what the mails say.
 const browser = chromiumForThisFile()
 
 describe('a family that lost its number', () => {

@@ -14,7 +14,7 @@ import {
 } from '../support/helpers'
 import { signedInFamily, signedInWithTemporaryPassword } from '../support/signed-in'
 
-// Issue 16, PRODUCT.md §11: the agents' console behind Cloudflare Access, checked by the app itself.
+// The agents' console (docs/agents-console.md) behind Cloudflare Access, checked by the app itself.
 let team: FakeAccessTeam
 
 beforeAll(async () => {

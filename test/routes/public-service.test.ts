@@ -6,7 +6,7 @@ import { RETENTION } from '../../src/services/retention'
 import { DEPLOYMENT_FACTS, db, runCron, send, textOf } from '../support/helpers'
 import { signedInWithTemporaryPassword } from '../support/signed-in'
 
-// Issue 15, PRODUCT.md §10: the pages French law requires of a public service, from configuration.
+// The pages French law requires of a public service, from configuration (docs/public-service-pages.md).
 const commune = DEPLOYMENT_FACTS
 
 const original = { ...RETENTION }

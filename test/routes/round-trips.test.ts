@@ -10,7 +10,7 @@ import {
 } from '../support/helpers'
 import { signedInFamily, signedInWithTemporaryPassword } from '../support/signed-in'
 
-// Issue 13: each D1 call is a network hop in production. The counts per route, measured through a
+// Each D1 call is a network hop in production. The counts per route, measured through a
 // counting wrapper around the real binding; README "Performance" lists them.
 // Counted once the work done after the answer (the mail) has ended too; `npm run bench` reads the
 // lines this prints (bench/round-trips.ts).

@@ -20,7 +20,7 @@ import {
 } from '../support/helpers'
 import { signedInFamily, signedInWithTemporaryPassword } from '../support/signed-in'
 
-// Issue 11: a password change always wins, a session is replaced at each sign-in, and a batch that
+// A password change always wins, a session is replaced at each sign-in, and a batch that
 // fails at any statement leaves nothing half-done.
 
 afterEach(() => {

@@ -11,7 +11,7 @@ import {
 import { createFamily, db, post, runCron } from '../support/helpers'
 import { deliveredKeys, FakeMailApi } from '../support/mail-api'
 
-// A mail goes once (issue 11): every outcome is fenced to the claim that sent it.
+// A mail goes once (docs/mail.md, leases): every outcome is fenced to the claim that sent it.
 const MINUTE = 60_000
 const options = {
   from: 'Portail Famille <ne-pas-repondre@example.org>',
