@@ -1,12 +1,12 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
-import { fakeMailProvider } from './test/fake-mail-provider.ts'
+import { fakeMailProvider } from './test/support/fake-mail-provider.ts'
 
 // Two projects, one command (`npm test`):
-// - workers: inside workerd against a real (local) D1 with the real migrations (../shared/STACK-NOTES.md).
+// - workers: inside workerd against a real (local) D1 with the real migrations (docs/stack-facts.md).
 //   Only the hash cost is lowered, so thousands of sign-ins stay fast; the defaults are tested apart.
 // - node: Debian's Chromium driven by Playwright, and the ops tools, against `wrangler dev` on a free
-//   loopback port over a throw-away local D1 (test/e2e/global-setup.ts).
+//   loopback port over a throw-away local D1 (test/support/node/global-setup.ts).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('migrations')
   return {
@@ -23,7 +23,7 @@ export default defineConfig(async () => {
                   SCRYPT_P: '1',
                   CLIENT_KEY_SECRET: 'test-client-key-secret-0123456789abcdef',
                 },
-                // The mail API the HTTP mailer talks to, faked in Node (test/fake-mail-provider.ts).
+                // The mail API the HTTP mailer talks to, faked in Node (test/support/fake-mail-provider.ts).
                 outboundService: fakeMailProvider,
               },
             }),
@@ -35,7 +35,7 @@ export default defineConfig(async () => {
             // Every request logs a JSON line: show the logs of failing tests only.
             silent: 'passed-only',
             include: ['test/{routes,security,services}/**/*.test.{ts,tsx}', 'test/*.test.ts'],
-            setupFiles: ['./test/apply-migrations.ts'],
+            setupFiles: ['./test/support/apply-migrations.ts'],
           },
         },
         {
@@ -43,7 +43,7 @@ export default defineConfig(async () => {
             name: 'node',
             include: ['test/{e2e,tools}/**/*.test.ts'],
             environment: 'node',
-            globalSetup: ['./test/e2e/global-setup.ts'],
+            globalSetup: ['./test/support/node/global-setup.ts'],
             testTimeout: 90_000,
             hookTimeout: 120_000,
             fileParallelism: false,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/config'
-import { DEPLOYMENT_FACTS } from './helpers'
+import { DEPLOYMENT_FACTS } from './support/helpers'
 
 const production = {
   ENVIRONMENT: 'production',

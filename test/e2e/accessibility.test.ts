@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core'
-import { axeViolations } from './axe'
+import { axeViolations } from '../support/node/axe'
 import { describe, expect, it } from 'vitest'
-import { contextOptions, chromiumForThisFile } from './chromium'
-import { KNOWN_PASSWORD } from './global-setup'
+import { contextOptions, chromiumForThisFile } from '../support/node/chromium'
+import { KNOWN_PASSWORD } from '../support/node/global-setup'
 import {
   baseUrl,
   emailOf,
@@ -11,7 +11,7 @@ import {
   familyNumber,
   screenshot,
   temporaryPasswordFor,
-} from './support'
+} from '../support/node/browser-app'
 
 const browser = chromiumForThisFile()
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { axeViolations } from './axe'
-import { contextOptions, chromiumForThisFile, phone } from './chromium'
+import { axeViolations } from '../support/node/axe'
+import { contextOptions, chromiumForThisFile, phone } from '../support/node/chromium'
 import {
   baseUrl,
   emailOf,
@@ -9,9 +9,9 @@ import {
   screenshot,
   temporaryPasswordFor,
   watchCspViolations,
-} from './support'
+} from '../support/node/browser-app'
 
-// Issue 16: an agent of the commune, on the phone with a family, sends it a temporary password; the
+// An agent of the commune (docs/agents-console.md), on the phone with a family, sends it a temporary password; the
 // family signs in with what the mail says. `npm start`'s development identity stands in for Access.
 const browser = chromiumForThisFile()
 

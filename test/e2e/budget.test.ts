@@ -1,8 +1,14 @@
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { LocalClient } from '../../scripts/lib/local-client'
-import { chromiumForThisFile, phone } from './chromium'
-import { baseUrl, emailOf, expectHeading, familyNumber, temporaryPasswordFor } from './support'
+import { chromiumForThisFile, phone } from '../support/node/chromium'
+import {
+  baseUrl,
+  emailOf,
+  expectHeading,
+  familyNumber,
+  temporaryPasswordFor,
+} from '../support/node/browser-app'
 
 // Bytes are exact, unlike time: these budgets are tests (timings live in `npm run bench`).
 const KB = 1024

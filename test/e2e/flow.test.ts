@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, inject, it } from 'vitest'
-import { chromiumForThisFile, phone } from './chromium'
-import { KNOWN_PASSWORD, type Scenario } from './global-setup'
+import { chromiumForThisFile, phone } from '../support/node/chromium'
+import { KNOWN_PASSWORD, type Scenario } from '../support/node/global-setup'
 import {
   baseUrl,
   emailOf,
@@ -10,7 +10,7 @@ import {
   screenshot,
   temporaryPasswordFor,
   watchCspViolations,
-} from './support'
+} from '../support/node/browser-app'
 
 const browser = chromiumForThisFile()
 

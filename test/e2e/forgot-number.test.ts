@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readFamilyNumber } from '../../scripts/lib/local-client'
-import { chromiumForThisFile, phone } from './chromium'
+import { chromiumForThisFile, phone } from '../support/node/chromium'
 import {
   baseUrl,
   emailOf,
@@ -9,9 +9,9 @@ import {
   screenshot,
   temporaryPasswordFor,
   watchCspViolations,
-} from './support'
+} from '../support/node/browser-app'
 
-// Issue 14: from « Numéro de famille oublié ? » to the family space, using only what the mails say.
+// From « Numéro de famille oublié ? » (docs/family-number-recovery.md) to the family space, using only what the mails say.
 const browser = chromiumForThisFile()
 
 describe('a family that lost its number', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { LocalClient } from '../../scripts/lib/local-client'
-import { chromiumForThisFile, phone } from './chromium'
-import { KNOWN_PASSWORD } from './global-setup'
+import { chromiumForThisFile, phone } from '../support/node/chromium'
+import { KNOWN_PASSWORD } from '../support/node/global-setup'
 import {
   baseUrl,
   emailOf,
@@ -9,7 +9,7 @@ import {
   familyNumber,
   screenshot,
   temporaryPasswordFor,
-} from './support'
+} from '../support/node/browser-app'
 
 // A stranger who knows the family number locks it for every unknown client and asks for its mails;
 // the family's own phone still gets in with its password, and a family on a browser it never used

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { FakeAccessTeam } from '../access'
+import { FakeAccessTeam } from '../support/access'
 import {
   createFamily,
   mailsTo,
@@ -8,7 +8,7 @@ import {
   temporaryPasswordFromMail,
   textOf,
   Visitor,
-} from '../helpers'
+} from '../support/helpers'
 
 // What an agent's action leaves behind: no open door after « Fermer toutes les sessions », a way to
 // void a live temporary password, and mails that cannot be sent without bound.

@@ -1,20 +1,20 @@
 import { and, eq } from 'drizzle-orm'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { outbox, securityEvents, sessions } from '../../src/db/schema'
-import { FakeAccessTeam, newKeyPair } from '../access'
+import { FakeAccessTeam, newKeyPair } from '../support/access'
 import {
   createFamily,
   db,
   post,
   send,
-  signedInWithTemporaryPassword,
   snapshotDatabase,
   temporaryPasswordFromMail,
   textOf,
   Visitor,
-} from '../helpers'
+} from '../support/helpers'
+import { signedInFamily, signedInWithTemporaryPassword } from '../support/signed-in'
 
-// Issue 16, PRODUCT.md §11: the agents' console behind Cloudflare Access, checked by the app itself.
+// The agents' console (docs/agents-console.md) behind Cloudflare Access, checked by the app itself.
 let team: FakeAccessTeam
 
 beforeAll(async () => {
@@ -245,9 +245,7 @@ describe('the console', () => {
   })
 
   it('ends every session of the family and records the agent', async () => {
-    const family = await createFamily({ password: 'Soleil2026' })
-    const browser = new Visitor()
-    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+    const { family, browser } = await signedInFamily()
     const answer = await asAgent(`/agents/familles/${family.familyNumber}/fin-des-sessions`, {
       method: 'POST',
       form: {},

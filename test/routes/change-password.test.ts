@@ -11,21 +11,8 @@ import {
   readable,
   textOf,
   Visitor,
-} from '../helpers'
-
-/** A family signed in with a mailed temporary password: a restricted session. */
-async function signedInWithTemporaryPassword(password?: string) {
-  const family = await createFamily({ password })
-  const browser = new Visitor()
-  await browser.post('/mot-de-passe-oublie', { identifier: family.familyNumber })
-  const temporary = await temporaryPasswordFromMail(family.email!)
-  const signIn = await browser.post('/connexion', {
-    identifier: family.familyNumber,
-    password: temporary,
-  })
-  expect(signIn.headers.get('location')).toBe('/nouveau-mot-de-passe')
-  return { family, browser, temporary }
-}
+} from '../support/helpers'
+import { signedInFamily, signedInWithTemporaryPassword } from '../support/signed-in'
 
 describe('the restricted session of a temporary password', () => {
   it('accepts the temporary password pasted with spaces or typed in capitals', async () => {
@@ -220,22 +207,15 @@ describe('POST /nouveau-mot-de-passe', () => {
 })
 
 describe('changing the password by choice, from the family space', () => {
-  async function signedIn() {
-    const family = await createFamily({ password: 'Soleil2026' })
-    const browser = new Visitor()
-    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
-    return { family, browser }
-  }
-
   it('asks for the current password', async () => {
-    const { browser } = await signedIn()
+    const { browser } = await signedInFamily()
     const html = await (await browser.get('/nouveau-mot-de-passe')).text()
     expect(html).toContain('name="current_password"')
     expect(html).toContain('autocomplete="current-password"')
   })
 
   it('refuses a wrong current password and keeps the old one', async () => {
-    const { browser, family } = await signedIn()
+    const { browser, family } = await signedInFamily()
     const response = await browser.post('/nouveau-mot-de-passe', {
       current_password: 'Faux2026x',
       new_password: 'Jardin2026',
@@ -247,7 +227,7 @@ describe('changing the password by choice, from the family space', () => {
   })
 
   it('changes it with the right current password, then signs the family out', async () => {
-    const { browser, family } = await signedIn()
+    const { browser, family } = await signedInFamily()
     const response = await browser.post('/nouveau-mot-de-passe', {
       current_password: 'Soleil2026',
       new_password: 'Jardin2026',

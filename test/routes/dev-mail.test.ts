@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEPLOYMENT_FACTS, createFamily, post, send, textOf } from '../helpers'
+import { DEPLOYMENT_FACTS, createFamily, post, send, textOf } from '../support/helpers'
 
 describe('GET /dev/mails and /dev/mails.json', () => {
   it('lists the mails the app sent, newest first, in development', async () => {

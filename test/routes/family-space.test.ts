@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { maskEmail } from '../../src/views/family-space'
-import { createFamily, send, textOf, Visitor } from '../helpers'
+import { createFamily, send, textOf, Visitor } from '../support/helpers'
+import { signedInFamily } from '../support/signed-in'
 
 describe('GET /espace', () => {
   it('greets the family with its own data, the e-mail partly masked', async () => {
@@ -46,9 +47,7 @@ describe('GET /espace', () => {
   })
 
   it('answers htmx with the space fragment', async () => {
-    const family = await createFamily({ password: 'Soleil2026' })
-    const browser = new Visitor()
-    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+    const { family, browser } = await signedInFamily()
     const html = await (await browser.get('/espace', { htmx: true })).text()
     expect(html).toMatch(/^<title>Mon espace famille – Accès famille<\/title>/)
   })

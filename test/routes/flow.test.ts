@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { createFamily, readable, temporaryPasswordFromMail, textOf, Visitor } from '../helpers'
+import {
+  createFamily,
+  readable,
+  temporaryPasswordFromMail,
+  textOf,
+  Visitor,
+} from '../support/helpers'
 
 describe('the six steps, end to end, as plain form posts', () => {
   it('takes a family without a password from "Mot de passe oublié" to its family space', async () => {

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { outbox } from '../../src/db/schema'
-import { createFamily, db, post } from '../helpers'
+import { createFamily, db, post } from '../support/helpers'
 
 // A file of its own: the global budget is one counter for the whole D1, and each test file has its
 // own D1, so this one starts from zero whatever other tests sent.

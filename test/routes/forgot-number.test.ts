@@ -15,10 +15,10 @@ import {
   textOf,
   Visitor,
   withoutNonces,
-} from '../helpers'
-import { FakeMailApi } from '../mail-api'
+} from '../support/helpers'
+import { FakeMailApi } from '../support/mail-api'
 
-// Issue 14, PRODUCT.md §9: a family that lost its number gets it back at the address on file.
+// A family that lost its number gets it back at the address on file (docs/family-number-recovery.md).
 
 async function answerFor(email: string, options: { env?: Record<string, unknown> } = {}) {
   const response = await post('/numero-oublie', { email }, options)

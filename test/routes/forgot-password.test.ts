@@ -12,8 +12,8 @@ import {
   textOf,
   uniqueFamilyNumber,
   testConfig,
-} from '../helpers'
-import { FakeMailApi } from '../mail-api'
+} from '../support/helpers'
+import { FakeMailApi } from '../support/mail-api'
 
 describe('GET /mot-de-passe-oublie', () => {
   it('asks for the family number, says where to find it and whom to contact', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { send } from '../helpers'
+import { send } from '../support/helpers'
 
 describe('GET /healthz', () => {
   it('answers 200 when D1 answers', async () => {

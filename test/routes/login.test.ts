@@ -10,7 +10,8 @@ import {
   testConfig,
   textOf,
   Visitor,
-} from '../helpers'
+} from '../support/helpers'
+import { signedInFamily } from '../support/signed-in'
 import { sessions } from '../../src/db/schema'
 import { eq } from 'drizzle-orm'
 
@@ -22,9 +23,7 @@ describe('GET /', () => {
   })
 
   it('sends a signed-in family to its space', async () => {
-    const family = await createFamily({ password: 'Soleil2026' })
-    const browser = new Visitor()
-    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+    const { family, browser } = await signedInFamily()
     const response = await browser.get('/')
     expect(response.headers.get('location')).toBe('/espace')
   })
@@ -156,9 +155,7 @@ describe('POST /connexion', () => {
 
 describe('POST /deconnexion', () => {
   it('ends the session and clears the cookie', async () => {
-    const family = await createFamily({ password: 'Soleil2026' })
-    const browser = new Visitor()
-    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+    const { family, browser } = await signedInFamily()
     const token = browser.cookieValue('__Host-session')!
     const response = await browser.post('/deconnexion', {})
     expect(response.status).toBe(303)

@@ -3,16 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config'
 import { securityEvents } from '../../src/db/schema'
 import { RETENTION } from '../../src/services/retention'
-import {
-  DEPLOYMENT_FACTS,
-  db,
-  runCron,
-  send,
-  signedInWithTemporaryPassword,
-  textOf,
-} from '../helpers'
+import { DEPLOYMENT_FACTS, db, runCron, send, textOf } from '../support/helpers'
+import { signedInWithTemporaryPassword } from '../support/signed-in'
 
-// Issue 15, PRODUCT.md §10: the pages French law requires of a public service, from configuration.
+// The pages French law requires of a public service, from configuration (docs/public-service-pages.md).
 const commune = DEPLOYMENT_FACTS
 
 const original = { ...RETENTION }

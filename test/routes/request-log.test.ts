@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createFamily, post, send } from '../helpers'
+import { createFamily, post, send } from '../support/helpers'
 
 afterEach(() => {
   vi.restoreAllMocks()

@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { instrumentD1 } from '../d1-double'
+import { instrumentD1 } from '../support/d1-double'
 import {
   createFamily,
   post,
   send,
-  signedInWithTemporaryPassword,
   temporaryPasswordFromMail,
   testEnv,
   uniqueFamilyNumber,
-  Visitor,
-} from '../helpers'
+} from '../support/helpers'
+import { signedInFamily, signedInWithTemporaryPassword } from '../support/signed-in'
 
-// Issue 13: each D1 call is a network hop in production. The counts per route, measured through a
+// Each D1 call is a network hop in production. The counts per route, measured through a
 // counting wrapper around the real binding; README "Performance" lists them.
 // Counted once the work done after the answer (the mail) has ended too; `npm run bench` reads the
 // lines this prints (bench/round-trips.ts).
@@ -100,9 +99,7 @@ describe('D1 round trips per route', () => {
   })
 
   it('POST /nouveau-mot-de-passe by choice from a trusted browser: 4 (the session, its device, the count, the change batch)', async () => {
-    const family = await createFamily({ password: 'Soleil2026' })
-    const browser = new Visitor()
-    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+    const { family, browser } = await signedInFamily()
     const { response, calls } = await roundTrips(
       'POST /nouveau-mot-de-passe by choice: 4 before the answer',
       (DB) =>
@@ -122,9 +119,7 @@ describe('D1 round trips per route', () => {
   })
 
   it('GET /espace: 1 (the session)', async () => {
-    const family = await createFamily({ password: 'Soleil2026' })
-    const browser = new Visitor()
-    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+    const { family, browser } = await signedInFamily()
     const { calls } = await roundTrips('GET /espace', (DB) =>
       browser.get('/espace', { env: { DB } }),
     )

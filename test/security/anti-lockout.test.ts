@@ -18,8 +18,9 @@ import {
   uniqueFamilyNumber,
   Visitor,
   withoutNonces,
-} from '../helpers'
-import { FakeMailApi } from '../mail-api'
+} from '../support/helpers'
+import { familyWithDevice } from '../support/signed-in'
+import { FakeMailApi } from '../support/mail-api'
 
 // A stranger who knows a family number (they are printed on every invoice) can neither lock the
 // family out nor use up its mails. Each scenario an attacker tried against the first version is
@@ -61,22 +62,9 @@ async function lockNumber(familyNumber: string, ip: string = STRANGER) {
   expect(locked.status).toBe(429)
 }
 
-/** A family whose phone signed in once (so it carries a device cookie), then signed out. */
-async function familyWithPhone() {
-  const family = await createFamily({ password: 'Soleil2026' })
-  const phone = new Visitor()
-  const first = await phone.post('/connexion', {
-    identifier: family.familyNumber,
-    password: 'Soleil2026',
-  })
-  expect(first.headers.get('location')).toBe('/espace')
-  await phone.post('/deconnexion', {})
-  return { family, phone }
-}
-
 describe('scenario 1: wrong sign-ins by a stranger no longer lock the family out', () => {
   it("lets the family's phone in with its password while the number is locked for everyone else", async () => {
-    const { family, phone } = await familyWithPhone()
+    const { family, device: phone } = await familyWithDevice()
     await lockNumber(family.familyNumber)
 
     const unknownBrowser = await post(
@@ -96,7 +84,7 @@ describe('scenario 1: wrong sign-ins by a stranger no longer lock the family out
   })
 
   it("lets the phone in even from the stranger's own address (a shared carrier address)", async () => {
-    const { family, phone } = await familyWithPhone()
+    const { family, device: phone } = await familyWithDevice()
     await lockNumber(family.familyNumber)
     for (let i = 0; i < 30; i++) {
       await post(
@@ -114,7 +102,7 @@ describe('scenario 1: wrong sign-ins by a stranger no longer lock the family out
   })
 
   it('keeps the family in when the stranger posts six guesses every window, window after window', async () => {
-    const { family, phone } = await familyWithPhone()
+    const { family, device: phone } = await familyWithDevice()
     const start = Date.now()
     vi.useFakeTimers({ toFake: ['Date'], now: start })
     try {
@@ -140,7 +128,7 @@ describe('scenario 1: wrong sign-ins by a stranger no longer lock the family out
   })
 
   it('slows the phone down on its own repeated failures, and only the phone', async () => {
-    const { family, phone } = await familyWithPhone()
+    const { family, device: phone } = await familyWithDevice()
     for (let i = 0; i < 5; i++) {
       const answer = await phone.post('/connexion', {
         identifier: family.familyNumber,
@@ -177,10 +165,10 @@ describe('scenario 1: wrong sign-ins by a stranger no longer lock the family out
   })
 
   it("trusts no forged device cookie, nor one signed for another family's number", async () => {
-    const { family } = await familyWithPhone()
-    const other = await familyWithPhone()
+    const { family } = await familyWithDevice()
+    const other = await familyWithDevice()
     await lockNumber(family.familyNumber)
-    const othersToken = other.phone.cookieValue('__Host-device')!
+    const othersToken = other.device.cookieValue('__Host-device')!
     const [issuedAt, id] = othersToken.split('.')
     const forged = `${issuedAt}.${id}.${'0'.repeat(64)}`
     for (const token of [othersToken, forged, 'garbage']) {
@@ -319,7 +307,7 @@ describe('scenario 2: a stranger cannot use up the mails, and a temporary passwo
     const logged: string[] = []
     vi.spyOn(console, 'log').mockImplementation((line: unknown) => void logged.push(String(line)))
     const env = { MAIL_BUDGET_PER_HOUR: '2' }
-    const { family: trusted, phone } = await familyWithPhone()
+    const { family: trusted, device: phone } = await familyWithDevice()
     const families = [
       await createFamily(),
       await createFamily(),

@@ -8,7 +8,7 @@ import {
   snapshotDatabase,
   temporaryPasswordFromMail,
   Visitor,
-} from '../helpers'
+} from '../support/helpers'
 
 // Requirement 15: whatever is posted, the answer is a 4xx/2xx/3xx French page, never a 5xx or a stack
 // trace, and bad input leaves the database exactly as it was.

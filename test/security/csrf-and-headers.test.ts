@@ -8,14 +8,8 @@ import {
   temporaryPasswordFromMail,
   post,
   Visitor,
-} from '../helpers'
-
-async function signedInBrowser() {
-  const family = await createFamily({ password: 'Soleil2026' })
-  const browser = new Visitor()
-  await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
-  return { family, browser }
-}
+} from '../support/helpers'
+import { signedInFamily } from '../support/signed-in'
 
 const forms = (familyNumber: string): Array<[string, Record<string, string>]> => [
   ['/connexion', { identifier: familyNumber, password: 'Soleil2026' }],
@@ -41,7 +35,7 @@ const crossSite: Array<[string, Record<string, string>]> = [
 describe('every state change is a same-origin POST', () => {
   for (const [how, headers] of crossSite) {
     it(`refuses every form ${how} with 403, changing nothing`, async () => {
-      const { family, browser } = await signedInBrowser()
+      const { family, browser } = await signedInFamily()
       for (const [path, form] of forms(family.familyNumber)) {
         const before = await snapshotDatabase()
         const response = await send(path, {
@@ -59,7 +53,7 @@ describe('every state change is a same-origin POST', () => {
   }
 
   it('refuses a cross-site post whatever its content type', async () => {
-    const { browser } = await signedInBrowser()
+    const { browser } = await signedInFamily()
     for (const [type, body] of [
       ['text/plain', 'x=1'],
       ['application/json', '{}'],
@@ -202,7 +196,7 @@ describe('every HTML answer carries the security headers', () => {
       identifier: family.familyNumber,
       password: await temporaryPasswordFromMail(family.email!),
     })
-    const { browser } = await signedInBrowser()
+    const { browser } = await signedInFamily()
     return {
       'GET /connexion': await send('/connexion'),
       'GET /connexion (htmx)': await send('/connexion', { htmx: true }),

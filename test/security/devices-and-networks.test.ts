@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { securityEvents, sessions } from '../../src/db/schema'
-import { FakeAccessTeam } from '../access'
+import { FakeAccessTeam } from '../support/access'
 import {
   createFamily,
   DEPLOYED,
@@ -13,7 +13,8 @@ import {
   textOf,
   uniqueFamilyNumber,
   Visitor,
-} from '../helpers'
+} from '../support/helpers'
+import { rememberedDevice, signedInFamily } from '../support/signed-in'
 
 // What a stranger, a former partner or a busy network could still do after the first anti-lockout
 // design, replayed: each ends with the attacker limited and the family through.
@@ -32,14 +33,6 @@ async function lockNumber(familyNumber: string, ip = freshIp()) {
     { ip },
   )
   expect(locked.status).toBe(429)
-}
-
-async function signedInBrowser(familyNumber: string, password: string) {
-  const browser = new Visitor()
-  const answer = await browser.post('/connexion', { identifier: familyNumber, password })
-  expect(answer.headers.get('location')).toBe('/espace')
-  await browser.post('/deconnexion', {})
-  return browser
 }
 
 describe('a temporary password forgives nothing', () => {
@@ -98,8 +91,8 @@ describe('a temporary password forgives nothing', () => {
 describe('device cookies are bound to the password', () => {
   it('treats a cookie from before a password change as an unknown client', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
-    const phone = await signedInBrowser(family.familyNumber, 'Soleil2026')
-    const formerPartner = await signedInBrowser(family.familyNumber, 'Soleil2026')
+    const phone = await rememberedDevice(family.familyNumber, 'Soleil2026')
+    const formerPartner = await rememberedDevice(family.familyNumber, 'Soleil2026')
     await lockNumber(family.familyNumber)
     // Before the change, the former partner's cookie still has its own budget.
     const before = await formerPartner.post('/connexion', {
@@ -131,7 +124,7 @@ describe('device cookies are bound to the password', () => {
 
   it('makes every device an unknown client once a temporary password is used', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
-    const phone = await signedInBrowser(family.familyNumber, 'Soleil2026')
+    const phone = await rememberedDevice(family.familyNumber, 'Soleil2026')
     await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
     const withTemporary = await new Visitor().post('/connexion', {
       identifier: family.familyNumber,
@@ -150,7 +143,7 @@ describe('device cookies are bound to the password', () => {
     const family = await createFamily({ password: 'Soleil2026' })
     const browsers = []
     for (let i = 0; i < 11; i++) {
-      browsers.push(await signedInBrowser(family.familyNumber, 'Soleil2026'))
+      browsers.push(await rememberedDevice(family.familyNumber, 'Soleil2026'))
     }
     await lockNumber(family.familyNumber)
     const oldest = await browsers[0]!.post('/connexion', {
@@ -167,7 +160,7 @@ describe('device cookies are bound to the password', () => {
 
   it('keeps one device per browser however often it signs in', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
-    const phone = await signedInBrowser(family.familyNumber, 'Soleil2026')
+    const phone = await rememberedDevice(family.familyNumber, 'Soleil2026')
     for (let i = 0; i < 11; i++) {
       await phone.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
     }
@@ -183,7 +176,7 @@ describe('device cookies are bound to the password', () => {
     const family = await createFamily({ password: 'Soleil2026' })
     const browsers = []
     for (let i = 0; i < 6; i++) {
-      browsers.push(await signedInBrowser(family.familyNumber, 'Soleil2026'))
+      browsers.push(await rememberedDevice(family.familyNumber, 'Soleil2026'))
     }
     for (const browser of browsers.slice(0, 5)) {
       for (let i = 0; i < 4; i++) {
@@ -216,8 +209,8 @@ describe("the agents' family page shows the devices and can forget them", () => 
 
   it('lists first and last sign-in of each device, never the cookie, and forgets them all', async () => {
     const family = await createFamily({ password: 'Soleil2026' })
-    const phone = await signedInBrowser(family.familyNumber, 'Soleil2026')
-    await signedInBrowser(family.familyNumber, 'Soleil2026')
+    const phone = await rememberedDevice(family.familyNumber, 'Soleil2026')
+    await rememberedDevice(family.familyNumber, 'Soleil2026')
     const page = await asAgent(`/agents/familles/${family.familyNumber}`)
     const html = await page.text()
     expect(html).toContain('Appareils de confiance')
@@ -272,9 +265,7 @@ describe('networks, not addresses', () => {
 
 describe('bounded rows for successful sign-ins', () => {
   it('purges sessions idle past their time-out in the cron run', async () => {
-    const family = await createFamily({ password: 'Soleil2026' })
-    const browser = new Visitor()
-    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+    const { family, browser } = await signedInFamily()
     const count = async () =>
       (await db.select().from(sessions).where(eq(sessions.familyId, family.id))).length
     await runCron(Date.now() + 29 * 60_000)

@@ -10,8 +10,8 @@ import {
   snapshotDatabase,
   uniqueFamilyNumber,
   Visitor,
-} from '../helpers'
-import { FakeMailApi } from '../mail-api'
+} from '../support/helpers'
+import { FakeMailApi } from '../support/mail-api'
 
 const logged: string[] = []
 

@@ -13,8 +13,8 @@ import {
   Visitor,
   withoutNonces,
   letSpacingPass,
-} from '../helpers'
-import { FakeMailApi } from '../mail-api'
+} from '../support/helpers'
+import { FakeMailApi } from '../support/mail-api'
 
 afterEach(() => {
   vi.useRealTimers()

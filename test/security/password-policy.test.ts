@@ -8,7 +8,7 @@ import {
   temporaryPasswordFromMail,
   textOf,
   Visitor,
-} from '../helpers'
+} from '../support/helpers'
 
 async function restricted() {
   const family = await createFamily()

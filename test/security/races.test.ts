@@ -2,13 +2,12 @@ import { eq, sql } from 'drizzle-orm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { families, sessions, temporaryPasswords } from '../../src/db/schema'
 import { hashPassword, verifyPassword } from '../../src/services/passwords'
-import { instrumentD1 } from '../d1-double'
+import { instrumentD1 } from '../support/d1-double'
 import {
   createFamily,
   db,
   post,
   reloadFamily,
-  signedInWithTemporaryPassword,
   send,
   setCookies,
   snapshotDatabase,
@@ -18,9 +17,10 @@ import {
   textOf,
   Visitor,
   letSpacingPass,
-} from '../helpers'
+} from '../support/helpers'
+import { signedInFamily, signedInWithTemporaryPassword } from '../support/signed-in'
 
-// Issue 11: a password change always wins, a session is replaced at each sign-in, and a batch that
+// A password change always wins, a session is replaced at each sign-in, and a batch that
 // fails at any statement leaves nothing half-done.
 
 afterEach(() => {
@@ -109,9 +109,7 @@ describe('a password change wins every race', () => {
 
   it('leaves no session that opens /espace when sign-ins race a change, round after round', async () => {
     for (let round = 0; round < 8; round++) {
-      const family = await createFamily({ password: 'Soleil2026' })
-      const owner = new Visitor()
-      await owner.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+      const { family, browser: owner } = await signedInFamily()
       const racers = Array.from({ length: 4 }, () => new Visitor())
       const [change] = await Promise.all([
         owner.post('/nouveau-mot-de-passe', {
@@ -136,9 +134,7 @@ describe('a password change wins every race', () => {
 
 describe('signing in again replaces the session', () => {
   it('deletes the previous session of the browser and gives a new token', async () => {
-    const family = await createFamily({ password: 'Soleil2026' })
-    const browser = new Visitor()
-    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+    const { family, browser } = await signedInFamily()
     const first = browser.cookie
     await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
     expect(browser.cookie).not.toBe(first)

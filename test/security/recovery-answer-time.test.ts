@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { instrumentD1 } from '../d1-double'
-import { createFamily, mailsTo, post, uniqueFamilyNumber } from '../helpers'
+import { instrumentD1 } from '../support/d1-double'
+import { createFamily, mailsTo, post, uniqueFamilyNumber } from '../support/helpers'
 
 /**
  * The SQL a recovery request has run when its answer is handed back, and the whole run once its

@@ -2,34 +2,16 @@ import { eq, inArray } from 'drizzle-orm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { sessions } from '../../src/db/schema'
 import { sha256Hex } from '../../src/services/crypto'
-import {
-  createFamily,
-  db,
-  post,
-  runCron,
-  send,
-  setCookies,
-  temporaryPasswordFromMail,
-  Visitor,
-} from '../helpers'
+import { createFamily, db, post, runCron, send, setCookies } from '../support/helpers'
+import { signedInFamily, signedInWithTemporaryPassword } from '../support/signed-in'
 
 afterEach(() => {
   vi.useRealTimers()
 })
 
-async function signedIn() {
-  const family = await createFamily({ password: 'Soleil2026' })
-  const browser = new Visitor()
-  const response = await browser.post('/connexion', {
-    identifier: family.familyNumber,
-    password: 'Soleil2026',
-  })
-  return { family, browser, token: setCookies(response).get('__Host-session')!.value }
-}
-
 describe('a session is a random token, stored hashed, that expires', () => {
   it('uses a 256-bit random token and stores only its SHA-256', async () => {
-    const { family, token } = await signedIn()
+    const { family, token } = await signedInFamily()
     expect(token).toMatch(/^[0-9a-f]{64}$/)
     const rows = await db.select().from(sessions).where(eq(sessions.familyId, family.id))
     expect(rows.map((row) => row.id)).toEqual([sha256Hex(token)])
@@ -73,7 +55,7 @@ describe('a session is a random token, stored hashed, that expires', () => {
   it('ends after 30 idle minutes', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     const start = Date.now()
-    const { browser } = await signedIn()
+    const { browser } = await signedInFamily()
     vi.setSystemTime(start + 29 * 60_000)
     expect((await browser.get('/espace')).status).toBe(200)
     vi.setSystemTime(start + (29 + 31) * 60_000)
@@ -85,7 +67,7 @@ describe('a session is a random token, stored hashed, that expires', () => {
   it('ends 12 hours after sign-in, however active the family is', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     const start = Date.now()
-    const { browser } = await signedIn()
+    const { browser } = await signedInFamily()
     for (let minutes = 20; minutes < 12 * 60; minutes += 20) {
       vi.setSystemTime(start + minutes * 60_000)
       expect((await browser.get('/espace')).status).toBe(200)
@@ -95,7 +77,7 @@ describe('a session is a random token, stored hashed, that expires', () => {
   })
 
   it('is deleted at sign-out', async () => {
-    const { browser, token } = await signedIn()
+    const { browser, token } = await signedInFamily()
     await browser.post('/deconnexion', {})
     expect(
       await db
@@ -113,20 +95,9 @@ describe('a session is a random token, stored hashed, that expires', () => {
   })
 })
 
-async function signedInWithTemporaryPassword() {
-  const family = await createFamily({ password: 'Soleil2026' })
-  await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
-  const browser = new Visitor()
-  await browser.post('/connexion', {
-    identifier: family.familyNumber,
-    password: await temporaryPasswordFromMail(family.email!),
-  })
-  return { family, browser, token: browser.cookieValue('__Host-session')! }
-}
-
 describe('a restricted session reaches step 5 and sign-out only', () => {
   it('sends other pages and posts to the sign-in page, never into step 5', async () => {
-    const { browser } = await signedInWithTemporaryPassword()
+    const { browser } = await signedInWithTemporaryPassword({ password: 'Soleil2026' })
     for (const path of ['/espace', '/agents', '/nimporte-quoi']) {
       expect((await browser.get(path)).headers.get('location'), path).toBe('/connexion')
     }
@@ -140,8 +111,8 @@ describe('a restricted session reaches step 5 and sign-out only', () => {
   it('ends after 5 idle minutes, while a full session lasts the configured 30', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     const start = Date.now()
-    const restricted = await signedInWithTemporaryPassword()
-    const full = await signedIn()
+    const restricted = await signedInWithTemporaryPassword({ password: 'Soleil2026' })
+    const full = await signedInFamily()
     vi.setSystemTime(start + 4 * 60_000)
     expect((await restricted.browser.get('/nouveau-mot-de-passe')).status).toBe(200)
     vi.setSystemTime(start + (4 + 5) * 60_000)
@@ -154,8 +125,8 @@ describe('a restricted session reaches step 5 and sign-out only', () => {
 
   it('is purged by the cron run once idle 5 minutes, while an idle full session is kept', async () => {
     const start = Date.now()
-    const restricted = await signedInWithTemporaryPassword()
-    const full = await signedIn()
+    const restricted = await signedInWithTemporaryPassword({ password: 'Soleil2026' })
+    const full = await signedInFamily()
     const ids = [restricted.token, full.token].map(sha256Hex)
     await runCron(start + 6 * 60_000)
     const left = await db

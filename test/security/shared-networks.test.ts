@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { FakeAccessTeam } from '../access'
+import { FakeAccessTeam } from '../support/access'
 import {
   clientKeyOf,
   createFamily,
@@ -10,7 +10,7 @@ import {
   textOf,
   uniqueFamilyNumber,
   Visitor,
-} from '../helpers'
+} from '../support/helpers'
 
 // Many families, one network (the town hall's Wi-Fi, a school, a carrier's shared IPv4): past a
 // per-client limit, a browser with JavaScript is challenged instead of stopped, the commune's own

@@ -15,7 +15,8 @@ import {
   Visitor,
   withoutNonces,
   letSpacingPass,
-} from '../helpers'
+} from '../support/helpers'
+import { signedInFamily } from '../support/signed-in'
 
 /** Runs `action` and says how many scrypt hashes it computed. */
 async function hashesDuring(action: () => Promise<unknown>): Promise<number> {
@@ -233,9 +234,7 @@ describe('hashes carry their parameters and are upgraded', () => {
 
 describe('GET requests change nothing', () => {
   it('has no sign-out on GET', async () => {
-    const family = await createFamily({ password: 'Soleil2026' })
-    const browser = new Visitor()
-    await browser.post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' })
+    const { family, browser } = await signedInFamily()
     expect((await browser.get('/deconnexion')).status).toBe(404)
     expect((await browser.get('/espace')).status).toBe(200)
     expect((await send('/mot-de-passe-oublie?identifier=' + family.familyNumber)).status).toBe(200)

@@ -7,8 +7,8 @@ import {
   planFamiliesImport,
   type ImportedFamily,
 } from '../../src/services/flows/families-import'
-import { instrumentD1 } from '../d1-double'
-import { db, testEnv } from '../helpers'
+import { instrumentD1 } from '../support/d1-double'
+import { db, testEnv } from '../support/helpers'
 
 // The import is all or nothing: D1 failing at any statement of its batch leaves no family behind.
 const commune = (prefix: string, count: number): ImportedFamily[] =>

@@ -8,7 +8,7 @@ import {
   temporaryPasswords,
 } from '../../src/db/schema'
 import { enqueueMailStatements } from '../../src/services/records/outbox'
-import { createFamily, db, runCron } from '../helpers'
+import { createFamily, db, runCron } from '../support/helpers'
 
 const DAY = 24 * 3_600_000
 

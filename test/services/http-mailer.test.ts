@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createHttpMailer } from '../../src/services/mail/http-mailer'
-import { createFamily, post } from '../helpers'
-import { FakeMailApi } from '../mail-api'
+import { createFamily, post } from '../support/helpers'
+import { FakeMailApi } from '../support/mail-api'
 
 const mail = {
   from: 'Portail Famille <ne-pas-repondre@example.org>',

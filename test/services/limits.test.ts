@@ -4,7 +4,7 @@ import {
   countAttemptStatement,
   type CounterLimit as Limit,
 } from '../../src/services/records/attempt-counters'
-import { db } from '../helpers'
+import { db } from '../support/helpers'
 
 const MINUTE = 60_000
 const limit: Limit = { max: 5, windowMs: 15 * MINUTE, escalates: true }

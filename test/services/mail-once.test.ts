@@ -5,10 +5,10 @@ import type { Mailer, SendResult } from '../../src/services/mail/mailer'
 import { createHttpMailer } from '../../src/services/mail/http-mailer'
 import { deliverDueMails, deliverOutboxMail } from '../../src/services/mail/delivery'
 import { enqueueMailStatements } from '../../src/services/records/outbox'
-import { createFamily, db, post, runCron } from '../helpers'
-import { deliveredKeys, FakeMailApi } from '../mail-api'
+import { createFamily, db, post, runCron } from '../support/helpers'
+import { deliveredKeys, FakeMailApi } from '../support/mail-api'
 
-// A mail goes once (issue 11): every outcome is fenced to the claim that sent it.
+// A mail goes once (docs/mail.md, leases): every outcome is fenced to the claim that sent it.
 const MINUTE = 60_000
 const options = {
   from: 'Portail Famille <ne-pas-repondre@example.org>',

@@ -2,8 +2,8 @@ import { eq, inArray } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { outbox } from '../../src/db/schema'
 import { enqueueMailStatements } from '../../src/services/records/outbox'
-import { createFamily, db, post, runCron } from '../helpers'
-import { deliveredKeys, FakeMailApi } from '../mail-api'
+import { createFamily, db, post, runCron } from '../support/helpers'
+import { deliveredKeys, FakeMailApi } from '../support/mail-api'
 
 const MINUTE = 60_000
 let logged: string[] = []

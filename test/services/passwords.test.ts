@@ -2,7 +2,7 @@ import { scrypt } from '@noble/hashes/scrypt.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
 import { scryptComputations, verifyPassword } from '../../src/services/passwords'
-import { TEST_SCRYPT } from '../helpers'
+import { TEST_SCRYPT } from '../support/helpers'
 
 const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes))
 const SALT = b64(new Uint8Array(16).fill(7))

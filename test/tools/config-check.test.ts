@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runTool } from './run-tool'
+import { runTool } from '../support/node/run-tool'
 
 // `npm run config:check`: the Worker's own schema against a wrangler.toml, offline.
 const dir = mkdtempSync(join(tmpdir(), 'config-check-'))

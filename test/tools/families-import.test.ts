@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPlatform } from '../../scripts/lib/platform'
 import { families, sessions } from '../../src/db/schema'
 import type { Db } from '../../src/db/client'
-import { migrateLocalDatabase, runTool } from './run-tool'
+import { migrateLocalDatabase, runTool } from '../support/node/run-tool'
 
 // `npm run families:import` end to end, through the Worker's own service on a local D1 of its own.
 let state: string

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest'
 import { LocalClient, readTemporaryPassword } from '../../scripts/lib/local-client'
-import { familyNumber } from '../e2e/support'
-import { runTool } from './run-tool'
+import { familyNumber } from '../support/node/browser-app'
+import { runTool } from '../support/node/run-tool'
 
 // `npm run families:send-temporary-password` end to end, on the local D1 that wrangler dev serves.
 const base = () => inject('baseUrl')

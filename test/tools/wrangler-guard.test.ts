@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { unstable_readConfig } from 'wrangler'
 
-// Issue 11: the top level of wrangler.toml is the development configuration (a mailbox
+// The top level of wrangler.toml is the development configuration (a mailbox
 // at /dev/mails, demo families). A bare `wrangler deploy` must neither replace the production Worker
 // nor publish it.
 const read = (env?: string) =>

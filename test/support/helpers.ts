@@ -1,12 +1,12 @@
 import { env } from 'cloudflare:workers'
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { desc, eq, sql } from 'drizzle-orm'
-import { createDb } from '../src/db/client'
-import { families, outbox, temporaryPasswords, type Family } from '../src/db/schema'
-import app from '../src/index'
-import { parseConfig } from '../src/config'
-import { clientKey } from '../src/services/client-key'
-import { hashPassword } from '../src/services/passwords'
+import { createDb } from '../../src/db/client'
+import { families, outbox, temporaryPasswords, type Family } from '../../src/db/schema'
+import app from '../../src/index'
+import { parseConfig } from '../../src/config'
+import { clientKey } from '../../src/services/client-key'
+import { hashPassword } from '../../src/services/passwords'
 
 export const BASE = 'http://localhost'
 export const db = createDb(env.DB)
@@ -245,18 +245,6 @@ export async function runCron(scheduledTime: number, envOverrides?: Record<strin
     ctx,
   )
   await waitOnExecutionContext(ctx)
-}
-
-/** A family that asked for a temporary password and signed in with it, in `browser` (step 5). */
-export async function signedInWithTemporaryPassword(
-  input: Parameters<typeof createFamily>[0] = {},
-) {
-  const family = await createFamily(input)
-  await post('/mot-de-passe-oublie', { identifier: family.familyNumber })
-  const temporary = await temporaryPasswordFromMail(family.email!)
-  const browser = new Visitor()
-  await browser.post('/connexion', { identifier: family.familyNumber, password: temporary })
-  return { family, browser, temporary }
 }
 
 /**

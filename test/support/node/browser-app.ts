@@ -2,15 +2,15 @@ import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { expect, inject } from 'vitest'
-import { readTemporaryPassword } from '../../scripts/lib/local-client'
+import { readTemporaryPassword } from '../../../scripts/lib/local-client'
 import type { Scenario } from './global-setup'
 
 export const baseUrl = () => inject('baseUrl')
 export const familyNumber = (scenario: Scenario) => inject('families')[scenario]
-/** The seeded e-mail of a scenario's family (test/e2e/global-setup.ts). */
+/** The seeded e-mail of a scenario's family (test/support/node/global-setup.ts). */
 export const emailOf = (scenario: Scenario) => `${scenario.toLowerCase()}@example.org`
 
-const screenshots = resolve(import.meta.dirname, '../../test-results/screenshots')
+const screenshots = resolve(import.meta.dirname, '../../../test-results/screenshots')
 
 /** Writes test-results/screenshots/NAME.png, for a person to look at. */
 export async function screenshot(page: Page, name: string) {

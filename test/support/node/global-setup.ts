@@ -2,10 +2,10 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { TestProject } from 'vitest/node'
-import { startLocalServer } from '../../scripts/lib/local-server'
-import { SCRYPT_FLOOR } from '../../src/config'
-import { hashPassword } from '../../src/services/passwords'
-import { chromiumExecutable } from '../../scripts/lib/chromium'
+import { startLocalServer } from '../../../scripts/lib/local-server'
+import { SCRYPT_FLOOR } from '../../../src/config'
+import { hashPassword } from '../../../src/services/passwords'
+import { chromiumExecutable } from '../../../scripts/lib/chromium'
 
 // Serves the real app with `wrangler dev` on a free loopback port, over its own throw-away local D1
 // seeded with one family per scenario, for the browser and ops-tool tests.
@@ -38,7 +38,7 @@ export const SCENARIOS = [
 export type Scenario = (typeof SCENARIOS)[number]
 export const KNOWN_PASSWORD = 'Soleil2026'
 
-const root = resolve(import.meta.dirname, '../..')
+const root = resolve(import.meta.dirname, '../../..')
 
 async function seedSql(families: Record<Scenario, string>, expiredSecret: string) {
   const known = await hashPassword(KNOWN_PASSWORD, SCRYPT_FLOOR)

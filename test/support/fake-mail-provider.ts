@@ -28,7 +28,7 @@ function mailbox(host: string): Mailbox {
 }
 
 // A fake Cloudflare Access team: `https://<team>.cloudflareaccess.com/cdn-cgi/access/certs` serves the
-// JWKS a test registered with POST /__keys (test/access.ts), counts how often it was fetched
+// JWKS a test registered with POST /__keys (test/support/access.ts), counts how often it was fetched
 // (GET /__fetches), and never answers after POST /__hang. No test talks to Cloudflare.
 const accessTeams = new Map<string, { keys: unknown[]; fetches: number; hang: boolean }>()
 

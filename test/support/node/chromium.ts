@@ -1,7 +1,7 @@
 import type { Browser, BrowserContextOptions } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
-import { launchChromium } from '../../scripts/lib/chromium'
-import { randomClientAddress } from '../../scripts/lib/local-client'
+import { launchChromium } from '../../../scripts/lib/chromium'
+import { randomClientAddress } from '../../../scripts/lib/local-client'
 
 /**
  * One Chromium for a test file: launched before its tests, closed after them. The system's, or the

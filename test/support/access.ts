@@ -1,7 +1,7 @@
 import { sign } from 'hono/jwt'
 
 // A Cloudflare Access team of the tests' own: a local RS256 key pair whose public half the fake certs
-// endpoint serves (test/fake-mail-provider.ts). `token()` signs what Access would put in
+// endpoint serves (test/support/fake-mail-provider.ts). `token()` signs what Access would put in
 // Cf-Access-Jwt-Assertion.
 export class FakeAccessTeam {
   readonly teamDomain = `https://team-${crypto.randomUUID().slice(0, 8)}.cloudflareaccess.com`

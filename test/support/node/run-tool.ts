@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
-import { projectBin, projectRoot, runWrangler, toolEnv } from '../../scripts/lib/wrangler'
+import { projectBin, projectRoot, runWrangler, toolEnv } from '../../../scripts/lib/wrangler'
 
 /** Runs an ops command as `npm run` would (tsx, Node 22 first on PATH) and returns what it printed. */
 export function runTool(script: string, args: string[]) {

@@ -1,4 +1,4 @@
-// Test-side handle on the fake mail API of test/fake-mail-provider.ts.
+// Test-side handle on the fake mail API of test/support/fake-mail-provider.ts.
 export type ReceivedRequest = {
   url: string
   method: string
