@@ -1,4 +1,4 @@
-import { type SQL } from 'drizzle-orm'
+import type { Fence } from '../../db/fenced-batch'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db } from '../../db/client'
 import type { ClientNetwork } from '../client-key'
@@ -77,7 +77,7 @@ export function countSignInAttempt<Alongside = never>(
  * of its networks. Only what this attempt counted: a number's other failures (and its block) are not
  * the family's to end, or a stranger would learn when the family signed in.
  */
-export function forgiveSignInStatements(db: Db, client: SignInClient, fence: SQL) {
+export function forgiveSignInStatements(db: Db, client: SignInClient, fence: Fence) {
   if (client.deviceId) {
     return [
       clearAttemptsStatement(
