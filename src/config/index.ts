@@ -36,6 +36,7 @@ function toConfig(raw: RawConfig): Settings {
     temporaryPasswordTtlMs: raw.TEMPORARY_PASSWORD_TTL_MINUTES * 60_000,
     passwordMinLength: raw.PASSWORD_MIN_LENGTH,
     scrypt: { logN: raw.SCRYPT_LOG_N, r: raw.SCRYPT_R, p: raw.SCRYPT_P },
+    hashing: { slots: raw.HASH_CONCURRENCY, queueMax: raw.HASH_QUEUE_MAX },
     session: {
       idleMs: raw.SESSION_IDLE_MINUTES * 60_000,
       absoluteMs: raw.SESSION_ABSOLUTE_HOURS * 3_600_000,

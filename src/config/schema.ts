@@ -45,6 +45,9 @@ export const configSchema = z.object({
   SCRYPT_LOG_N: int(1, 20).default(SCRYPT_FLOOR.logN),
   SCRYPT_R: int(1, 32).default(SCRYPT_FLOOR.r),
   SCRYPT_P: int(1, 16).default(SCRYPT_FLOOR.p),
+  // Hashes at once per isolate (16 MiB each at the default cost), and sign-ins allowed to wait for one.
+  HASH_CONCURRENCY: int(1, 6).default(2),
+  HASH_QUEUE_MAX: int(0, 10_000).default(64),
   SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
   SESSION_ABSOLUTE_HOURS: int(1, 24 * 30).default(12),
   // Limits (docs/limits.md, services/limits/).

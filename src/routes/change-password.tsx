@@ -8,7 +8,7 @@ import {
   setPasswordSavedFlash,
 } from '../http/cookies'
 import { parseForm, readForm, textField } from '../http/form'
-import { tooManyAttempts } from '../http/limits'
+import { tooManyAttempts, tooManySignIns } from '../http/limits'
 import { deliverInBackground } from '../http/mail'
 import { isHtmx, nextStep, redirectTo, render } from '../http/respond'
 import { changePassword, hasErrors, passwordChangeErrors } from '../services/flows/password-change'
@@ -55,7 +55,7 @@ export const changePasswordRoute = new Hono<AppEnv>()
     const { config, db, clientKey, clientNetworks } = c.var
     const current = c.var.session
     if (!current) return signInAgain(c, 422)
-    const again = (status: 422 | 429, props: Partial<ChangePasswordFormProps>) =>
+    const again = (status: 422 | 429 | 503, props: Partial<ChangePasswordFormProps>) =>
       render(c, {
         ...changePasswordStep({
           minLength: config.passwordMinLength,
@@ -88,6 +88,7 @@ export const changePasswordRoute = new Hono<AppEnv>()
 
     const result = await changePassword(db, config, current, form, client, now)
     if (!result.ok && result.reason === 'invalid') return again(422, { errors: result.errors })
+    if (!result.ok && result.reason === 'busy') return again(503, { alert: tooManySignIns(c) })
     if (!result.ok && result.reason === 'session-gone') {
       clearSessionCookie(c)
       return redirectTo(c, PATHS.signIn)

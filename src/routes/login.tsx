@@ -11,6 +11,7 @@ import {
 import { familyNumberField, parseForm, readForm, textField, typedText } from '../http/form'
 import { nextStep, redirectTo, render } from '../http/respond'
 import { challengeAnswered, refusal } from '../http/challenge'
+import { tooManySignIns } from '../http/limits'
 import { signIn } from '../services/flows/sign-in'
 import { changePasswordStep } from '../views/change-password'
 import { familySpaceStep } from '../views/family-space'
@@ -48,7 +49,7 @@ export const login = new Hono<AppEnv>()
   .post('/', async (c) => {
     const { config, db, clientKey, clientNetworks } = c.var
     const body = await readForm(c)
-    const again = (status: 422 | 429, props: Partial<LoginFormProps>) =>
+    const again = (status: 422 | 429 | 503, props: Partial<LoginFormProps>) =>
       render(c, {
         ...signInStep({
           identifierHelp: config.identifierHelp,
@@ -81,6 +82,7 @@ export const login = new Hono<AppEnv>()
     if (!result.ok && result.reason === 'limited') {
       return again(429, refusal(c, result, ` ${STILL_BY_MAIL}`))
     }
+    if (!result.ok && result.reason === 'busy') return again(503, { alert: tooManySignIns(c) })
     if (!result.ok) return again(422, { alert: WRONG_CREDENTIALS })
 
     setSessionCookie(c, result.token)

@@ -1,6 +1,7 @@
 import type { AccessSettings } from './agent-access'
 import type { ChallengeSettings } from './challenge'
 import type { Cidr } from './client-key'
+import type { HashGateSettings } from './hash-gate'
 import type { ScryptParams } from './passwords'
 
 // What the domain needs to know of the deployment, in the domain's own terms. src/config.ts builds it
@@ -21,6 +22,7 @@ export type Settings = {
   temporaryPasswordTtlMs: number
   passwordMinLength: number
   scrypt: ScryptParams
+  hashing: HashGateSettings
   session: { idleMs: number; absoluteMs: number }
   limits: {
     signInFailuresPerNumber: number

@@ -8,31 +8,20 @@ import { forgetDevicesStatement, rememberDeviceStatements } from '../records/dev
 import { passwordSavedAs, setPasswordHashStatement } from '../records/families'
 import { enqueueMailStatements } from '../records/outbox'
 import { RETENTION } from '../retention'
-import { isCommonPassword } from '../common-passwords'
-import { passwordProblems } from '../password-policy'
 import { loginUrl } from './password-recovery'
+import type { PasswordChangeErrors, PasswordChangeForm } from './password-change-form'
+
+export * from './password-change-form'
+import { withHashSlot } from '../hash-gate'
 import { hashPassword, verifyPassword } from '../passwords'
 import { forgiveSignInStatements, type SignInClient } from '../limits'
 import { recordEventStatement } from '../records/security-events'
 import { invalidateFamilySessionsStatement, type CurrentSession } from '../records/sessions'
 import {
   consumeTemporaryPasswordStatement,
-  isTemporaryPassword,
   temporaryPasswordLive,
   voidTemporaryPasswordsStatement,
 } from '../records/temporary-passwords'
-
-export type PasswordChangeForm = {
-  currentPassword?: string
-  newPassword: string
-  confirmation: string
-}
-
-export type PasswordChangeErrors = {
-  current_password?: string[]
-  new_password?: string[]
-  confirmation?: string[]
-}
 
 export type PasswordChangeResult =
   // `deviceToken`: this browser's device cookie, signed for the new password.
@@ -42,34 +31,8 @@ export type PasswordChangeResult =
   | { ok: false; reason: 'temporary-password-gone' }
   // The password was changed elsewhere meanwhile: that change ended this session.
   | { ok: false; reason: 'session-gone' }
-
-/** The form's own rules, before any hash is computed. */
-export function passwordChangeErrors(
-  config: Config,
-  current: CurrentSession,
-  form: PasswordChangeForm,
-): PasswordChangeErrors {
-  const errors: PasswordChangeErrors = {}
-  const { session, family } = current
-  if (session.kind === 'full' && !form.currentPassword) {
-    errors.current_password = ['Saisissez votre mot de passe actuel.']
-  }
-  const temporaryHash = current.temporaryPasswordHash
-  const problems = passwordProblems(form.newPassword, {
-    minLength: config.passwordMinLength,
-    familyNumber: family.familyNumber,
-    isTemporaryPassword: (candidate) =>
-      temporaryHash !== null && isTemporaryPassword(temporaryHash, candidate),
-    isCommonPassword,
-  })
-  if (problems.length > 0) errors.new_password = problems
-  if (form.confirmation !== form.newPassword) {
-    errors.confirmation = ['La confirmation ne correspond pas au nouveau mot de passe.']
-  }
-  return errors
-}
-
-export const hasErrors = (errors: PasswordChangeErrors) => Object.keys(errors).length > 0
+  // Too many hashes wait on this isolate: nothing was changed.
+  | { ok: false; reason: 'busy' }
 
 /**
  * Step 5 and step 6's consequences, for a form `passwordChangeErrors` found valid: checks the current
@@ -85,17 +48,23 @@ export async function changePassword(
   now: number,
 ): Promise<PasswordChangeResult> {
   const { session, family } = current
-  if (session.kind === 'full') {
-    const check = await verifyPassword(form.currentPassword!, family.passwordHash, config.scrypt)
-    if (!check.matches) {
-      return {
-        ok: false,
-        reason: 'invalid',
-        errors: { current_password: ['Le mot de passe actuel est incorrect.'] },
-      }
+  // The current password's check and the new hash wait their turn like a sign-in's (hash-gate.ts).
+  const hashed = await withHashSlot(config.hashing, async () => {
+    if (session.kind === 'full') {
+      const check = await verifyPassword(form.currentPassword!, family.passwordHash, config.scrypt)
+      if (!check.matches) return null
+    }
+    return hashPassword(form.newPassword, config.scrypt)
+  })
+  if (hashed.busy) return { ok: false, reason: 'busy' }
+  const passwordHash = hashed.value
+  if (passwordHash === null) {
+    return {
+      ok: false,
+      reason: 'invalid',
+      errors: { current_password: ['Le mot de passe actuel est incorrect.'] },
     }
   }
-  const passwordHash = await hashPassword(form.newPassword, config.scrypt)
   const saved = await savePasswordChange(db, config, current, { passwordHash, client }, now)
   if (saved.ok || session.kind === 'restricted') return saved
   // A full session whose password changed meanwhile has been ended by that change.

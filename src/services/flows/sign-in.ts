@@ -3,6 +3,7 @@ import type { Db } from '../../db/client'
 import { findFamilyByNumberStatement, passwordUnchanged, type Family } from '../records/families'
 import { countSignInAttempt, type Limited, type SignInClient } from '../limits'
 import { trustedDeviceId } from '../devices'
+import { withHashSlot } from '../hash-gate'
 import { hashPassword, verifyPassword } from '../passwords'
 import { recordEventStatement } from '../records/security-events'
 import { openSession } from './open-session'
@@ -14,6 +15,8 @@ export type SignInResult =
   // sign-in, the device cookie to set (this browser's id, signed at the current password version).
   | { ok: true; token: string; kind: SessionKind; family: Family; deviceToken: string | null }
   | { ok: false; reason: 'wrong-credentials' }
+  // More sign-ins wait for a hash on this isolate than it can serve soon: nothing was done.
+  | { ok: false; reason: 'busy' }
   | ({ ok: false; reason: 'limited' } & Limited)
 
 // `previousToken`: the session cookie the browser already had; its session ends (ASVS 5.0 V7.2.4).
@@ -51,6 +54,20 @@ export async function signIn(
     })
   }
 
+  // The count and the hash wait their turn: at most a few hashes at once per isolate (hash-gate.ts).
+  const gated = await withHashSlot(config.hashing, () => checkPassword(db, config, input, now))
+  if (gated.busy) return { ok: false, reason: 'busy' }
+  if (!gated.value.ok) return gated.value
+  const { family, client, upgrade } = gated.value
+  const verified = passwordUnchanged(db, family.id, family.passwordVersion)
+  return openSession(db, config, client, family, { kind: 'full', opensIf: verified, upgrade, now })
+}
+
+/**
+ * Counts the attempt, then checks the password with one scrypt (and a second one when the stored
+ * hash is weaker than today's parameters): the part of a sign-in that holds a hash's memory.
+ */
+async function checkPassword(db: Db, config: Config, input: SignInInput, now: number) {
   const secret = config.clientKeySecret
   const deviceId = await trustedDeviceId(db, secret, input.deviceCookie, input.familyNumber, now)
   const client = { ...input, deviceId }
@@ -63,7 +80,7 @@ export async function signIn(
     findFamilyByNumberStatement(db, input.familyNumber),
   )
   if (counted.limited) {
-    return { ok: false, reason: 'limited', ...counted.limited }
+    return { ok: false as const, reason: 'limited' as const, ...counted.limited }
   }
   const [family] = counted.alongside
   const check = await verifyPassword(input.password, family?.passwordHash ?? null, config.scrypt)
@@ -75,10 +92,9 @@ export async function signIn(
         clientKey: input.clientKey,
       }),
     ])
-    return { ok: false, reason: 'wrong-credentials' }
+    return { ok: false as const, reason: 'wrong-credentials' as const }
   }
   // Parameters raised since this hash was made: upgrade it now that the password is known.
   const upgrade = check.needsRehash ? await hashPassword(input.password, config.scrypt) : null
-  const verified = passwordUnchanged(db, family.id, family.passwordVersion)
-  return openSession(db, config, client, family, { kind: 'full', opensIf: verified, upgrade, now })
+  return { ok: true as const, family, client, upgrade }
 }
