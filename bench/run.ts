@@ -1,7 +1,8 @@
 // npm run bench: the figures behind the speed and weight goals, measured side by side on this machine.
 // Starts the app (wrangler dev, loopback only) and a bench-only hash Worker, measures, stops them,
 // prints the tables and writes bench/results.json. Bounded: about a minute on 2 cores.
-// `npm run bench -- --only recovery` runs the recovery answer time section alone (and writes nothing).
+// `npm run bench -- --only recovery` runs the recovery answer time section alone (and writes nothing);
+// `--only storm` the sign-in storms alone.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,6 +17,7 @@ import { measureFlow2g, PROFILE_2G, type FlowTiming } from './flow-2g'
 import { measureLighthouse } from './lighthouse'
 import { measureRoundTrips } from './round-trips'
 import { runLoad, type LoadResult } from './load'
+import { measureStorm, type StormResult } from './storm'
 import { measureRecoveryTiming, recoverySeedSql, type RecoveryTiming } from './recovery-timing'
 
 const LOAD = { connections: 4, durationMs: 5_000 }
@@ -72,7 +74,52 @@ function printRecoveryTiming(timing: RecoveryTiming, title: string) {
   )
 }
 
+function printStorms(storms: StormResult[], title: string) {
+  table(
+    title,
+    [
+      'sign-ins at once',
+      'finished in',
+      'vs one after another',
+      'sign-in p50',
+      'sign-in p95',
+      'GET idle p99',
+      'GET p50 during',
+      'GET p99 during',
+      'workerd peak − idle',
+      'statuses',
+    ],
+    storms.map((storm) => [
+      storm.signIns,
+      `${(storm.finishedInMs / 1000).toFixed(2)} s`,
+      `${(storm.finishedInMs / (storm.serialHashMs * (storm.statuses[422] ?? storm.signIns))).toFixed(2)}×`,
+      ms(storm.signIn.p50),
+      ms(storm.signIn.p95),
+      ms(storm.page.idleP99),
+      ms(storm.page.p50),
+      ms(storm.page.p99),
+      `${storm.memory.growthMiB.toFixed(0)} MiB`,
+      JSON.stringify(storm.statuses),
+    ]),
+  )
+}
+
+// The storm measures the hash's own cost: no per-number or per-client limit turns it into 429s.
+const STORM_VARS = { SIGNIN_FAILURES_PER_NUMBER: '100000', SIGNIN_FAILURES_PER_CLIENT: '100000' }
+
 const onlyIndex = process.argv.indexOf('--only')
+if (onlyIndex !== -1 && process.argv[onlyIndex + 1] === 'storm') {
+  console.log('Starting the app (wrangler dev, 127.0.0.1) for the sign-in storms alone…')
+  const alone = await startLocalServer({ seedSql: 'select 1;', vars: STORM_VARS })
+  try {
+    const storms = []
+    for (const count of [40, 200]) storms.push(await measureStorm(alone, count, randomNumber()))
+    printStorms(storms, 'Sign-in storms on one local isolate')
+  } finally {
+    await alone.stop()
+  }
+  process.exit(0)
+}
 if (onlyIndex !== -1 && process.argv[onlyIndex + 1] === 'recovery') {
   console.log('Starting the app (wrangler dev, 127.0.0.1) for the recovery answer time alone…')
   const alone = await startLocalServer({ seedSql: recoverySeedSql() })
@@ -97,13 +144,17 @@ const app = await startLocalServer({
   seedSql: seed,
   // Measure the work, not the limits: the per-number and per-address sign-in limits would turn the
   // wrong-password load into cheap 429s after five attempts.
-  vars: { SIGNIN_FAILURES_PER_NUMBER: '1000', SIGNIN_FAILURES_PER_CLIENT: '100000' },
+  vars: STORM_VARS,
 })
 const hashWorker = await startWrangler(['dev', '--config', 'bench/wrangler.toml'])
 try {
   const bytes = await measureBytes(app.baseUrl, families.withoutJs, families.withJs)
   // Before the load runs fill the outbox and the limits: the same state as when run alone.
   const recovery = await measureRecoveryTiming(app.baseUrl)
+  const storms = [
+    await measureStorm(app, 40, randomNumber()),
+    await measureStorm(app, 200, randomNumber()),
+  ]
 
   const signIn = await fetch(`${app.baseUrl}/connexion`, {
     method: 'POST',
@@ -354,6 +405,7 @@ try {
     roundTrips.map((r) => [r.route, r.calls]),
   )
   printRecoveryTiming(recovery, '11. Recovery answer time')
+  printStorms(storms, '12. Sign-in storms on one local isolate')
 
   const wranglerVersion = JSON.parse(
     readFileSync(join(root, 'node_modules/wrangler/package.json'), 'utf8'),
@@ -377,6 +429,7 @@ try {
     getUnderSignIns: { alone: getAlone, during: getDuringSignIns },
     roundTrips,
     recovery,
+    storms,
   }
   writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
   console.log(

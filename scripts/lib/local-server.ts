@@ -7,7 +7,13 @@ import { projectBin, projectRoot, runWrangler, toolEnv } from './wrangler'
 
 // `wrangler dev` on a free loopback port over a throw-away local D1, migrated and seeded before the
 // server starts. For the browser tests and the benchmark: the real app, as `npm start` serves it.
-export type LocalServer = { baseUrl: string; statePath: string; stop: () => Promise<void> }
+// `processGroup`: wrangler's process group (workerd runs in it), for the bench's memory readings.
+export type LocalServer = {
+  baseUrl: string
+  statePath: string
+  processGroup: number
+  stop: () => Promise<void>
+}
 
 export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -104,7 +110,7 @@ export async function startWrangler(args: string[], vars: Record<string, string>
     if (server.exitCode !== null) throw new Error(`wrangler ${args[0]} exited:\n${output}`)
     try {
       await fetch(baseUrl)
-      return { baseUrl, stop }
+      return { baseUrl, stop, processGroup: server.pid! }
     } catch {
       await new Promise((wait) => setTimeout(wait, 250))
     }
