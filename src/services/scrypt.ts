@@ -116,7 +116,8 @@ export async function scryptYielding(
   const blockSize32 = (128 * r) / 4
   const B = pbkdf2(sha256, password, salt, { c: 1, dkLen: 128 * r * p })
   const B32 = u32(B)
-  const V = u32(new Uint8Array(128 * r * N))
+  const buffer = takeBuffer(128 * r * N)
+  const V = u32(buffer)
   const tmp = u32(new Uint8Array(128 * r))
   // Awaited only at a slice's end: an await per step would cost a microtask each.
   let sinceYield = 0
@@ -148,5 +149,21 @@ export async function scryptYielding(
     return pbkdf2(sha256, password, B, { c: 1, dkLen })
   } finally {
     clean(B, V, tmp)
+    giveBack(buffer)
   }
+}
+
+// The big buffer (16 MiB at the default cost) is kept for the next hash instead of left to the
+// garbage collector: the hash gate runs at most a couple at once (hash-gate.ts), so an isolate holds
+// that many buffers, zeroed, rather than a crowd's worth of garbage waiting to be collected.
+const KEPT_BUFFERS = 2
+const kept: Uint8Array[] = []
+
+function takeBuffer(bytes: number): Uint8Array {
+  const index = kept.findIndex((buffer) => buffer.length === bytes)
+  return index === -1 ? new Uint8Array(bytes) : kept.splice(index, 1)[0]!
+}
+
+function giveBack(buffer: Uint8Array) {
+  if (kept.length < KEPT_BUFFERS) kept.push(buffer)
 }
