@@ -4,7 +4,7 @@ import {
   createFamily,
   mailsTo,
   post,
-  send,
+  sendAsAgent,
   temporaryPasswordFromMail,
   textOf,
   Visitor,
@@ -17,13 +17,8 @@ beforeAll(async () => {
   team = await new FakeAccessTeam().publish()
 })
 
-const act = async (familyNumber: string, action: string) =>
-  send(`/agents/familles/${familyNumber}/${action}`, {
-    method: 'POST',
-    form: {},
-    env: team.env(),
-    headers: { 'Cf-Access-Jwt-Assertion': await team.token() },
-  })
+const act = (familyNumber: string, action: string) =>
+  sendAsAgent(team, `/agents/familles/${familyNumber}/${action}`, { method: 'POST', form: {} })
 
 /** An intruder who holds the family's live temporary password, signed in with it. */
 async function intruderWithTemporaryPassword() {
@@ -38,12 +33,7 @@ async function intruderWithTemporaryPassword() {
 describe("the agents' actions leave no door open", () => {
   it('ends the sessions and voids the live temporary password, as the button says', async () => {
     const { family, temporary, intruder } = await intruderWithTemporaryPassword()
-    const page = await (
-      await send(`/agents/familles/${family.familyNumber}`, {
-        env: team.env(),
-        headers: { 'Cf-Access-Jwt-Assertion': await team.token() },
-      })
-    ).text()
+    const page = await (await sendAsAgent(team, `/agents/familles/${family.familyNumber}`)).text()
     expect(page).toContain('Fermer toutes les sessions et annuler le mot de passe temporaire')
 
     const answer = await act(family.familyNumber, 'fin-des-sessions')

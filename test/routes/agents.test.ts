@@ -11,6 +11,7 @@ import {
   temporaryPasswordFromMail,
   textOf,
   Visitor,
+  sendAsAgent,
 } from '../support/helpers'
 import { signedInFamily, signedInWithTemporaryPassword } from '../support/signed-in'
 
@@ -21,12 +22,8 @@ beforeAll(async () => {
   team = await new FakeAccessTeam().publish()
 })
 
-const asAgent = async (path: string, options: Parameters<typeof send>[1] = {}) =>
-  send(path, {
-    ...options,
-    env: team.env(),
-    headers: { 'Cf-Access-Jwt-Assertion': await team.token(), ...options.headers },
-  })
+const asAgent = (path: string, options: Parameters<typeof send>[1] = {}) =>
+  sendAsAgent(team, path, options)
 
 const agentEvents = (familyId: number) =>
   db.select().from(securityEvents).where(eq(securityEvents.familyId, familyId))

@@ -21,6 +21,7 @@ import {
 } from '../support/helpers'
 import { familyWithDevice } from '../support/signed-in'
 import { FakeMailApi } from '../support/mail-api'
+import { lockNumber as lockNumberFrom } from '../support/strangers'
 
 // A stranger who knows a family number (they are printed on every invoice) can neither lock the
 // family out nor use up its mails. Each scenario an attacker tried against the first version is
@@ -44,23 +45,7 @@ async function hashesDuring(action: () => Promise<unknown>): Promise<number> {
   return scryptComputations() - before
 }
 
-/** A stranger's wrong guesses, from one address, until the number is locked for unknown clients. */
-async function lockNumber(familyNumber: string, ip: string = STRANGER) {
-  for (let i = 0; i < 5; i++) {
-    const answer = await post(
-      '/connexion',
-      { identifier: familyNumber, password: `Faux${i}Faux` },
-      { ip },
-    )
-    expect(answer.status).toBe(422)
-  }
-  const locked = await post(
-    '/connexion',
-    { identifier: familyNumber, password: 'Faux9Faux' },
-    { ip },
-  )
-  expect(locked.status).toBe(429)
-}
+const lockNumber = (familyNumber: string, ip: string = STRANGER) => lockNumberFrom(familyNumber, ip)
 
 describe('scenario 1: wrong sign-ins by a stranger no longer lock the family out', () => {
   it("lets the family's phone in with its password while the number is locked for everyone else", async () => {

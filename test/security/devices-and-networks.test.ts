@@ -8,12 +8,13 @@ import {
   post,
   db,
   runCron,
-  send,
   temporaryPasswordFromMail,
   textOf,
   uniqueFamilyNumber,
   Visitor,
+  sendAsAgent,
 } from '../support/helpers'
+import { lockNumber as lockNumberFrom } from '../support/strangers'
 import { rememberedDevice, signedInFamily } from '../support/signed-in'
 
 // What a stranger, a former partner or a busy network could still do after the first anti-lockout
@@ -22,18 +23,7 @@ import { rememberedDevice, signedInFamily } from '../support/signed-in'
 let addresses = 0
 const freshIp = () => `127.0.114.${++addresses}`
 
-/** Wrong guesses at `familyNumber` from `ip` until the number answers 429 to unknown clients. */
-async function lockNumber(familyNumber: string, ip = freshIp()) {
-  for (let i = 0; i < 6; i++) {
-    await post('/connexion', { identifier: familyNumber, password: `Faux${i}Faux` }, { ip })
-  }
-  const locked = await post(
-    '/connexion',
-    { identifier: familyNumber, password: 'Faux9Faux' },
-    { ip },
-  )
-  expect(locked.status).toBe(429)
-}
+const lockNumber = (familyNumber: string) => lockNumberFrom(familyNumber, freshIp())
 
 describe('a temporary password forgives nothing', () => {
   it('does not reset a network’s failures: guesses between sign-ins with a live temporary password still reach 429', async () => {
@@ -200,12 +190,8 @@ describe("the agents' family page shows the devices and can forget them", () => 
   beforeAll(async () => {
     team = await new FakeAccessTeam().publish()
   })
-  const asAgent = async (path: string, method: 'GET' | 'POST' = 'GET') =>
-    send(path, {
-      method,
-      env: team.env(),
-      headers: { 'Cf-Access-Jwt-Assertion': await team.token() },
-    })
+  const asAgent = (path: string, method: 'GET' | 'POST' = 'GET') =>
+    sendAsAgent(team, path, { method })
 
   it('lists first and last sign-in of each device, never the cookie, and forgets them all', async () => {
     const family = await createFamily({ password: 'Soleil2026' })

@@ -10,6 +10,7 @@ import {
   textOf,
   uniqueFamilyNumber,
   Visitor,
+  sendAsAgent,
 } from '../support/helpers'
 
 // Many families, one network (the town hall's Wi-Fi, a school, a carrier's shared IPv4): past a
@@ -222,17 +223,14 @@ describe("agents see a network's block and lift it", () => {
         { ip, env },
       )
     }
-    const agentHeaders = async () => ({ 'Cf-Access-Jwt-Assertion': await team.token() })
-    const page = await send('/agents', { env: team.env(), headers: await agentHeaders() })
+    const page = await sendAsAgent(team, '/agents')
     const html = await page.text()
     const network = clientKeyOf(ip)
     expect(html).toContain(network.slice(0, 12))
     expect(html).not.toContain(ip)
 
-    const lifted = await send(`/agents/reseaux/${network}/levee-des-limites`, {
+    const lifted = await sendAsAgent(team, `/agents/reseaux/${network}/levee-des-limites`, {
       method: 'POST',
-      env: team.env(),
-      headers: await agentHeaders(),
     })
     expect(await textOf(lifted)).toContain('sont levées')
     const after = await post(

@@ -257,3 +257,16 @@ export async function letSpacingPass(familyId: number) {
     .set({ createdAt: sql`${temporaryPasswords.createdAt} - ${16 * 60_000}` })
     .where(eq(temporaryPasswords.familyId, familyId))
 }
+
+/** A request of an agent of `team` (a published FakeAccessTeam) to the console, as Access sends it. */
+export async function sendAsAgent(
+  team: { env: () => Record<string, unknown>; token: () => Promise<string> },
+  path: string,
+  options: SendOptions = {},
+) {
+  return send(path, {
+    ...options,
+    env: { ...team.env(), ...options.env },
+    headers: { 'Cf-Access-Jwt-Assertion': await team.token(), ...options.headers },
+  })
+}
