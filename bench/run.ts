@@ -17,7 +17,8 @@ import { measureFlow2g, PROFILE_2G, type FlowTiming } from './flow-2g'
 import { measureLighthouse } from './lighthouse'
 import { measureRoundTrips } from './round-trips'
 import { runLoad, type LoadResult } from './load'
-import { measureStorm, type StormResult } from './storm'
+import { randomNumber } from '../scripts/lib/local-client'
+import { measureStorms, STORM_VARS, type StormResult } from './storm'
 import { measureRecoveryTiming, recoverySeedSql, type RecoveryTiming } from './recovery-timing'
 
 const LOAD = { connections: 4, durationMs: 5_000 }
@@ -31,7 +32,6 @@ const families = {
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
 const ms = (value: number) => `${value.toFixed(1)} ms`
-const randomNumber = () => `9${String(Math.floor(Math.random() * 1e14)).padStart(14, '0')}`
 
 function table(title: string, header: string[], rows: Array<Array<string | number>>) {
   const cells = [header, ...rows.map((row) => row.map(String))]
@@ -81,43 +81,37 @@ function printStorms(storms: StormResult[], title: string) {
       'sign-ins at once',
       'finished in',
       'vs one after another',
+      'with the page loop',
       'sign-in p50',
       'sign-in p95',
       'GET idle p99',
       'GET p50 during',
       'GET p99 during',
-      'workerd peak − idle',
+      'app workerd peak − idle',
+      'same count of GETs at once',
       'statuses',
     ],
     storms.map((storm) => [
       storm.signIns,
       `${(storm.finishedInMs / 1000).toFixed(2)} s`,
       `${(storm.finishedInMs / (storm.serialHashMs * (storm.statuses[422] ?? storm.signIns))).toFixed(2)}×`,
+      `${(storm.finishedWithPagesInMs / 1000).toFixed(2)} s`,
       ms(storm.signIn.p50),
       ms(storm.signIn.p95),
       ms(storm.page.idleP99),
       ms(storm.page.p50),
       ms(storm.page.p99),
       `${storm.memory.growthMiB.toFixed(0)} MiB`,
+      `${storm.memory.pagesAtOnceGrowthMiB.toFixed(0)} MiB`,
       JSON.stringify(storm.statuses),
     ]),
   )
 }
 
-// The storm measures the hash's own cost: no per-number or per-client limit turns it into 429s.
-const STORM_VARS = { SIGNIN_FAILURES_PER_NUMBER: '1000', SIGNIN_FAILURES_PER_CLIENT: '100000' }
-
 const onlyIndex = process.argv.indexOf('--only')
 if (onlyIndex !== -1 && process.argv[onlyIndex + 1] === 'storm') {
-  console.log('Starting the app (wrangler dev, 127.0.0.1) for the sign-in storms alone…')
-  const alone = await startLocalServer({ seedSql: 'select 1;', vars: STORM_VARS })
-  try {
-    const storms = []
-    for (const count of [40, 200]) storms.push(await measureStorm(alone, count, randomNumber()))
-    printStorms(storms, 'Sign-in storms on one local isolate')
-  } finally {
-    await alone.stop()
-  }
+  console.log('Starting an app (wrangler dev, 127.0.0.1) for each sign-in storm…')
+  printStorms(await measureStorms([40, 200]), 'Sign-in storms on one local isolate')
   process.exit(0)
 }
 if (onlyIndex !== -1 && process.argv[onlyIndex + 1] === 'recovery') {
@@ -151,10 +145,7 @@ try {
   const bytes = await measureBytes(app.baseUrl, families.withoutJs, families.withJs)
   // Before the load runs fill the outbox and the limits: the same state as when run alone.
   const recovery = await measureRecoveryTiming(app.baseUrl)
-  const storms = [
-    await measureStorm(app, 40, randomNumber()),
-    await measureStorm(app, 200, randomNumber()),
-  ]
+  const storms = await measureStorms([40, 200])
 
   const signIn = await fetch(`${app.baseUrl}/connexion`, {
     method: 'POST',

@@ -11,6 +11,9 @@ import { PATHS } from '../../src/paths'
 export const randomClientAddress = () =>
   `127.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`
 
+/** A family number no demo family has (they start with 1 or 8): a wrong guess, hashed all the same. */
+export const randomNumber = () => `9${String(Math.floor(Math.random() * 1e14)).padStart(14, '0')}`
+
 type Answer = { status: number; location: string | null; body: string }
 
 export class LocalClient {

@@ -73,5 +73,8 @@ export async function withHashSlot<T>(
   }
 }
 
+/** Whether other hashes run or wait beside one that runs: scrypt then yields more often. */
+export const hashesCrowded = () => (gate ? gate.state.running + gate.state.waiting > 1 : false)
+
 /** How many hashes run and wait on this isolate now (tests and the bench). */
 export const hashGateState = () => gate?.state ?? { running: 0, waiting: 0 }

@@ -1,6 +1,7 @@
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import { constantTimeEqual } from './crypto'
 import { normalizePassword } from './password-policy'
+import { hashesCrowded } from './hash-gate'
 import { scryptYielding } from './scrypt'
 
 // OWASP Password Storage cheat sheet (scrypt); ASVS 5.0 V11.4.2. The parameters travel with each hash
@@ -17,17 +18,22 @@ export function scryptComputations(): number {
   return computedHashes
 }
 
-// Yields to the event loop every few milliseconds (services/scrypt.ts): other requests on the isolate
-// are served while a sign-in hashes.
+// Yields to the event loop every few milliseconds (services/scrypt.ts), more often in a crowd of
+// hashes (hash-gate.ts): other requests on the isolate are served while a sign-in hashes.
 function derive(password: string, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
   computedHashes++
   // NIST SP 800-63B 5.1.1.2: normalise Unicode so the same password typed on two keyboards matches.
-  return scryptYielding(utf8ToBytes(normalizePassword(password)), salt, {
-    N: 2 ** params.logN,
-    r: params.r,
-    p: params.p,
-    dkLen: KEY_LENGTH,
-  })
+  return scryptYielding(
+    utf8ToBytes(normalizePassword(password)),
+    salt,
+    {
+      N: 2 ** params.logN,
+      r: params.r,
+      p: params.p,
+      dkLen: KEY_LENGTH,
+    },
+    hashesCrowded,
+  )
 }
 
 const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes))

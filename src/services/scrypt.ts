@@ -11,10 +11,16 @@ import { clean, rotl, swap32IfBE, u32 } from '@noble/hashes/utils.js'
 
 export type ScryptCost = { N: number; r: number; p: number; dkLen: number }
 
-// About 14 ms of hashing between two yields at r = 8: 20 yields for N = 2^14, p = 5. A yield costs
-// about 1.4 ms of waiting in workerd (npm run bench), so fewer, longer slices keep the hash within 5 %
-// of noble's synchronous scrypt; 2048 (80 yields) cost 35 %.
+// How much to hash between two yields. A yield (setTimeout 0) waits about 1.2 ms in workerd even on an
+// idle isolate, and a page that arrives meanwhile waits for the slice that runs. Alone, a hash takes
+// long slices (about 14 ms at r = 8: 20 yields for N = 2^14, p = 5, within 5 % of noble's synchronous
+// scrypt). In a crowd (other hashes running or waiting: `crowded`), it takes slices a quarter as long,
+// so a page waits ~4 ms per running hash instead of ~14 (GET p99 during a 40-sign-in storm: 78 ms
+// instead of 210, npm run bench); the yields then cost nothing, as another hash fills them.
 const BLOCKMIX_PER_SLICE = 8192
+const BLOCKMIX_PER_SLICE_IN_A_CROWD = 2048
+const sliceLength = (crowded: () => boolean) =>
+  crowded() ? BLOCKMIX_PER_SLICE_IN_A_CROWD : BLOCKMIX_PER_SLICE
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
 
@@ -107,11 +113,15 @@ function BlockMix(input: Uint32Array, ii: number, out: Uint32Array, oi: number, 
   }
 }
 
-/** scrypt(password, salt) with noble's core, yielding to the event loop every few milliseconds. */
+/**
+ * scrypt(password, salt) with noble's core, yielding to the event loop every few milliseconds, more
+ * often while `crowded()`.
+ */
 export async function scryptYielding(
   password: Uint8Array,
   salt: Uint8Array,
   { N, r, p, dkLen }: ScryptCost,
+  crowded: () => boolean = () => false,
 ): Promise<Uint8Array> {
   const blockSize32 = (128 * r) / 4
   const B = pbkdf2(sha256, password, salt, { c: 1, dkLen: 128 * r * p })
@@ -121,6 +131,7 @@ export async function scryptYielding(
   const tmp = u32(new Uint8Array(128 * r))
   // Awaited only at a slice's end: an await per step would cost a microtask each.
   let sinceYield = 0
+  let slice = sliceLength(crowded)
   try {
     swap32IfBE(B32)
     for (let pi = 0; pi < p; pi++) {
@@ -129,9 +140,10 @@ export async function scryptYielding(
       let pos = 0
       for (let i = 0; i < N - 1; i++) {
         BlockMix(V, pos, V, (pos += blockSize32), r)
-        if (++sinceYield === BLOCKMIX_PER_SLICE) {
+        if (++sinceYield >= slice) {
           sinceYield = 0
           await yieldToEventLoop()
+          slice = sliceLength(crowded)
         }
       }
       BlockMix(V, (N - 1) * blockSize32, B32, Pi, r)
@@ -139,9 +151,10 @@ export async function scryptYielding(
         const j = (B32[Pi + blockSize32 - 16]! & (N - 1)) >>> 0
         for (let k = 0; k < blockSize32; k++) tmp[k] = B32[Pi + k]! ^ V[j * blockSize32 + k]!
         BlockMix(tmp, 0, B32, Pi, r)
-        if (++sinceYield === BLOCKMIX_PER_SLICE) {
+        if (++sinceYield >= slice) {
           sinceYield = 0
           await yieldToEventLoop()
+          slice = sliceLength(crowded)
         }
       }
     }
