@@ -2,7 +2,8 @@
 // Starts the app (wrangler dev, loopback only) and a bench-only hash Worker, measures, stops them,
 // prints the tables and writes bench/results.json. Bounded: about a minute on 2 cores.
 // `npm run bench -- --only recovery` runs the recovery answer time section alone (and writes nothing);
-// `--only storm` the sign-in storms alone.
+// `--only storm` the sign-in storms alone; `--only 2g` the six steps on a 2G-like link, three times
+// each way.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -108,7 +109,46 @@ function printStorms(storms: StormResult[], title: string) {
   )
 }
 
+function printFlows(flows: FlowTiming[], number: string) {
+  table(
+    `${number} The six steps in Chromium on a 2G-like link (${PROFILE_2G.downKbps} kbit/s down, ${PROFILE_2G.upKbps} up, ${PROFILE_2G.latencyMs} ms), cold cache`,
+    ['flow', 'waiting', 'bytes on the wire', 'requests', 'per step (ms)'],
+    flows.map((flow) => [
+      flow.javaScript ? 'with JavaScript (htmx)' : 'without JavaScript',
+      `${(flow.waitingMs / 1000).toFixed(2)} s`,
+      kb(flow.bytesOnWire),
+      flow.requests,
+      flow.steps.map((step) => step.ms).join(' + '),
+    ]),
+  )
+}
+
 const onlyIndex = process.argv.indexOf('--only')
+if (onlyIndex !== -1 && process.argv[onlyIndex + 1] === '2g') {
+  // Three families each way, each walked once, alternating, on one app.
+  const walkers = Array.from({ length: 6 }, (_, index) => ({
+    number: `88000000000010${index}`,
+    email: `lent-${index}@example.org`,
+    javaScript: index % 2 === 0,
+  }))
+  console.log(
+    'Starting the app (wrangler dev, 127.0.0.1) for the six steps on a 2G-like link alone…',
+  )
+  const alone = await startLocalServer({
+    seedSql: `INSERT INTO families (family_number, last_name, first_name, email) VALUES ${walkers
+      .map((walker) => `('${walker.number}', 'LENT', 'Essai', '${walker.email}')`)
+      .join(', ')};`,
+  })
+  try {
+    const flows: FlowTiming[] = []
+    for (const walker of walkers)
+      flows.push(await measureFlow2g(alone.baseUrl, walker, walker.javaScript))
+    printFlows(flows, '')
+  } finally {
+    await alone.stop()
+  }
+  process.exit(0)
+}
 if (onlyIndex !== -1 && process.argv[onlyIndex + 1] === 'storm') {
   console.log('Starting an app (wrangler dev, 127.0.0.1) for each sign-in storm…')
   printStorms(await measureStorms([40, 200]), 'Sign-in storms on one local isolate')
@@ -363,17 +403,7 @@ try {
     ],
   )
 
-  table(
-    `7. The six steps in Chromium on a 2G-like link (${PROFILE_2G.downKbps} kbit/s down, ${PROFILE_2G.upKbps} up, ${PROFILE_2G.latencyMs} ms), cold cache`,
-    ['flow', 'waiting', 'bytes on the wire', 'requests', 'per step (ms)'],
-    flows.map((flow) => [
-      flow.javaScript ? 'with JavaScript (htmx)' : 'without JavaScript',
-      `${(flow.waitingMs / 1000).toFixed(2)} s`,
-      kb(flow.bytesOnWire),
-      flow.requests,
-      flow.steps.map((step) => step.ms).join(' + '),
-    ]),
-  )
+  printFlows(flows, '7.')
   table(
     '8. Lighthouse 12.2.3, mobile (simulated throttling)',
     ['page', 'performance', 'accessibility', 'best practices', 'SEO'],

@@ -92,13 +92,16 @@ describe('byte budgets', () => {
     expect(fragments.find(([name]) => name === 'GET /espace')![1].body).toContain('Bonjour')
   })
 
-  it('serves htmx and the stylesheet deferred, from versioned names, cached for a year', async () => {
-    const html = await (await fetch(`${baseUrl()}/connexion`)).text()
+  it('serves htmx deferred and the stylesheet preloaded, from versioned names, cached for a year', async () => {
+    const page = await fetch(`${baseUrl()}/connexion`)
+    const html = await page.text()
     const scripts = [...html.matchAll(/<script src="([^"]+)"[^>]*>/g)]
     expect(scripts.map(([tag]) => tag).every((tag) => tag.includes(' defer'))).toBe(true)
     const htmx = scripts.find(([, src]) => /\/htmx-\d+\.\d+\.\d+\.min\.js$/.test(src!))
     expect(htmx).toBeDefined()
     const css = /<link rel="stylesheet" href="(\/assets\/app-[0-9a-f]{10}\.css)"/.exec(html)![1]!
+    // Asked for with the page's headers, before its HTML is in (or sent ahead as 103 Early Hints).
+    expect(page.headers.get('link')).toBe(`<${css}>; rel=preload; as=style`)
     for (const path of [htmx![1]!, css]) {
       const response = await fetch(`${baseUrl()}${path}`)
       expect(response.status).toBe(200)
