@@ -34,7 +34,7 @@ export default defineConfig(async () => {
             testTimeout: 30_000,
             // Every request logs a JSON line: show the logs of failing tests only.
             silent: 'passed-only',
-            include: ['test/{routes,security,services}/**/*.test.{ts,tsx}', 'test/*.test.ts'],
+            include: ['test/{db,routes,security,services}/**/*.test.{ts,tsx}', 'test/*.test.ts'],
             setupFiles: ['./test/support/apply-migrations.ts'],
           },
         },

@@ -1,19 +1,29 @@
-// npm run families:import -- families.csv [--dry-run] [--remote] [--env production]
+// npm run families:import -- families.csv [--dry-run] [--close-missing] [--remote] [--env production]
 // Creates or updates families by number from the commune's CSV export, with the Worker's own service
-// (src/services/families-import.ts), in one D1 batch. Passwords and sessions are never touched. One
-// bad line: everything is reported and nothing is imported.
+// (src/services/flows/families-import.ts): loaded into a staging table within D1's limits, then
+// applied in one D1 batch. Passwords are never touched. With --close-missing, the families the export
+// no longer lists are closed (nothing deleted). One bad line: everything is reported and nothing is
+// imported.
 import { readFileSync } from 'node:fs'
-import { applyFamiliesImport, planFamiliesImport } from '../src/services/flows/families-import'
+import {
+  applyFamiliesImport,
+  discardFamiliesImport,
+  planFamiliesImport,
+} from '../src/services/flows/families-import'
 import { FAMILIES_LISTED_PER_MAIL } from '../src/services/flows/family-number-recovery'
 import { fail, parseCommandLine, where } from './lib/cli'
 import { parseFamiliesCsv } from './lib/families-csv'
 import { openPlatform } from './lib/platform'
 
-const { values, positionals, target } = parseCommandLine({ 'dry-run': { type: 'boolean' } })
+const { values, positionals, target } = parseCommandLine({
+  'dry-run': { type: 'boolean' },
+  'close-missing': { type: 'boolean' },
+})
+const closeMissing = Boolean(values['close-missing'])
 const [path] = positionals
 if (!path)
   fail(
-    'Usage : npm run families:import -- familles.csv [--dry-run] [--remote] [--env production]',
+    'Usage : npm run families:import -- familles.csv [--dry-run] [--close-missing] [--remote] [--env production]',
     2,
   )
 
@@ -34,13 +44,28 @@ if (errors.length > 0) {
 const { db, dispose } = await openPlatform(target)
 try {
   const plan = await planFamiliesImport(db, families)
-  const { created, updated, unchanged } = plan
+  const { created, updated, unchanged, leaving } = plan
   console.log(`${families.length} familles lues dans ${path}, ${where(target)} :`)
   console.log(
-    `  ${created.length} à créer, ${updated.length} à mettre à jour, ${unchanged} inchangées`,
+    `  ${created.count} à créer, ${updated.count} à mettre à jour, ${unchanged} inchangées, ` +
+      `${leaving.count} absentes du fichier` +
+      (closeMissing
+        ? ' (à fermer : --close-missing)'
+        : ' (laissées ouvertes sans --close-missing)'),
   )
-  for (const { family, changes } of updated)
-    console.log(`  ${family.familyNumber} : ${changes.join(', ')}`)
+  const more = (shown: number, count: number) =>
+    count > shown ? [`  … et ${count - shown} autres`] : []
+  for (const line of [
+    ...created.first.map((number) => `  ${number} : nouvelle famille`),
+    ...more(created.first.length, created.count),
+    ...updated.first.map(
+      ({ familyNumber, changes }) => `  ${familyNumber} : ${changes.join(', ')}`,
+    ),
+    ...more(updated.first.length, updated.count),
+    ...(closeMissing ? leaving.first.map((number) => `  ${number} : accès fermé`) : []),
+    ...(closeMissing ? more(leaving.first.length, leaving.count) : []),
+  ])
+    console.log(line)
   // In full: the operator holds the file anyway, and needs the address to reach those families.
   for (const { email, families: count } of plan.crowdedAddresses) {
     console.log(
@@ -51,11 +76,16 @@ try {
   }
 
   if (values['dry-run']) {
-    console.log('Simulation (--dry-run) : rien n’a été écrit.')
-  } else {
-    await applyFamiliesImport(db, plan, Date.now())
+    await discardFamiliesImport(db)
+    console.log('Simulation (--dry-run) : aucune famille n’a été écrite.')
+  } else if (await applyFamiliesImport(db, plan, { closeMissing }, Date.now())) {
     console.log(
-      `Import terminé : ${created.length} créées, ${updated.length} mises à jour, ${unchanged} inchangées.`,
+      `Import terminé : ${created.count} créées, ${updated.count} mises à jour, ${unchanged} inchangées` +
+        (closeMissing ? `, ${leaving.count} fermées.` : '.'),
+    )
+  } else {
+    fail(
+      'Un autre import a remplacé celui-ci pendant qu’il se préparait : rien n’a été écrit. Relancez-le.',
     )
   }
 } finally {

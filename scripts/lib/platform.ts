@@ -43,7 +43,8 @@ export async function openPlatform(target: Target): Promise<Platform> {
     remoteBindings: target.remote,
   })
   return {
-    db: createDb(proxy.env.DB),
+    // Each call of an ops command reaches the remote database as a request of its own.
+    db: createDb(proxy.env.DB, 'each call'),
     config: parsed.config,
     async dispose() {
       await proxy.dispose()

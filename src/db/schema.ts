@@ -26,9 +26,28 @@ export const families = sqliteTable(
     previousSignInAt: integer('previous_sign_in_at'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at'),
+    // Set by an import with --close-missing when the family left the commune's export; null while
+    // open. A closed family cannot sign in or receive mail; the next import that lists it reopens it
+    // (docs/data-and-retention.md).
+    closedAt: integer('closed_at'),
   },
   // « Numéro de famille oublié ? » looks families up by address, case-insensitively (docs/family-number-recovery.md).
   (table) => [index('families_email_idx').on(sql`lower(${table.email})`)],
+)
+
+// The commune's export on its way in (`families:import`): loaded in chunks within D1's limits, then
+// applied to `families` in one atomic batch and emptied (services/flows/families-import.ts). Rows are
+// keyed by their import: an import applies its own rows only.
+export const familiesImport = sqliteTable(
+  'families_import',
+  {
+    importKey: text('import_key').notNull(),
+    familyNumber: text('family_number').notNull(),
+    lastName: text('last_name').notNull(),
+    firstName: text('first_name').notNull(),
+    email: text('email'),
+  },
+  (table) => [primaryKey({ columns: [table.importKey, table.familyNumber] })],
 )
 
 export const sessions = sqliteTable(

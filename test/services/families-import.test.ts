@@ -1,7 +1,7 @@
-import { like } from 'drizzle-orm'
+import { eq, like } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { createDb } from '../../src/db/client'
-import { families } from '../../src/db/schema'
+import { families, familiesImport, sessions } from '../../src/db/schema'
 import {
   applyFamiliesImport,
   planFamiliesImport,
@@ -9,8 +9,11 @@ import {
 } from '../../src/services/flows/families-import'
 import { instrumentD1 } from '../support/d1-double'
 import { db, testEnv } from '../support/helpers'
+import { signedInFamily } from '../support/signed-in'
 
-// The import is all or nothing: D1 failing at any statement of its batch leaves no family behind.
+// The import is all or nothing, and stays within D1's limits (every db here is guarded,
+// db/d1-limits.ts) at the sizes a commune has. Tests in this file share one D1: each uses its own
+// prefix of family numbers, and a --close-missing import closes the other tests' families too.
 const commune = (prefix: string, count: number): ImportedFamily[] =>
   Array.from({ length: count }, (_, index) => ({
     familyNumber: `${prefix}${String(index).padStart(15 - prefix.length, '0')}`,
@@ -25,31 +28,99 @@ const imported = (prefix: string) =>
     .from(families)
     .where(like(families.familyNumber, `${prefix}%`))
 
+const importAll = async (incoming: ImportedFamily[], closeMissing = false) =>
+  applyFamiliesImport(db, await planFamiliesImport(db, incoming), { closeMissing }, Date.now())
+
 describe('importing families', () => {
-  it('writes nothing at all when D1 fails at any statement of the batch', async () => {
+  it('writes nothing at all when D1 fails at any statement of the applying batch', async () => {
     const incoming = commune('71', 100)
-    // 100 families are 7 statements of 16 rows: the first, one in the middle, the last.
-    for (const failAt of [1, 4, 7]) {
+    // The count of staged rows (statement 1), then the batch: update, insert, close's two, empty.
+    for (const failAt of [2, 4, 6]) {
       const double = instrumentD1(testEnv.DB, { failAt })
-      const faulty = createDb(double.db)
+      const faulty = createDb(double.db, 'each call')
       const plan = await planFamiliesImport(db, incoming)
-      await expect(applyFamiliesImport(faulty, plan, Date.now())).rejects.toThrow(/D1_ERROR/)
-      expect(double.statements).toHaveLength(7)
+      await expect(
+        applyFamiliesImport(faulty, plan, { closeMissing: true }, Date.now()),
+      ).rejects.toThrow(/D1_ERROR/)
+      expect(double.statements).toHaveLength(6)
       expect(await imported('71'), `failure at statement ${failAt}`).toHaveLength(0)
     }
-    await applyFamiliesImport(db, await planFamiliesImport(db, incoming), Date.now())
+    await importAll(incoming)
     expect(await imported('71')).toHaveLength(100)
   })
 
-  it('plans creations, changes in French, and leaves unchanged families alone', async () => {
+  it('leaves the families as they were when interrupted while loading, and can simply run again', async () => {
+    const before = commune('74', 20_000)
+    await importAll(before)
+    const changed = before.map((family) => ({ ...family, firstName: 'Autre' }))
+    // 20 000 families load in two calls of 10 000: the second fails.
+    const double = instrumentD1(testEnv.DB, { failAt: 2 + 500 + 1 })
+    await expect(planFamiliesImport(createDb(double.db, 'each call'), changed)).rejects.toThrow(
+      /D1_ERROR/,
+    )
+    const rows = await imported('74')
+    expect(rows).toHaveLength(20_000)
+    expect(rows.every((family) => family.firstName === 'Prénom')).toBe(true)
+
+    expect(await importAll(changed)).toBe(true)
+    expect((await imported('74')).every((family) => family.firstName === 'Autre')).toBe(true)
+    expect(await db.select().from(familiesImport)).toHaveLength(0)
+  })
+
+  it('plans creations, changes in French, unchanged and leaving families', async () => {
     const first = commune('72', 3)
-    await applyFamiliesImport(db, await planFamiliesImport(db, first), Date.now())
+    await importAll(first)
     const next = [{ ...first[0]!, email: null }, first[1]!, ...commune('73', 1)]
     const plan = await planFamiliesImport(db, next)
-    expect(plan.created.map((family) => family.familyNumber)).toEqual([next[2]!.familyNumber])
-    expect(plan.updated).toEqual([
-      { family: next[0], changes: ['e-mail parent0@example.org → (aucun)'] },
-    ])
+    expect(plan.created).toEqual({ count: 1, first: [next[2]!.familyNumber] })
+    expect(plan.updated).toEqual({
+      count: 1,
+      first: [
+        { familyNumber: next[0]!.familyNumber, changes: ['e-mail parent0@example.org → (aucun)'] },
+      ],
+    })
     expect(plan.unchanged).toBe(1)
+    // Every open family of this shared database that the file does not list, 72…2 among them.
+    expect(plan.leaving.count).toBeGreaterThanOrEqual(1)
+    expect(await imported('73')).toHaveLength(0)
+  })
+
+  it('closes the families missing from the export with --close-missing, ends their sessions, and reopens them later', async () => {
+    const { family, token } = await signedInFamily({ familyNumber: '700000000000001' })
+    expect(token).toBeTruthy()
+    const staying = commune('76', 2)
+
+    const plan = await planFamiliesImport(db, staying)
+    expect(plan.leaving.first).toContain(family.familyNumber)
+    await applyFamiliesImport(db, plan, { closeMissing: false }, Date.now())
+    expect((await imported('70'))[0]!.closedAt).toBeNull()
+
+    const closedAt = Date.now()
+    await applyFamiliesImport(
+      db,
+      await planFamiliesImport(db, staying),
+      { closeMissing: true },
+      closedAt,
+    )
+    const [closed] = await imported('70')
+    expect(closed!.closedAt).toBe(closedAt)
+    expect(closed!.lastName).toBe(family.lastName)
+    expect(await db.select().from(sessions).where(eq(sessions.familyId, family.id))).toHaveLength(0)
+
+    const back = {
+      familyNumber: family.familyNumber,
+      lastName: family.lastName,
+      firstName: family.firstName,
+      email: family.email,
+    }
+    const reopening = await planFamiliesImport(db, [...staying, back])
+    expect(reopening.updated.first).toEqual([
+      {
+        familyNumber: family.familyNumber,
+        changes: ['réouverture (accès fermé par un import précédent)'],
+      },
+    ])
+    await applyFamiliesImport(db, reopening, { closeMissing: true }, Date.now())
+    expect((await imported('70'))[0]!.closedAt).toBeNull()
   })
 })

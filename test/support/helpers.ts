@@ -9,7 +9,8 @@ import { clientKey } from '../../src/services/client-key'
 import { hashPassword } from '../../src/services/passwords'
 
 export const BASE = 'http://localhost'
-export const db = createDb(env.DB)
+// The fixtures' own writes and reads: each call a request of its own, under D1's other limits.
+export const db = createDb(env.DB, 'each call')
 export const testEnv = env as unknown as Env & { CLIENT_KEY_SECRET?: string }
 
 /** The configuration the app runs with in these tests (wrangler.toml's vars and the schema's defaults). */

@@ -112,7 +112,7 @@ describe('npm run families:import', () => {
     expect(dryRun.stdout).toContain(
       '111111111111111 : nom DURAND; fils → DURAND, e-mail paul@example.org → paul.durand@example.org',
     )
-    expect(dryRun.stdout).toContain('rien n’a été écrit')
+    expect(dryRun.stdout).toContain('aucune famille n’a été écrite')
     expect((await database())[0]!.last_name).toBe('DURAND; fils')
 
     const run = importFile(file)
@@ -232,4 +232,33 @@ describe('npm run families:import', () => {
     )
     expect(moved[0]!.n).toBe(100)
   }, 180_000)
+
+  // Last: it closes every family the other tests imported.
+  it('closes with --close-missing the families the export no longer lists, counted first by the dry run', async () => {
+    const closed = () =>
+      withDb(async (db) => {
+        const [row] = await db
+          .select({ n: sql<number>`count(*)` })
+          .from(families)
+          .where(sql`${families.closedAt} is not null`)
+        return row!.n
+      })
+    const file = csv('depart.csv', 'numero_famille;nom;prenom;email\n555555555555501;RESTE;Une;\n')
+    const dry = importFile(file, '--dry-run', '--close-missing')
+    expect(dry.status, dry.output).toBe(0)
+    const leaving =
+      /1 à créer, 0 à mettre à jour, 0 inchangées, (\d+) absentes du fichier \(à fermer : --close-missing\)/.exec(
+        dry.stdout,
+      )
+    expect(leaving, dry.stdout).not.toBeNull()
+    expect(Number(leaving![1])).toBeGreaterThan(20_000)
+    expect(await closed()).toBe(0)
+
+    const run = importFile(file, '--close-missing')
+    expect(run.status, run.output).toBe(0)
+    expect(run.stdout).toContain(
+      `Import terminé : 1 créées, 0 mises à jour, 0 inchangées, ${leaving![1]} fermées.`,
+    )
+    expect(await closed()).toBe(Number(leaving![1]))
+  })
 })

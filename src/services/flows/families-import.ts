@@ -1,73 +1,107 @@
 import type { Db } from '../../db/client'
+import { runSqlBatch } from '../../db/sql-batch'
 import {
-  FAMILIES_PER_UPSERT,
-  findEveryFamilyForImport,
-  upsertFamiliesStatement,
+  applyStagedStatements,
+  compareStaged,
+  countStaged,
+  emptyStaging,
+  FAMILIES_PER_STAGING_CALL,
+  stageStatements,
+  type ChangedFamily,
   type ImportedFamily,
-} from '../records/families'
-import { FAMILIES_LISTED_PER_MAIL, normalizeEmail } from './family-number-recovery'
+} from '../records/families-import'
+import { FAMILIES_LISTED_PER_MAIL } from './family-number-recovery'
 
-// The commune's weekly export, imported all or nothing (`npm run families:import`): families are
-// created or updated by number; passwords, sessions and everything else of a family stay as they are.
+// The commune's export, imported all or nothing (`npm run families:import`), within D1's limits at
+// 200 000 families: the rows are loaded into a staging table in calls of 10 000, compared with the
+// families there, then applied in one atomic batch. An interrupted import leaves the families as they
+// were (its staging rows are emptied by the next import, which can simply be run again). Families are
+// created or updated by number; passwords and everything else of a family stay as they are. With
+// `closeMissing`, the open families the export no longer lists are closed (docs/data-and-retention.md).
 export type { ImportedFamily }
 
+// How many of each kind the plan spells out (the counts are always whole).
+const SHOWN = 50
+
 export type ImportPlan = {
-  created: ImportedFamily[]
-  updated: Array<{ family: ImportedFamily; changes: string[] }>
+  importKey: string
+  staged: number
+  created: { count: number; first: string[] }
+  // Each change in French, for the operator.
+  updated: { count: number; first: Array<{ familyNumber: string; changes: string[] }> }
   unchanged: number
+  // Open families the export no longer lists: closed with closeMissing.
+  leaving: { count: number; first: string[] }
   // Addresses that « Numéro de famille oublié » cannot fully answer once the import is done.
   crowdedAddresses: Array<{ email: string; families: number }>
 }
 
-/** What importing `incoming` would create and change (in French, for the operator). */
+/**
+ * Loads `incoming` into the staging table and says what applying it would change. Writes nothing to
+ * the families: `applyFamiliesImport` does, or `discardFamiliesImport` empties the staging table.
+ */
 export async function planFamiliesImport(db: Db, incoming: ImportedFamily[]): Promise<ImportPlan> {
-  const rows = await findEveryFamilyForImport(db)
-  const existing = new Map(rows.map((row) => [row.familyNumber, row]))
-  const plan: ImportPlan = { created: [], updated: [], unchanged: 0, crowdedAddresses: [] }
-  for (const family of incoming) {
-    const before = existing.get(family.familyNumber)
-    if (!before) {
-      plan.created.push(family)
-      continue
-    }
-    const changes = [
-      before.lastName !== family.lastName && `nom ${before.lastName} → ${family.lastName}`,
-      before.firstName !== family.firstName && `prénom ${before.firstName} → ${family.firstName}`,
-      before.email !== family.email &&
-        `e-mail ${before.email ?? '(aucun)'} → ${family.email ?? '(aucun)'}`,
-    ].filter((change): change is string => Boolean(change))
-    if (changes.length > 0) plan.updated.push({ family, changes })
-    else plan.unchanged++
+  const importKey = crypto.randomUUID()
+  await emptyStaging(db)
+  for (let start = 0; start < incoming.length; start += FAMILIES_PER_STAGING_CALL) {
+    const [first, ...rest] = stageStatements(
+      db,
+      importKey,
+      incoming.slice(start, start + FAMILIES_PER_STAGING_CALL),
+    )
+    if (first) await db.batch([first, ...rest])
   }
-  const after = new Map(rows.map((row) => [row.familyNumber, row.email]))
-  for (const family of incoming) after.set(family.familyNumber, family.email)
-  plan.crowdedAddresses = crowdedAddresses([...after.values()])
-  return plan
+  const compared = await compareStaged(db, importKey, {
+    shown: SHOWN,
+    crowdedAbove: FAMILIES_LISTED_PER_MAIL,
+  })
+  return {
+    importKey,
+    staged: incoming.length,
+    created: { count: compared.counts.created, first: compared.created },
+    updated: {
+      count: compared.counts.changed,
+      first: compared.changed.map((family) => ({
+        familyNumber: family.familyNumber,
+        changes: describeChanges(family),
+      })),
+    },
+    unchanged: compared.counts.unchanged,
+    leaving: { count: compared.counts.leaving, first: compared.leaving },
+    crowdedAddresses: compared.addresses,
+  }
+}
+
+function describeChanges({ before, after }: ChangedFamily): string[] {
+  return [
+    before.closedAt !== null && 'réouverture (accès fermé par un import précédent)',
+    before.lastName !== after.lastName && `nom ${before.lastName} → ${after.lastName}`,
+    before.firstName !== after.firstName && `prénom ${before.firstName} → ${after.firstName}`,
+    before.email !== after.email &&
+      `e-mail ${before.email ?? '(aucun)'} → ${after.email ?? '(aucun)'}`,
+  ].filter((change): change is string => Boolean(change))
 }
 
 /**
- * Addresses shared by more families than a « Numéro de famille oublié » mail lists: those
- * families must call the commune for their number. A warning for the operator, never a refusal.
+ * Applies a plan in one D1 batch: all of it, or nothing. Nothing either if its staging rows are no
+ * longer all there (another import emptied them): `false` then.
  */
-function crowdedAddresses(emails: Array<string | null>) {
-  const counts = new Map<string, number>()
-  for (const email of emails) {
-    if (email) counts.set(normalizeEmail(email), (counts.get(normalizeEmail(email)) ?? 0) + 1)
-  }
-  return [...counts]
-    .filter(([, count]) => count > FAMILIES_LISTED_PER_MAIL)
-    .map(([email, count]) => ({ email, families: count }))
-    .sort((a, b) => b.families - a.families || a.email.localeCompare(b.email))
+export async function applyFamiliesImport(
+  db: Db,
+  plan: ImportPlan,
+  options: { closeMissing: boolean },
+  now: number,
+): Promise<boolean> {
+  if ((await countStaged(db, plan.importKey)) !== plan.staged) return false
+  const statements = applyStagedStatements(
+    { importKey: plan.importKey, expected: plan.staged, closeMissing: options.closeMissing },
+    now,
+  )
+  await runSqlBatch(db, statements)
+  return true
 }
 
-/** Writes a plan's creations and changes in one D1 batch: all of them, or none. */
-export async function applyFamiliesImport(db: Db, plan: ImportPlan, now: number): Promise<void> {
-  const toWrite = [...plan.created, ...plan.updated.map(({ family }) => family)]
-  const statements = []
-  for (let start = 0; start < toWrite.length; start += FAMILIES_PER_UPSERT) {
-    const chunk = toWrite.slice(start, start + FAMILIES_PER_UPSERT)
-    statements.push(upsertFamiliesStatement(db, chunk, now))
-  }
-  const [first, ...rest] = statements
-  if (first) await db.batch([first, ...rest])
+/** Empties the staging table after a dry run. */
+export async function discardFamiliesImport(db: Db): Promise<void> {
+  await emptyStaging(db)
 }
