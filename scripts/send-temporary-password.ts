@@ -25,6 +25,11 @@ try {
   const { email } = family
   if (!email)
     fail(`La famille n°${familyNumber} n'a pas d'adresse e-mail : impossible de lui écrire.`)
+  if (family.closedAt !== null)
+    fail(
+      `L'accès de la famille n°${familyNumber} est fermé (absente d'un import avec --close-missing) : ` +
+        `rouvrez-le par un import qui la contient.`,
+    )
   await issueTemporaryPassword(
     db,
     config,

@@ -95,6 +95,10 @@ export const agents = new Hono<AppEnv>()
       case AGENT_ACTIONS.sendTemporaryPassword: {
         const { email } = family
         if (!email) throw new HTTPException(404)
+        if (family.closedAt !== null) {
+          notice = `L’accès de cette famille est fermé (absente du dernier import de la commune) : elle ne peut pas se connecter. Il sera rouvert par un import qui la contient.`
+          break
+        }
         const limited = await agentMailLimited(db, family.familyNumber, c.var.clientKey, now)
         if (limited) {
           const minutes = retryAfterMinutes(limited.retryAfterMs)

@@ -31,6 +31,9 @@ const WRONG_CREDENTIALS =
 const STILL_BY_MAIL =
   'Un mot de passe temporaire reçu par e-mail (« Mot de passe oublié ») fonctionne même pendant ce délai.'
 
+// Said only to whoever proved to be the family (its password, or a live temporary password).
+const accessClosed = (contactText: string) => `Votre accès famille est fermé. ${contactText}`
+
 export const login = new Hono<AppEnv>()
   .get('/', async (c) => {
     const current = c.var.session
@@ -49,7 +52,7 @@ export const login = new Hono<AppEnv>()
   .post('/', async (c) => {
     const { config, db, clientKey, clientNetworks } = c.var
     const body = await readForm(c)
-    const again = (status: 422 | 429 | 503, props: Partial<LoginFormProps>) =>
+    const again = (status: 403 | 422 | 429 | 503, props: Partial<LoginFormProps>) =>
       render(c, {
         ...signInStep({
           identifierHelp: config.identifierHelp,
@@ -83,6 +86,9 @@ export const login = new Hono<AppEnv>()
       return again(429, refusal(c, result, ` ${STILL_BY_MAIL}`))
     }
     if (!result.ok && result.reason === 'busy') return again(503, { alert: tooManySignIns(c) })
+    if (!result.ok && result.reason === 'closed') {
+      return again(403, { alert: accessClosed(config.contactText) })
+    }
     if (!result.ok) return again(422, { alert: WRONG_CREDENTIALS })
 
     setSessionCookie(c, result.token)

@@ -17,6 +17,10 @@ export const RETENTION = {
   attemptCountersMs: DAY_MS,
   // The device cookie (devices.ts).
   deviceCookieMs: 365 * DAY_MS,
+  // A family the commune's export no longer lists (closed by `families:import --close-missing`): kept
+  // a school year, so that a family back in the next year's export finds its access as it was, then
+  // deleted with everything that refers to it.
+  closedFamilyMs: 365 * DAY_MS,
 }
 
 export const inDays = (ms: number) => Math.round(ms / DAY_MS)

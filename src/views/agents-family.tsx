@@ -76,6 +76,12 @@ export function AgentFamily({ agent, overview, notice }: AgentFamilyProps) {
       <dl>
         <dt>Numéro de famille</dt>
         <dd>{family.familyNumber}</dd>
+        <dt>Accès</dt>
+        <dd>
+          {family.closedAt === null
+            ? 'ouvert'
+            : `fermé le ${when(family.closedAt)} (absente de l’export de la commune) : rouvert par un import qui la contient`}
+        </dd>
         <dt>Adresse e-mail</dt>
         <dd>{family.email ?? 'aucune'}</dd>
         <dt>Mot de passe</dt>
@@ -95,7 +101,9 @@ export function AgentFamily({ agent, overview, notice }: AgentFamilyProps) {
       </dl>
       <h2>Actions</h2>
       <div class="actions">
-        {family.email && <FamilyAction number={number} action="sendTemporaryPassword" />}
+        {family.email && family.closedAt === null && (
+          <FamilyAction number={number} action="sendTemporaryPassword" />
+        )}
         <FamilyAction number={number} action="endSessions" />
         <FamilyAction number={number} action="voidTemporaryPassword" />
         <FamilyAction number={number} action="liftLimits" />

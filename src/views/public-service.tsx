@@ -114,7 +114,11 @@ export function PersonalDataNotice({ config }: { config: Config }) {
           compteurs de tentatives : {days(RETENTION.attemptCountersMs)} sans nouvelle tentative.
         </li>
       </ul>
-      <p>Votre compte famille lui-même est conservé tant que la commune gère votre dossier.</p>
+      <p>
+        Votre compte famille lui-même est conservé tant que la commune gère votre dossier. Quand
+        votre famille ne figure plus dans le fichier de la commune, votre accès est fermé ; il est
+        supprimé {days(RETENTION.closedFamilyMs)} après, avec tout ce qui s’y rattache.
+      </p>
       <h2>Destinataires</h2>
       <p>
         Les agents habilités de la commune ; l’hébergeur du service, {HOST} ; le prestataire d’envoi

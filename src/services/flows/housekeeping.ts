@@ -5,6 +5,7 @@ import { deliverDueMails, type OutboxOptions } from '../mail/delivery'
 import type { Mailer } from '../mail/mailer'
 import { clockFrom, deleteFinishedMailsStatement, expireOverdueMails } from '../records/outbox'
 import { outboxStats } from '../records/outbox-reads'
+import { deleteLongClosedFamiliesStatement } from '../records/families'
 import { deleteOldEventsStatement } from '../records/security-events'
 import { deleteExpiredSessionsStatement } from '../records/sessions'
 import { deleteSpentTemporaryPasswordsStatement } from '../records/temporary-passwords'
@@ -36,6 +37,7 @@ export async function runHousekeeping(
     deleteSpentTemporaryPasswordsStatement(db, now),
     deleteOldEventsStatement(db, now),
     deleteFinishedMailsStatement(db, now),
+    deleteLongClosedFamiliesStatement(db, now),
   ])
 
   logJson('info', 'outbox_run', {

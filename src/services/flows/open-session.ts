@@ -4,6 +4,7 @@ import { issueDeviceToken } from '../devices'
 import { forgiveSignInStatements, type SignInClient } from '../limits'
 import { forgetDevicesStatement, rememberDeviceStatements } from '../records/devices'
 import {
+  familyOpen,
   recordSignInStatement,
   upgradePasswordHashStatement,
   type Family,
@@ -51,7 +52,9 @@ export async function openSession(
       familyId: family.id,
       kind,
       temporaryPasswordId: options.temporaryPasswordId ?? null,
-      opensIf: options.opensIf,
+      // An import may close the family between the check and this batch: it ends its sessions, and
+      // this one must not open after that.
+      opensIf: fenceAnd(options.opensIf, familyOpen(db, family.id)),
     },
     config.session,
     now,

@@ -28,13 +28,18 @@ export async function requestTemporaryPassword(
   now: number,
 ): Promise<number | null> {
   const family = await findFamilyByNumber(db, input.familyNumber)
-  if (!family?.email) {
+  // A closed family gets nothing, and the same answer as everyone (docs/data-and-retention.md).
+  if (!family?.email || family.closedAt !== null) {
     await db.batch([
       recordEventStatement(db, {
         type: 'temporary_password_requested',
         familyId: family?.id,
         clientKey: input.clientKey,
-        detail: family ? 'no e-mail on file' : 'unknown number',
+        detail: !family
+          ? 'unknown number'
+          : family.closedAt !== null
+            ? 'access closed'
+            : 'no e-mail on file',
       }),
     ])
     return null

@@ -15,6 +15,9 @@ export type SignInResult =
   // sign-in, the device cookie to set (this browser's id, signed at the current password version).
   | { ok: true; token: string; kind: SessionKind; family: Family; deviceToken: string | null }
   | { ok: false; reason: 'wrong-credentials' }
+  // A family the commune's import closed (docs/data-and-retention.md), told so only once it proved who
+  // it is: its own password or a live temporary password. Nothing was opened.
+  | { ok: false; reason: 'closed' }
   // More sign-ins wait for a hash on this isolate than it can serve soon: nothing was done.
   | { ok: false; reason: 'busy' }
   | ({ ok: false; reason: 'limited' } & Limited)
@@ -46,6 +49,7 @@ export async function signIn(
   const temporary = await findLiveTemporaryPassword(db, input.familyNumber, input.password, now)
   if (temporary) {
     const { family, temporaryPassword } = temporary
+    if (family.closedAt !== null) return { ok: false, reason: 'closed' }
     return openSession(db, config, { ...input, deviceId: null }, family, {
       kind: 'restricted',
       temporaryPasswordId: temporaryPassword.id,
@@ -59,6 +63,7 @@ export async function signIn(
   if (gated.busy) return { ok: false, reason: 'busy' }
   if (!gated.value.ok) return gated.value
   const { family, client, upgrade } = gated.value
+  if (family.closedAt !== null) return { ok: false, reason: 'closed' }
   const verified = passwordUnchanged(db, family.id, family.passwordVersion)
   return openSession(db, config, client, family, { kind: 'full', opensIf: verified, upgrade, now })
 }

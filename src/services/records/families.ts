@@ -1,6 +1,7 @@
-import { and, asc, eq, exists, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, exists, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { families } from '../../db/schema'
+import { RETENTION } from '../retention'
 
 export type { Family } from '../../db/schema'
 
@@ -23,6 +24,15 @@ export const passwordUnchanged = (db: Db, familyId: number, version: number) =>
       .select({ one: sql`1` })
       .from(families)
       .where(passwordStillAt(familyId, version)),
+  )
+
+/** In a batch statement's condition: the family is open (no import closed it meanwhile). */
+export const familyOpen = (db: Db, familyId: number) =>
+  exists(
+    db
+      .select({ one: sql`1` })
+      .from(families)
+      .where(and(eq(families.id, familyId), isNull(families.closedAt))),
   )
 
 /** Records a successful sign-in, keeping the previous one for the family space, if `fence` holds. */
@@ -82,13 +92,23 @@ export function upgradePasswordHashStatement(
 }
 
 /**
- * The families registered with `email` (already trimmed and lowercased), through families_email_idx,
- * oldest first: the same families come first every time.
+ * The open families registered with `email` (already trimmed and lowercased), through
+ * families_email_idx, oldest first: the same families come first every time.
  */
 export function findFamiliesByEmailStatement(db: Db, email: string) {
   return db
     .select()
     .from(families)
-    .where(eq(sql`lower(${families.email})`, email))
+    .where(and(eq(sql`lower(${families.email})`, email), isNull(families.closedAt)))
     .orderBy(asc(families.id))
+}
+
+/**
+ * Deletes the families closed for longer than their retention (their sessions, temporary passwords and
+ * devices go with them; their events and mails lose the link).
+ */
+export function deleteLongClosedFamiliesStatement(db: Db, now: number) {
+  return db
+    .delete(families)
+    .where(and(isNotNull(families.closedAt), lt(families.closedAt, now - RETENTION.closedFamilyMs)))
 }

@@ -34,6 +34,7 @@ export const SCENARIOS = [
   'agent',
   'locked',
   'shared',
+  'closed',
 ] as const
 export type Scenario = (typeof SCENARIOS)[number]
 export const KNOWN_PASSWORD = 'Soleil2026'
@@ -43,7 +44,7 @@ const root = resolve(import.meta.dirname, '../../..')
 async function seedSql(families: Record<Scenario, string>, expiredSecret: string) {
   const known = await hashPassword(KNOWN_PASSWORD, SCRYPT_FLOOR)
   const rows = SCENARIOS.map((scenario, index) => {
-    const hash = ['errors', 'audit', 'phone', 'locked', 'shared'].includes(scenario)
+    const hash = ['errors', 'audit', 'phone', 'locked', 'shared', 'closed'].includes(scenario)
       ? `'${known}'`
       : 'NULL'
     return `('${families[scenario]}', 'FAMILLE${index}', 'Camille', '${scenario.toLowerCase()}@example.org', ${hash})`
@@ -53,6 +54,7 @@ async function seedSql(families: Record<Scenario, string>, expiredSecret: string
 INSERT INTO families (family_number, last_name, first_name, email, password_hash) VALUES ${rows.join(',\n')};
 INSERT INTO temporary_passwords (family_id, secret_hash, expires_at)
   SELECT id, '${expiredHash}', 1000 FROM families WHERE family_number = '${families.expired}';
+UPDATE families SET closed_at = 1000 WHERE family_number = '${families.closed}';
 `
 }
 
