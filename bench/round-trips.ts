@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { projectBin, projectRoot, toolEnv } from '../scripts/lib/wrangler'
 
-// D1 round trips per route, as test/routes/round-trips.test.ts counts them through a counting wrapper
+// D1 round trips (and the queries they hold) per route, as test/routes/round-trips.test.ts counts them through a counting wrapper
 // around the real binding in workerd: the bench runs that test file and reads the counts it prints.
-export type RoundTrips = Array<{ route: string; calls: number }>
+export type RoundTrips = Array<{ route: string; calls: number; queries: number }>
 
 export function measureRoundTrips(): RoundTrips {
   const run = spawnSync(
@@ -14,6 +14,6 @@ export function measureRoundTrips(): RoundTrips {
   )
   if (run.status !== 0) throw new Error(`round-trips test failed:\n${run.stdout}${run.stderr}`)
   return [...run.stdout.matchAll(/D1_ROUND_TRIPS (\{.*\})/g)].map(
-    (match) => JSON.parse(match[1]!) as { route: string; calls: number },
+    (match) => JSON.parse(match[1]!) as RoundTrips[number],
   )
 }

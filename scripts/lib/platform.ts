@@ -16,7 +16,8 @@ export type Target = {
   persistTo?: string
 }
 
-export type Platform = { db: Db; config: Config; dispose: () => Promise<void> }
+// `d1`: the binding itself, for the bench to inject a failure under the guard (bench/import.ts).
+export type Platform = { db: Db; d1: D1Database; config: Config; dispose: () => Promise<void> }
 
 /**
  * Opens the target's D1 and reads its configuration with the Worker's own schema. Remote targets use
@@ -45,6 +46,7 @@ export async function openPlatform(target: Target): Promise<Platform> {
   return {
     // Each call of an ops command reaches the remote database as a request of its own.
     db: createDb(proxy.env.DB, 'each call'),
+    d1: proxy.env.DB,
     config: parsed.config,
     async dispose() {
       await proxy.dispose()

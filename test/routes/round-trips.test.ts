@@ -10,14 +10,16 @@ import {
 } from '../support/helpers'
 import { signedInFamily, signedInWithTemporaryPassword } from '../support/signed-in'
 
-// Each D1 call is a network hop in production. The counts per route, measured through a
-// counting wrapper around the real binding; README "Performance" lists them.
+// Each D1 call is a network hop in production. The counts per route (calls, and the queries they
+// hold), measured through a counting wrapper around the real binding; README "Performance" lists them.
 // Counted once the work done after the answer (the mail) has ended too; `npm run bench` reads the
 // lines this prints (bench/round-trips.ts).
 async function roundTrips(route: string, act: (db: D1Database) => Promise<Response>) {
   const counted = instrumentD1(testEnv.DB)
   const response = await act(counted.db)
-  console.log(`D1_ROUND_TRIPS ${JSON.stringify({ route, calls: counted.calls.length })}`)
+  // Queries: each statement, a batch's included (D1 allows 1 000 an invocation, docs/limits.md).
+  const queries = counted.calls.flat().length
+  console.log(`D1_ROUND_TRIPS ${JSON.stringify({ route, calls: counted.calls.length, queries })}`)
   return { response, calls: counted.calls }
 }
 
