@@ -4,10 +4,9 @@
 // `npm run bench -- --only recovery` runs the recovery answer time section alone (and writes nothing);
 // `--only storm` the sign-in storms alone; `--only 2g` the six steps on a 2G-like link, three times
 // each way.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
 import { startLocalServer, startWrangler } from '../scripts/lib/local-server'
 import { projectRoot as root, runWrangler } from '../scripts/lib/wrangler'
 import { SCRYPT_FLOOR } from '../src/config'
@@ -46,12 +45,15 @@ function table(title: string, header: string[], rows: Array<Array<string | numbe
   }
 }
 
+// What `wrangler deploy --env production` uploads, built as wrangler.toml configures it (minified), in
+// wrangler's own words: every module, not only index.js.
 function bundleSize() {
   const out = mkdtempSync(join(tmpdir(), 'bench-bundle-'))
   try {
-    runWrangler(['deploy', '--dry-run', '--minify', '--env', 'production', '--outdir', out])
-    const file = join(out, 'index.js')
-    return { raw: statSync(file).size, gzip: gzipSync(readFileSync(file)).length }
+    const printed = runWrangler(['deploy', '--dry-run', '--env', 'production', '--outdir', out])
+    const total = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(printed)
+    if (!total) throw new Error(`no "Total Upload" line in wrangler's output:\n${printed}`)
+    return { rawKiB: Number(total[1]), gzipKiB: Number(total[2]) }
   } finally {
     rmSync(out, { recursive: true, force: true })
   }
@@ -388,9 +390,9 @@ try {
     ],
   )
   table(
-    '5. Worker bundle (wrangler deploy --dry-run --minify)',
+    '5. Worker upload (wrangler deploy --dry-run --env production, as configured; target gzip ≤ 100 KiB)',
     ['', 'raw', 'gzip'],
-    [['index.js', kb(bundle.raw), kb(bundle.gzip)]],
+    [['Total Upload', `${bundle.rawKiB} KiB`, `${bundle.gzipKiB} KiB`]],
   )
 
   table(
