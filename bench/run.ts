@@ -4,11 +4,11 @@
 // `npm run bench -- --only recovery` runs the recovery answer time section alone (and writes nothing);
 // `--only storm` the sign-in storms alone; `--only 2g` the six steps on a 2G-like link, three times
 // each way.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { startLocalServer, startWrangler } from '../scripts/lib/local-server'
-import { projectRoot as root, runWrangler } from '../scripts/lib/wrangler'
+import { measureUpload, projectRoot as root } from '../scripts/lib/wrangler'
 import { SCRYPT_FLOOR } from '../src/config'
 import { measureBytes } from './bytes'
 import { nodeNativeHashMs, workerdHashMs } from './hash'
@@ -45,19 +45,8 @@ function table(title: string, header: string[], rows: Array<Array<string | numbe
   }
 }
 
-// What `wrangler deploy --env production` uploads, built as wrangler.toml configures it (minified), in
-// wrangler's own words: every module, not only index.js.
-function bundleSize() {
-  const out = mkdtempSync(join(tmpdir(), 'bench-bundle-'))
-  try {
-    const printed = runWrangler(['deploy', '--dry-run', '--env', 'production', '--outdir', out])
-    const total = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(printed)
-    if (!total) throw new Error(`no "Total Upload" line in wrangler's output:\n${printed}`)
-    return { rawKiB: Number(total[1]), gzipKiB: Number(total[2]) }
-  } finally {
-    rmSync(out, { recursive: true, force: true })
-  }
-}
+// The build wrangler.toml configures (minified), as `wrangler deploy` would upload it.
+const bundleSize = () => measureUpload('production')
 
 function printRecoveryTiming(timing: RecoveryTiming, title: string) {
   table(
