@@ -1,7 +1,8 @@
-// Writes src/data/common-passwords.txt (one entry a line, data imported as a text module) from @zxcvbn-ts/language-common's ranked list of leaked
+// Writes scripts/data/common-passwords.txt (one entry a line) from @zxcvbn-ts/language-common's ranked list of leaked
 // passwords (49 233 entries: the most common first). Only the entries a family could still choose
 // under the composition rules are kept (8+ characters, a digit, two letters that can take either
-// case: "azerty123" stands for "Azerty123"), in lowercase: about 5 000 entries, 45 KB.
+// case: "azerty123" stands for "Azerty123"), in lowercase: about 5 000 entries, 45 KB. The Worker
+// bundles them as a Bloom filter (scripts/build-common-passwords-filter.ts, run by `npm run assets`).
 // Run by hand when the list or the rules change: `node scripts/build-common-passwords.mjs`.
 import { writeFileSync } from 'node:fs'
 import passwords from '@zxcvbn-ts/language-common/dist/passwords.json.mjs'
@@ -13,5 +14,5 @@ const choosable = (entry) =>
   (entry.match(/\p{L}/gu) ?? []).length >= 2
 
 const kept = [...new Set(passwords.map((entry) => entry.toLowerCase()).filter(choosable))]
-writeFileSync('src/data/common-passwords.txt', `${kept.join('\n')}\n`)
+writeFileSync('scripts/data/common-passwords.txt', `${kept.join('\n')}\n`)
 console.log(`common passwords: ${kept.length} of ${passwords.length}`)

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 
 // The project's own wrangler, run as npm scripts run it (the ops commands use lib/platform.ts).
@@ -26,4 +28,20 @@ export function runWrangler(args: string[]): string {
     throw new Error(`wrangler ${args.slice(0, 3).join(' ')} failed:\n${run.stderr || run.stdout}`)
   }
   return run.stdout
+}
+
+/**
+ * What `wrangler deploy --env <env>` would upload, built offline as wrangler.toml configures it, in
+ * wrangler's own words ("Total Upload: X KiB / gzip: Y KiB"): every module, not only index.js.
+ */
+export function measureUpload(env: string): { rawKiB: number; gzipKiB: number } {
+  const out = mkdtempSync(join(tmpdir(), 'upload-'))
+  try {
+    const printed = runWrangler(['deploy', '--dry-run', '--env', env, '--outdir', out])
+    const total = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(printed)
+    if (!total) throw new Error(`no "Total Upload" line in wrangler's output:\n${printed}`)
+    return { rawKiB: Number(total[1]), gzipKiB: Number(total[2]) }
+  } finally {
+    rmSync(out, { recursive: true, force: true })
+  }
 }

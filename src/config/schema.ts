@@ -1,12 +1,21 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import { en } from 'zod/locales'
 import { FAMILY_NUMBER_LENGTH } from '../family-number'
 import { parseCidr, type Cidr } from '../services/client-key'
+
+// zod/mini loads no language: the problems each deployment is told about keep zod's English words.
+z.config(en())
 
 // Every var of wrangler.toml, parsed once per isolate. Each default lives here, once: wrangler.toml lists
 // only what a deployment must say (where it is, how it mails) and what a commune changes. Production
 // refuses to start on a weak or missing value instead of falling back (README.md, Configuration).
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
-const text = () => z.string().trim().min(1)
+// int(min, max, default), text(default), url(default): a var left out takes its default.
+const int = (min: number, max: number, byDefault: number) =>
+  z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), byDefault)
+const text = (byDefault: string) =>
+  z._default(z.string().check(z.trim(), z.minLength(1)), byDefault)
+const trimmed = (min: number) => z.string().check(z.trim(), z.minLength(min))
+const url = (byDefault: string) => z._default(z.url(), byDefault)
 
 // Plausible for a laptop, refused in front of families.
 export const PUBLIC_SERVICE_SAMPLES = {
@@ -26,93 +35,101 @@ const ACCESS_TEAM_DOMAIN_FORM =
 export const configSchema = z.object({
   // No default: each deployment says what it is, where it is served and how it mails.
   ENVIRONMENT: z.enum(['development', 'test', 'staging', 'production']),
-  PUBLIC_URL: z.url().transform((url) => url.replace(/\/+$/, '')),
-  MAIL_PROVIDER: z.enum(['dev', 'http', 'cloudflare']),
-  MAIL_FROM: z.string().trim().min(3),
-
-  PORTAL_NAME: text().default('Portail Famille'),
-  MAIL_API_URL: z.url().default('https://api.brevo.com/v3/smtp/email'),
-  MAIL_API_KEY: z.string().min(1).optional(),
-  MAIL_TIMEOUT_SECONDS: int(1, 60).default(10),
-  CONTACT_TEXT: text().default(
-    'Pour toute question, contactez le service Enfance de votre mairie.',
+  PUBLIC_URL: z.pipe(
+    z.url(),
+    z.transform((url) => url.replace(/\/+$/, '')),
   ),
-  IDENTIFIER_HELP: text().default(
+  MAIL_PROVIDER: z.enum(['dev', 'http', 'cloudflare']),
+  MAIL_FROM: trimmed(3),
+
+  PORTAL_NAME: text('Portail Famille'),
+  MAIL_API_URL: url('https://api.brevo.com/v3/smtp/email'),
+  MAIL_API_KEY: z.optional(z.string().check(z.minLength(1))),
+  MAIL_TIMEOUT_SECONDS: int(1, 60, 10),
+  CONTACT_TEXT: text('Pour toute question, contactez le service Enfance de votre mairie.'),
+  IDENTIFIER_HELP: text(
     `Votre numéro de famille (${FAMILY_NUMBER_LENGTH} chiffres) figure en haut de vos factures.`,
   ),
-  TEMPORARY_PASSWORD_TTL_MINUTES: int(5, 24 * 60).default(60),
-  PASSWORD_MIN_LENGTH: int(8, 64).default(8),
-  SCRYPT_LOG_N: int(1, 20).default(SCRYPT_FLOOR.logN),
-  SCRYPT_R: int(1, 32).default(SCRYPT_FLOOR.r),
-  SCRYPT_P: int(1, 16).default(SCRYPT_FLOOR.p),
+  TEMPORARY_PASSWORD_TTL_MINUTES: int(5, 24 * 60, 60),
+  PASSWORD_MIN_LENGTH: int(8, 64, 8),
+  SCRYPT_LOG_N: int(1, 20, SCRYPT_FLOOR.logN),
+  SCRYPT_R: int(1, 32, SCRYPT_FLOOR.r),
+  SCRYPT_P: int(1, 16, SCRYPT_FLOOR.p),
   // Hashes at once per isolate (16 MiB each at the default cost), and sign-ins allowed to wait for one.
-  HASH_CONCURRENCY: int(1, 6).default(2),
-  HASH_QUEUE_MAX: int(0, 10_000).default(64),
-  SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
-  SESSION_ABSOLUTE_HOURS: int(1, 24 * 30).default(12),
+  HASH_CONCURRENCY: int(1, 6, 2),
+  HASH_QUEUE_MAX: int(0, 10_000, 64),
+  SESSION_IDLE_MINUTES: int(1, 24 * 60, 30),
+  SESSION_ABSOLUTE_HOURS: int(1, 24 * 30, 12),
   // Limits (docs/limits.md, services/limits/).
-  SIGNIN_FAILURES_PER_NUMBER: int(1, 1000).default(5),
-  SIGNIN_FAILURES_PER_CLIENT: int(1, 100000).default(30),
-  SIGNIN_WINDOW_MINUTES: int(1, 24 * 60).default(15),
-  MAILS_PER_SUBJECT_PER_CLIENT_PER_HOUR: int(1, 100).default(3),
-  MAILS_PER_CLIENT_PER_HOUR: int(1, 10_000).default(20),
+  SIGNIN_FAILURES_PER_NUMBER: int(1, 1000, 5),
+  SIGNIN_FAILURES_PER_CLIENT: int(1, 100000, 30),
+  SIGNIN_WINDOW_MINUTES: int(1, 24 * 60, 15),
+  MAILS_PER_SUBJECT_PER_CLIENT_PER_HOUR: int(1, 100, 3),
+  MAILS_PER_CLIENT_PER_HOUR: int(1, 10_000, 20),
   // At most one new temporary password per number per spacing (and one number mail per address): the
   // last one, still live, is in the family's mailbox. At most the TTL (toConfig).
-  TEMPORARY_PASSWORD_SPACING_MINUTES: int(1, 24 * 60).default(15),
+  TEMPORARY_PASSWORD_SPACING_MINUTES: int(1, 24 * 60, 15),
   // A commune of 20 000 families: a back-to-school evening asks a few hundred an hour.
-  MAIL_BUDGET_PER_HOUR: int(1, 1_000_000).default(500),
+  MAIL_BUDGET_PER_HOUR: int(1, 1_000_000, 500),
   // The public-service pages (docs/public-service-pages.md). Development shows sample values; staging and
   // production refuse them (deploymentProblems).
-  COMMUNE_NAME: text().default(PUBLIC_SERVICE_SAMPLES.COMMUNE_NAME),
-  PUBLISHER_ADDRESS: text().default(PUBLIC_SERVICE_SAMPLES.PUBLISHER_ADDRESS),
-  PUBLICATION_DIRECTOR: text().default(PUBLIC_SERVICE_SAMPLES.PUBLICATION_DIRECTOR),
-  DPO_CONTACT: text().default(PUBLIC_SERVICE_SAMPLES.DPO_CONTACT),
-  ACCESSIBILITY_STATUS: z
-    .enum(['non conforme', 'partiellement conforme', 'totalement conforme'])
-    .default('non conforme'),
+  COMMUNE_NAME: text(PUBLIC_SERVICE_SAMPLES.COMMUNE_NAME),
+  PUBLISHER_ADDRESS: text(PUBLIC_SERVICE_SAMPLES.PUBLISHER_ADDRESS),
+  PUBLICATION_DIRECTOR: text(PUBLIC_SERVICE_SAMPLES.PUBLICATION_DIRECTOR),
+  DPO_CONTACT: text(PUBLIC_SERVICE_SAMPLES.DPO_CONTACT),
+  ACCESSIBILITY_STATUS: z._default(
+    z.enum(['non conforme', 'partiellement conforme', 'totalement conforme']),
+    'non conforme',
+  ),
   // The date of the RGAA audit (YYYY-MM-DD); none means « aucun audit ».
-  ACCESSIBILITY_AUDIT_DATE: z.iso.date().optional(),
+  ACCESSIBILITY_AUDIT_DATE: z.optional(z.iso.date()),
   // Cloudflare Access in front of /agents (docs/agents-console.md): the team domain
   // (https://<team>.cloudflareaccess.com) and the application's AUD tag. Required outside development.
   // Exactly the team's own origin: its /cdn-cgi/access/certs are the keys any agent token is checked
   // against, so no other host (nor a look-alike like https://x.cloudflareaccess.com.example) may serve them.
-  ACCESS_TEAM_DOMAIN: z
-    .string()
-    .trim()
-    .regex(
-      ACCESS_TEAM_DOMAIN_FORM,
-      'doit être de la forme https://<équipe>.cloudflareaccess.com / must be https://<team>.cloudflareaccess.com (e.g. https://ville-exemple.cloudflareaccess.com)',
-    )
-    .transform((url) => url.replace(/\/$/, ''))
-    .optional(),
-  ACCESS_AUD: z.string().trim().min(1).optional(),
+  ACCESS_TEAM_DOMAIN: z.optional(
+    z.pipe(
+      z
+        .string()
+        .check(
+          z.trim(),
+          z.regex(
+            ACCESS_TEAM_DOMAIN_FORM,
+            'doit être de la forme https://<équipe>.cloudflareaccess.com / must be https://<team>.cloudflareaccess.com (e.g. https://ville-exemple.cloudflareaccess.com)',
+          ),
+        ),
+      z.transform((url) => url.replace(/\/$/, '')),
+    ),
+  ),
+  ACCESS_AUD: z.optional(trimmed(1)),
   // Cloudflare Turnstile, offered past a per-client limit (services/challenge.ts). Development uses
   // the documented test keys and a local stand-in; a deployment without keys keeps the plain 429.
-  TURNSTILE_SITE_KEY: z.string().trim().min(1).optional(),
-  TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
-  TURNSTILE_VERIFY_URL: z
-    .url()
-    .default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
+  TURNSTILE_SITE_KEY: z.optional(trimmed(1)),
+  TURNSTILE_SECRET_KEY: z.optional(z.string().check(z.minLength(1))),
+  TURNSTILE_VERIFY_URL: url('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
   // Networks the commune trusts (its town hall, its France services counter), as CIDR blocks
   // separated by commas or spaces: their per-client caps are ×10.
-  TRUSTED_NETWORKS: z
-    .string()
-    .default('')
-    .transform((value, ctx) => {
+  TRUSTED_NETWORKS: z.pipe(
+    z._default(z.string(), ''),
+    z.transform((value, payload) => {
       const blocks = value.split(/[\s,]+/).filter(Boolean)
       const parsed = blocks.map(parseCidr)
       const bad = blocks.filter((_, index) => parsed[index] === null)
       if (bad.length > 0) {
-        ctx.addIssue({
+        payload.issues.push({
           code: 'custom',
+          input: value,
           message: `not a CIDR block: ${bad.join(', ')} (e.g. 192.0.2.0/24, 2001:db8:12::/48)`,
         })
         return z.NEVER
       }
       return parsed as Cidr[]
     }),
+  ),
   // Secret: keys client networks and signs device cookies (services/client-key.ts, devices.ts).
-  CLIENT_KEY_SECRET: z.string().min(32, 'at least 32 characters (openssl rand -hex 32)').optional(),
+  CLIENT_KEY_SECRET: z.optional(
+    z.string().check(z.minLength(32, 'at least 32 characters (openssl rand -hex 32)')),
+  ),
 })
 
 export type RawConfig = z.infer<typeof configSchema>

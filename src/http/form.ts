@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { AppEnv } from '../env'
 import { FAMILY_NUMBER_LENGTH, isFamilyNumber, normalizeFamilyNumber } from '../family-number'
 
@@ -17,18 +17,21 @@ export async function readForm(c: Context<AppEnv>): Promise<Record<string, unkno
 
 /** A text field: a missing field, a file or a repeated field reads as empty. */
 export const textField = () =>
-  z.preprocess((value) => (typeof value === 'string' ? value : ''), z.string())
+  z.pipe(
+    z.transform((value) => (typeof value === 'string' ? value : '')),
+    z.string(),
+  )
 
 /** A family number (src/family-number.ts); spaces around it are ignored. */
 export const familyNumberField = () =>
-  textField()
-    .transform(normalizeFamilyNumber)
-    .refine((value) => value.length > 0, {
+  z.pipe(textField(), z.transform(normalizeFamilyNumber)).check(
+    z.refine((value) => value.length > 0, {
       message: 'Saisissez votre identifiant (numéro de famille).',
-    })
-    .refine((value) => value.length === 0 || isFamilyNumber(value), {
+    }),
+    z.refine((value) => value.length === 0 || isFamilyNumber(value), {
       message: `Le numéro de famille compte exactement ${FAMILY_NUMBER_LENGTH} chiffres, sans espace ni lettre.`,
-    })
+    }),
+  )
 
 export type FieldErrors<Name extends string> = Partial<Record<Name, string[]>>
 
@@ -36,7 +39,7 @@ export type Parsed<T> =
   { success: true; data: T } | { success: false; errors: FieldErrors<Extract<keyof T, string>> }
 
 /** Validates once, at the boundary; errors come back per field, in French, for the form to show. */
-export function parseForm<S extends z.ZodObject>(
+export function parseForm<S extends z.ZodMiniObject>(
   schema: S,
   body: Record<string, unknown>,
 ): Parsed<z.infer<S>> {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { HTTPException } from 'hono/http-exception'
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { AppEnv } from '../env'
 import { isFamilyNumber } from '../family-number'
 import { readForm, textField } from '../http/form'
@@ -46,7 +46,7 @@ const requireAgent = createMiddleware<AppEnv>(async (c, next) => {
 // A network is named by the HMAC its events carry (services/client-key.ts), never by an address.
 const NETWORK_KEY = /^[0-9a-f]{64}$/
 const mailField = z.object({
-  mail: textField().transform(Number).pipe(z.number().int().positive()),
+  mail: z.pipe(z.pipe(textField(), z.transform(Number)), z.int().check(z.positive())),
 })
 
 export const agents = new Hono<AppEnv>()

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono'
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { AppEnv } from '../env'
 import {
   clearSessionCookie,

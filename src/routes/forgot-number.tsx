@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { AppEnv } from '../env'
 import { parseForm, readForm, textField, typedText } from '../http/form'
 import { refuseMailRequest } from '../http/challenge'
@@ -17,13 +17,13 @@ import {
 const ADDRESS = /^[^\s@]+@[^\s@]+$/
 
 const forgotNumberForm = z.object({
-  email: textField()
-    .transform(normalizeEmail)
-    .refine((value) => value.length > 0, 'Saisissez votre adresse e-mail.')
-    .refine(
+  email: z.pipe(textField(), z.transform(normalizeEmail)).check(
+    z.refine((value) => value.length > 0, 'Saisissez votre adresse e-mail.'),
+    z.refine(
       (value) => value.length === 0 || (value.length <= 254 && ADDRESS.test(value)),
       "Ce n'est pas une adresse e-mail : elle s'écrit comme nom@exemple.fr.",
     ),
+  ),
 })
 
 export const forgotNumber = new Hono<AppEnv>()

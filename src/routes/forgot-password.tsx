@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { AppEnv } from '../env'
 import { familyNumberField, parseForm, readForm, typedText } from '../http/form'
 import { refuseMailRequest } from '../http/challenge'

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { AppEnv } from '../env'
 import {
   readDeviceCookie,
@@ -20,7 +20,9 @@ import { PATHS } from '../paths'
 
 const signInForm = z.object({
   identifier: familyNumberField(),
-  password: textField().refine((value) => value.length > 0, 'Saisissez votre mot de passe.'),
+  password: textField().check(
+    z.refine((value) => value.length > 0, 'Saisissez votre mot de passe.'),
+  ),
 })
 
 // The same words whatever went wrong (unknown number, wrong or expired password): the hint about

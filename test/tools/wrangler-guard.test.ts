@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { unstable_readConfig } from 'wrangler'
+import { measureUpload } from '../../scripts/lib/wrangler'
 
 // The top level of wrangler.toml is the development configuration (a mailbox
 // at /dev/mails, demo families). A bare `wrangler deploy` must neither replace the production Worker
@@ -50,5 +51,15 @@ describe('Workers Logs keep no URL and no header of a request', () => {
     const toml = readFileSync('wrangler.toml', 'utf8')
     const environments = new Set([...toml.matchAll(/^\[+env\.([\w-]+)/gm)].map((m) => m[1]))
     expect([...environments].sort()).toEqual(['production', 'staging'])
+  })
+})
+
+describe('what a deployment uploads stays within 100 KiB gzip', () => {
+  it.each(['production', 'staging'])('minifies %s', (env) => {
+    expect(read(env).minify).toBe(true)
+  })
+
+  it("keeps production's Total Upload, as wrangler counts it, within 100 KiB gzip", () => {
+    expect(measureUpload('production').gzipKiB).toBeLessThanOrEqual(100)
   })
 })
