@@ -8,7 +8,9 @@ import {
   temporaryPasswords,
 } from '../../src/db/schema'
 import { enqueueMailStatements } from '../../src/services/records/outbox'
-import { createFamily, db, runCron } from '../support/helpers'
+import { instrumentD1 } from '../support/d1-double'
+import { createFamily, db, runCron, testEnv } from '../support/helpers'
+import { FakeMailApi } from '../support/mail-api'
 
 const DAY = 24 * 3_600_000
 
@@ -97,5 +99,30 @@ describe("the cron run's housekeeping", () => {
     expect(events).toEqual(['recent'])
     const recipients = (await db.select().from(outbox)).map((row) => row.recipient).sort()
     expect(recipients).toEqual(['old-sending@example.org', 'recent-delivered@example.org'])
+  })
+
+  it("stays within D1's queries per invocation at its largest run: a full batch of due mails", async () => {
+    const now = Date.now()
+    const family = await createFamily()
+    const api = new FakeMailApi('largest-run')
+    // More due mails than one run takes (50): the run sends a full batch.
+    const [first, ...rest] = Array.from({ length: 60 }, (_, index) =>
+      enqueueMailStatements(db, {
+        familyId: family.id,
+        kind: 'password_changed',
+        to: `largest-${index}@example.org`,
+        content: { subject: 'Test', text: 'x', html: '<p>x</p>' },
+        now,
+        expiresAt: now + DAY,
+      }).enqueue(),
+    )
+    await db.batch([first!, ...rest])
+    const counted = instrumentD1(testEnv.DB)
+    // The Worker's binding is guarded (db/d1-limits.ts): past 1 000 queries the run would throw.
+    await runCron(now, { ...api.env(), DB: counted.db })
+    expect(await api.received()).toHaveLength(50)
+    const queries = counted.calls.flat().length
+    console.log(`D1 queries of the cron's largest run: ${queries} in ${counted.calls.length} calls`)
+    expect(queries).toBeLessThanOrEqual(1_000)
   })
 })
