@@ -11,9 +11,8 @@ import {
   planFamiliesImport,
 } from '../src/services/flows/families-import'
 import { FAMILIES_LISTED_PER_MAIL } from '../src/services/flows/family-number-recovery'
-import { fail, parseCommandLine, where } from './lib/cli'
+import { explainFailure, fail, openPlatformOrFail, parseCommandLine, where } from './lib/cli'
 import { parseFamiliesCsv } from './lib/families-csv'
-import { openPlatform } from './lib/platform'
 
 const { values, positionals, target } = parseCommandLine({
   'dry-run': { type: 'boolean' },
@@ -27,11 +26,24 @@ if (!path)
     2,
   )
 
-let text: string
+let bytes: Buffer
 try {
-  text = readFileSync(path, 'utf8')
+  bytes = readFileSync(path)
 } catch (error) {
   fail(`Fichier illisible : ${path} (${(error as NodeJS.ErrnoException).code ?? 'erreur'})`, 2)
+}
+// Read as UTF-8 or not at all: French Excel saves « CSV (séparateur : point-virgule) » in
+// Windows-1252, whose accented letters would be stored as « Jean-Fran�ois ».
+let text: string
+try {
+  text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+} catch {
+  fail(
+    `Le fichier n’est pas en UTF-8 : probablement en Windows-1252, l’encodage d’Excel pour ` +
+      `« CSV (séparateur : point-virgule) ». Enregistrez-le à nouveau avec Excel, Fichier → ` +
+      `Enregistrer sous → « CSV UTF-8 (délimité par des virgules) », ou avec LibreOffice, jeu de ` +
+      `caractères « Unicode (UTF-8) ». Rien n’a été importé.`,
+  )
 }
 
 const { families, errors } = parseFamiliesCsv(text)
@@ -41,7 +53,7 @@ if (errors.length > 0) {
   process.exit(1)
 }
 
-const { db, dispose } = await openPlatform(target)
+const { db, dispose } = await openPlatformOrFail(target)
 try {
   const plan = await planFamiliesImport(db, families)
   const { created, updated, unchanged, leaving } = plan
@@ -88,6 +100,8 @@ try {
       'Un autre import a remplacé celui-ci pendant qu’il se préparait : rien n’a été écrit. Relancez-le.',
     )
   }
+} catch (error) {
+  fail(explainFailure(error, target))
 } finally {
   await dispose()
 }

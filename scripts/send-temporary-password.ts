@@ -6,8 +6,7 @@ import { FAMILY_NUMBER_LENGTH, isFamilyNumber, normalizeFamilyNumber } from '../
 import { findFamilyByNumber } from '../src/services/records/families'
 import { issueTemporaryPassword } from '../src/services/flows/password-recovery'
 import { maskEmail } from '../src/views/family-space'
-import { fail, parseCommandLine, where } from './lib/cli'
-import { openPlatform } from './lib/platform'
+import { explainFailure, fail, openPlatformOrFail, parseCommandLine, where } from './lib/cli'
 
 const { positionals, target } = parseCommandLine()
 const familyNumber = normalizeFamilyNumber(positionals[0] ?? '')
@@ -18,7 +17,7 @@ if (!isFamilyNumber(familyNumber)) {
   )
 }
 
-const { db, config, dispose } = await openPlatform(target)
+const { db, config, dispose } = await openPlatformOrFail(target)
 try {
   const family = await findFamilyByNumber(db, familyNumber)
   if (!family) fail(`Aucune famille n°${familyNumber} dans la ${where(target)}.`)
@@ -42,6 +41,8 @@ try {
       `${maskEmail(email)} au prochain passage du cron (chaque minute). Il est valable ` +
       `${config.temporaryPasswordTtlMs / 60_000} minutes et remplace toute demande précédente.`,
   )
+} catch (error) {
+  fail(explainFailure(error, target))
 } finally {
   await dispose()
 }

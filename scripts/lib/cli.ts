@@ -1,23 +1,74 @@
 import { parseArgs } from 'node:util'
-import type { Target } from './platform'
+import { openPlatform, type Platform, type Target } from './platform'
 
-/** The options every ops command shares: --remote, --env NAME, --persist-to DIR. */
+/**
+ * The options every ops command shares: --remote, --env NAME, --persist-to DIR. What npm kept for
+ * itself (an option typed without `--` before it: `npm run families:import f.csv --dry-run` hands
+ * `--dry-run` to npm, and the command would then write), or an option the command does not know,
+ * stops it with one French line before anything runs.
+ */
 export function parseCommandLine(extra: Record<string, { type: 'boolean' | 'string' }> = {}) {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      remote: { type: 'boolean', default: false },
-      env: { type: 'string' },
-      'persist-to': { type: 'string' },
-      ...extra,
-    },
-  })
+  const options = {
+    remote: { type: 'boolean' as const, default: false },
+    env: { type: 'string' as const },
+    'persist-to': { type: 'string' as const },
+    ...extra,
+  }
+  const swallowed = Object.keys(options).filter(
+    (name) => process.env[`npm_config_${name.replaceAll('-', '_')}`] !== undefined,
+  )
+  if (swallowed.length > 0) {
+    const command = process.env.npm_lifecycle_event ?? 'families:import'
+    fail(
+      `npm a gardé pour lui ${swallowed.map((name) => `--${name}`).join(', ')} : ajoutez « -- » ` +
+        `avant le fichier et les options, par exemple npm run ${command} -- familles.csv --dry-run. ` +
+        `Rien n’a été fait.`,
+      2,
+    )
+  }
+  let parsed: ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof options }>>
+  try {
+    parsed = parseArgs({ allowPositionals: true, options })
+  } catch (error) {
+    const option = /'(-[^']*)'/.exec((error as Error).message)?.[1] ?? ''
+    fail(
+      `Option inconnue ou incomplète : ${option}. Options possibles : ` +
+        `${Object.keys(options)
+          .map((name) => `--${name}`)
+          .join(', ')}. Rien n’a été fait.`,
+      2,
+    )
+  }
+  const { values, positionals } = parsed
   const target: Target = {
     remote: Boolean(values.remote),
     env: values.env as string | undefined,
     persistTo: values['persist-to'] as string | undefined,
   }
   return { values: values as Record<string, string | boolean | undefined>, positionals, target }
+}
+
+/**
+ * One French line for what commonly goes wrong when an ops command reaches the database, with the
+ * command to run next; never a stack trace.
+ */
+export function explainFailure(error: unknown, target: { remote: boolean; env?: string }): string {
+  const message =
+    error instanceof Error ? `${error.message} ${String(error.cause ?? '')}` : String(error)
+  const env = target.env ? ` --env ${target.env}` : ''
+  if (/no such table/i.test(message)) {
+    return target.remote
+      ? `La base distante n’est pas migrée : lancez npx wrangler d1 migrations apply DB --remote${env}, puis relancez. Rien n’a été écrit.`
+      : `La base locale n’est pas migrée : lancez npm run db:migrate:local, puis relancez. Rien n’a été écrit.`
+  }
+  if (/Limite de D1/.test(message)) return `${(error as Error).message} Rien n’a été écrit.`
+  if (target.remote && /auth|login|token|10000|10001|403/i.test(message)) {
+    return `Cloudflare refuse l’accès : lancez npx wrangler login, ou définissez CLOUDFLARE_API_TOKEN (un jeton limité à « D1 Edit », OPERATIONS.md). Rien n’a été écrit.`
+  }
+  if (target.remote && /fetch failed|ENOTFOUND|ECONNREFUSED|EAI_AGAIN|network/i.test(message)) {
+    return `La base distante est injoignable (réseau ?) : rien n’a été écrit. Relancez quand Cloudflare répond.`
+  }
+  return `Erreur inattendue, rien n’a été écrit : ${message.split('\n')[0]!.trim()}`
 }
 
 /** Stops with a message on standard error and a non-zero status. */
@@ -28,3 +79,12 @@ export function fail(message: string, status = 1): never {
 
 export const where = (target: { remote: boolean; env?: string }) =>
   `${target.remote ? 'base distante' : 'base locale'}${target.env ? ` (${target.env})` : ''}`
+
+/** The target's database and configuration, or one French line and exit 1. */
+export async function openPlatformOrFail(target: Target): Promise<Platform> {
+  try {
+    return await openPlatform(target)
+  } catch (error) {
+    fail(explainFailure(error, target))
+  }
+}

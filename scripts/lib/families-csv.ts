@@ -100,7 +100,13 @@ export function parseFamiliesCsv(input: string): ParsedFile {
     const [familyNumber, lastName, firstName, email] = record as [string, string, string, string]
     const parsed = family.safeParse({ familyNumber, lastName, firstName, email })
     if (!parsed.success) {
-      errors.push({ line, reason: parsed.error.issues.map((issue) => issue.message).join(', ') })
+      // Each refusal quotes the value it refused, so the operator finds it in the file.
+      const typed = { familyNumber, lastName, firstName, email }
+      const reasons = parsed.error.issues.map((issue) => {
+        const value = typed[issue.path[0] as keyof typeof typed] ?? ''
+        return `${issue.message} (« ${value.length > 60 ? `${value.slice(0, 60)}…` : value} »)`
+      })
+      errors.push({ line, reason: reasons.join(', ') })
       continue
     }
     const previous = firstSeen.get(parsed.data.familyNumber)

@@ -55,11 +55,17 @@ export async function openPlatform(target: Target): Promise<Platform> {
   }
 }
 
-function remoteConfigCopy(dir: string): string {
-  const toml = readFileSync(join(projectRoot, 'wrangler.toml'), 'utf8')
+/** wrangler.toml with every D1 binding marked remote, for remote bindings (exported for its test). */
+export function remoteConfigCopy(
+  dir: string,
+  original = readFileSync(join(projectRoot, 'wrangler.toml'), 'utf8'),
+): string {
+  const toml = original
     .replace(/^main = "src\/index.tsx"$/m, `main = "${join(projectRoot, 'src/index.tsx')}"`)
     .replace(/^directory = "public"$/m, `directory = "${join(projectRoot, 'public')}"`)
-    .replace(/^migrations_dir = "migrations"$/gm, 'migrations_dir = "migrations"\nremote = true')
+    // Every D1 binding is remote, however its block is written (a `migrations_dir = "./migrations"`
+    // once left production's local: the import wrote to a local file while saying « base distante »).
+    .replace(/^(\[\[(?:env\.[\w-]+\.)?d1_databases\]\])[ \t]*$/gm, '$1\nremote = true')
   const path = join(dir, 'wrangler.toml')
   writeFileSync(path, toml)
   return path

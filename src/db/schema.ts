@@ -31,8 +31,12 @@ export const families = sqliteTable(
     // (docs/data-and-retention.md).
     closedAt: integer('closed_at'),
   },
-  // « Numéro de famille oublié ? » looks families up by address, case-insensitively (docs/family-number-recovery.md).
-  (table) => [index('families_email_idx').on(sql`lower(${table.email})`)],
+  // « Numéro de famille oublié ? » looks families up by address, case-insensitively (docs/family-number-recovery.md);
+  // the cron deletes long-closed families by their closing date.
+  (table) => [
+    index('families_email_idx').on(sql`lower(${table.email})`),
+    index('families_closed_at_idx').on(table.closedAt),
+  ],
 )
 
 // The commune's export on its way in (`families:import`): loaded in chunks within D1's limits, then
@@ -65,7 +69,12 @@ export const sessions = sqliteTable(
     lastSeenAt: integer('last_seen_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
   },
-  (table) => [index('sessions_family_id_idx').on(table.familyId)],
+  // The cron deletes by expiry and by idleness every minute: it reads only what it deletes.
+  (table) => [
+    index('sessions_family_id_idx').on(table.familyId),
+    index('sessions_expires_at_idx').on(table.expiresAt),
+    index('sessions_last_seen_at_idx').on(table.lastSeenAt),
+  ],
 )
 
 export const temporaryPasswords = sqliteTable(
@@ -83,7 +92,10 @@ export const temporaryPasswords = sqliteTable(
     signIns: integer('sign_ins').notNull().default(0),
     createdAt: createdAt(),
   },
-  (table) => [index('temporary_passwords_family_id_idx').on(table.familyId)],
+  (table) => [
+    index('temporary_passwords_family_id_idx').on(table.familyId),
+    index('temporary_passwords_expires_at_idx').on(table.expiresAt),
+  ],
 )
 
 export const outbox = sqliteTable(
@@ -118,7 +130,12 @@ export const outbox = sqliteTable(
     deliveredAt: integer('delivered_at'),
     createdAt: createdAt(),
   },
-  (table) => [index('outbox_due_idx').on(table.status, table.nextAttemptAt)],
+  (table) => [
+    index('outbox_due_idx').on(table.status, table.nextAttemptAt),
+    index('outbox_finished_idx').on(table.status, table.createdAt),
+    // A family's mails: its page in the console, withdrawing them, and deleting the family.
+    index('outbox_family_id_idx').on(table.familyId),
+  ],
 )
 
 // The browsers where a family signed in with its password (services/devices.ts): a device cookie is
@@ -137,17 +154,21 @@ export const devices = sqliteTable(
   (table) => [primaryKey({ columns: [table.familyId, table.deviceId] })],
 )
 
-export const attemptCounters = sqliteTable('attempt_counters', {
-  // e.g. `signin-number:<sha256>`: what is counted, never a clear value.
-  key: text('key').primaryKey(),
-  count: integer('count').notNull(),
-  windowStartedAt: integer('window_started_at').notNull(),
-  // Past its limit a key is refused until then; each new block lasts twice the last (`strikes`).
-  blockedUntil: integer('blocked_until'),
-  strikes: integer('strikes').notNull().default(0),
-  // Posts refused during the current block: one row per key and block, not one event per post.
-  refused: integer('refused').notNull().default(0),
-})
+export const attemptCounters = sqliteTable(
+  'attempt_counters',
+  {
+    // e.g. `signin-number:<sha256>`: what is counted, never a clear value.
+    key: text('key').primaryKey(),
+    count: integer('count').notNull(),
+    windowStartedAt: integer('window_started_at').notNull(),
+    // Past its limit a key is refused until then; each new block lasts twice the last (`strikes`).
+    blockedUntil: integer('blocked_until'),
+    strikes: integer('strikes').notNull().default(0),
+    // Posts refused during the current block: one row per key and block, not one event per post.
+    refused: integer('refused').notNull().default(0),
+  },
+  (table) => [index('attempt_counters_window_idx').on(table.windowStartedAt)],
+)
 
 export const securityEvents = sqliteTable(
   'security_events',
@@ -171,7 +192,10 @@ export const securityEvents = sqliteTable(
     detail: text('detail'),
     createdAt: createdAt(),
   },
-  (table) => [index('security_events_family_id_idx').on(table.familyId)],
+  (table) => [
+    index('security_events_family_id_idx').on(table.familyId),
+    index('security_events_created_at_idx').on(table.createdAt),
+  ],
 )
 
 export type Family = typeof families.$inferSelect

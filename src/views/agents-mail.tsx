@@ -1,12 +1,17 @@
 import type { OutboxMail } from '../services/records/outbox'
 import { AGENTS_TITLE, AgentCard, MAIL_KINDS, MAIL_STATUSES, when } from './agents-shared'
+import { agentFamilyPath } from '../paths'
 
 type Stats = Record<OutboxMail['status'], number> & { oldestPendingAgeSeconds: number | null }
 
 export type AgentMailProps = {
   agent: string
   stats: Stats
-  failures: Array<Pick<OutboxMail, 'id' | 'kind' | 'attempts' | 'lastError' | 'createdAt'>>
+  failures: Array<
+    Pick<OutboxMail, 'id' | 'kind' | 'attempts' | 'lastError' | 'createdAt'> & {
+      familyNumber: string | null
+    }
+  >
 }
 
 /** The outbox at a glance: how many mails in each state, the oldest waiting, the last failures. */
@@ -37,6 +42,7 @@ export function AgentMail(props: AgentMailProps) {
             <tr>
               <th scope="col">Date</th>
               <th scope="col">Type</th>
+              <th scope="col">Famille</th>
               <th scope="col">Essais</th>
               <th scope="col">Raison</th>
             </tr>
@@ -46,6 +52,13 @@ export function AgentMail(props: AgentMailProps) {
               <tr>
                 <td>{when(mail.createdAt)}</td>
                 <td>{MAIL_KINDS[mail.kind]}</td>
+                <td>
+                  {mail.familyNumber ? (
+                    <a href={agentFamilyPath(mail.familyNumber)}>{mail.familyNumber}</a>
+                  ) : (
+                    '—'
+                  )}
+                </td>
                 <td>{mail.attempts}</td>
                 <td>{mail.lastError ?? '—'}</td>
               </tr>

@@ -1,11 +1,13 @@
 import { and, eq } from 'drizzle-orm'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { outbox, securityEvents, sessions } from '../../src/db/schema'
+import { enqueueMailStatements } from '../../src/services/records/outbox'
 import { FakeAccessTeam, newKeyPair } from '../support/access'
 import {
   createFamily,
   db,
   post,
+  readable,
   send,
   snapshotDatabase,
   temporaryPasswordFromMail,
@@ -303,11 +305,32 @@ describe('the console', () => {
     expect(details.filter((d) => d?.includes('queued again'))).toHaveLength(1)
   })
 
-  it('shows the outbox at a glance: counts by status, the oldest wait, the last failures', async () => {
-    const text = await textOf(await asAgent('/agents/courrier'))
+  it('shows the outbox at a glance: counts by status, the oldest wait, the last failures with their families', async () => {
+    const family = await createFamily()
+    const now = Date.now()
+    const mail = enqueueMailStatements(db, {
+      familyId: family.id,
+      kind: 'password_changed',
+      to: family.email!,
+      content: { subject: 'Test', text: 'x', html: '<p>x</p>' },
+      now,
+      expiresAt: now + 3_600_000,
+    })
+    await db.batch([mail.enqueue()])
+    const [{ id }] = (await mail.queuedId) as [{ id: number }]
+    await db
+      .update(outbox)
+      .set({ status: 'failed', attempts: 1, lastError: 'HTTP 400' })
+      .where(eq(outbox.id, id))
+
+    const html = await (await asAgent('/agents/courrier')).text()
+    const text = readable(html)
     expect(text).toContain('en attente')
     expect(text).toContain('Plus ancien e-mail en attente')
     expect(text).toContain('Derniers échecs')
+    expect(html).toContain(
+      `<a href="/agents/familles/${family.familyNumber}">${family.familyNumber}</a>`,
+    )
   })
 
   it('refuses a cross-site post, like the rest of the app', async () => {

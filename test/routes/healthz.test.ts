@@ -1,5 +1,24 @@
+import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { send } from '../support/helpers'
+import { outbox } from '../../src/db/schema'
+import { enqueueMailStatements } from '../../src/services/records/outbox'
+import { createFamily, db, send } from '../support/helpers'
+
+const MINUTE = 60_000
+
+async function queueMail(createdAt: number) {
+  const family = await createFamily()
+  const mail = enqueueMailStatements(db, {
+    familyId: family.id,
+    kind: 'password_changed',
+    to: family.email!,
+    content: { subject: 'Test', text: 'x', html: '<p>x</p>' },
+    now: createdAt,
+    expiresAt: createdAt + 3 * 24 * 60 * MINUTE,
+  })
+  await db.batch([mail.enqueue()])
+  return (await mail.queuedId)[0]!.id
+}
 
 describe('GET /healthz', () => {
   it('answers 200 when D1 answers', async () => {
@@ -18,5 +37,35 @@ describe('GET /healthz', () => {
     const response = await send('/healthz', { env: { DB: unreachable } })
     expect(response.status).toBe(503)
     expect(await response.text()).toBe('indisponible')
+  })
+  // An ordinary uptime monitor alerts on a 503: mail that stopped going out must give one.
+  it('answers 503 with the reason when the oldest waiting mail waits for more than 15 minutes', async () => {
+    const id = await queueMail(Date.now() - 16 * MINUTE)
+    const response = await send('/healthz')
+    expect(response.status).toBe(503)
+    expect(await response.text()).toBe(
+      'indisponible : e-mails en retard : le plus ancien attend depuis 16 minutes',
+    )
+    await db.update(outbox).set({ status: 'delivered' }).where(eq(outbox.id, id))
+    expect((await send('/healthz')).status).toBe(200)
+  })
+
+  it('answers 503 with the reason when the last 5 mails tried all failed, 200 after one goes out', async () => {
+    const ids = []
+    for (let i = 0; i < 5; i++) ids.push(await queueMail(Date.now()))
+    for (const id of ids) {
+      await db
+        .update(outbox)
+        .set({ status: 'failed', attempts: 1, lastError: 'HTTP 401 : clé bloquée' })
+        .where(eq(outbox.id, id))
+    }
+    const response = await send('/healthz')
+    expect(response.status).toBe(503)
+    expect(await response.text()).toBe(
+      'indisponible : e-mails en échec : les 5 derniers envois ont échoué (HTTP 401)',
+    )
+    const next = await queueMail(Date.now())
+    await db.update(outbox).set({ status: 'delivered', attempts: 1 }).where(eq(outbox.id, next))
+    expect((await send('/healthz')).status).toBe(200)
   })
 })

@@ -1,7 +1,8 @@
 import { eq, like } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { createDb } from '../../src/db/client'
-import { families, familiesImport, sessions } from '../../src/db/schema'
+import { families, familiesImport, outbox, sessions } from '../../src/db/schema'
+import { enqueueMailStatements } from '../../src/services/records/outbox'
 import {
   applyFamiliesImport,
   planFamiliesImport,
@@ -34,15 +35,16 @@ const importAll = async (incoming: ImportedFamily[], closeMissing = false) =>
 describe('importing families', () => {
   it('writes nothing at all when D1 fails at any statement of the applying batch', async () => {
     const incoming = commune('71', 100)
-    // The count of staged rows (statement 1), then the batch: update, insert, close's two, empty.
-    for (const failAt of [2, 4, 6]) {
+    // The count of staged rows (statement 1), then the batch: withdraw the mails of changed addresses,
+    // update, insert, close's two, empty.
+    for (const failAt of [2, 4, 7]) {
       const double = instrumentD1(testEnv.DB, { failAt })
       const faulty = createDb(double.db, 'each call')
       const plan = await planFamiliesImport(db, incoming)
       await expect(
         applyFamiliesImport(faulty, plan, { closeMissing: true }, Date.now()),
       ).rejects.toThrow(/D1_ERROR/)
-      expect(double.statements).toHaveLength(6)
+      expect(double.statements).toHaveLength(7)
       expect(await imported('71'), `failure at statement ${failAt}`).toHaveLength(0)
     }
     await importAll(incoming)
@@ -122,5 +124,26 @@ describe('importing families', () => {
     ])
     await applyFamiliesImport(db, reopening, { closeMissing: true }, Date.now())
     expect((await imported('70'))[0]!.closedAt).toBeNull()
+  })
+  it("withdraws a family's waiting mails when the import changes its address", async () => {
+    const [before] = commune('77', 1)
+    await importAll([before!])
+    const [family] = await imported('77')
+    const now = Date.now()
+    await db.batch([
+      enqueueMailStatements(db, {
+        familyId: family!.id,
+        kind: 'password_changed',
+        to: before!.email!,
+        content: { subject: 'Test', text: 'x', html: '<p>x</p>' },
+        now,
+        expiresAt: now + 3_600_000,
+      }).enqueue(),
+    ])
+    await importAll([{ ...before!, email: 'nouvelle@example.org' }])
+    const [mail] = await db.select().from(outbox).where(eq(outbox.familyId, family!.id))
+    expect(mail!.status).toBe('expired')
+    expect(mail!.lastError).toBe('address changed by the import')
+    expect(mail!.text).toBeNull()
   })
 })

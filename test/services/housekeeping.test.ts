@@ -7,9 +7,18 @@ import {
   sessions,
   temporaryPasswords,
 } from '../../src/db/schema'
-import { enqueueMailStatements } from '../../src/services/records/outbox'
+import { deleteStaleAttemptsStatement } from '../../src/services/limits'
+import { deleteLongClosedFamiliesStatement } from '../../src/services/records/families'
+import {
+  deleteFinishedMailsStatement,
+  enqueueMailStatements,
+  expireOverdueMails,
+} from '../../src/services/records/outbox'
+import { deleteOldEventsStatement } from '../../src/services/records/security-events'
+import { deleteExpiredSessionsStatements } from '../../src/services/records/sessions'
+import { deleteSpentTemporaryPasswordsStatement } from '../../src/services/records/temporary-passwords'
 import { instrumentD1 } from '../support/d1-double'
-import { createFamily, db, runCron, testEnv } from '../support/helpers'
+import { createFamily, db, runCron, testConfig, testEnv } from '../support/helpers'
 import { FakeMailApi } from '../support/mail-api'
 
 const DAY = 24 * 3_600_000
@@ -124,5 +133,37 @@ describe("the cron run's housekeeping", () => {
     const queries = counted.calls.flat().length
     console.log(`D1 queries of the cron's largest run: ${queries} in ${counted.calls.length} calls`)
     expect(queries).toBeLessThanOrEqual(1_000)
+  })
+  // D1 bills rows read: the every-minute run must find what it deletes by index, not by reading
+  // every row of the table (SQLite's plan says "SCAN t" for that, "SEARCH t USING INDEX" otherwise).
+  it('finds what it deletes by index, never by scanning a whole table', async () => {
+    const now = Date.now()
+    const [expiredSessions, idleSessions] = deleteExpiredSessionsStatements(
+      db,
+      testConfig.session,
+      now,
+    )
+    const statements = {
+      expiredSessions,
+      idleSessions,
+      attemptCounters: deleteStaleAttemptsStatement(db, now),
+      temporaryPasswords: deleteSpentTemporaryPasswordsStatement(db, now),
+      securityEvents: deleteOldEventsStatement(db, now),
+      finishedMails: deleteFinishedMailsStatement(db, now),
+      overdueMails: expireOverdueMails(db, now),
+      closedFamilies: deleteLongClosedFamiliesStatement(db, now),
+    }
+    for (const [name, statement] of Object.entries(statements)) {
+      const { sql, params } = statement.toSQL()
+      const { results } = await testEnv.DB.prepare(`explain query plan ${sql}`)
+        .bind(...params)
+        .all<{ detail: string }>()
+      const plan = results.map((row) => row.detail)
+      expect(plan.length, name).toBeGreaterThan(0)
+      expect(
+        plan.filter((step) => /^SCAN \w+$/.test(step)),
+        `${name}: ${plan.join(' / ')}`,
+      ).toEqual([])
+    }
   })
 })

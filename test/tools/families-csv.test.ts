@@ -49,14 +49,14 @@ describe('parseFamiliesCsv', () => {
     expect(errors).toEqual([{ line: 4, reason: 'numéro de famille déjà présent ligne 2' }])
   })
 
-  it('reports every bad e-mail and number with its line', () => {
+  it('reports every bad e-mail and number with its line and the value it refused', () => {
     const { families, errors } = parseFamiliesCsv(
       `${HEADER}\n123456789012345;A;B;pas-une-adresse\n12345;C;D;c@example.org\n123456789012347;E;F;e@example.org\n`,
     )
     expect(families).toEqual([])
     expect(errors).toEqual([
-      { line: 2, reason: 'adresse e-mail invalide' },
-      { line: 3, reason: 'numéro de famille invalide (15 chiffres attendus)' },
+      { line: 2, reason: 'adresse e-mail invalide (« pas-une-adresse »)' },
+      { line: 3, reason: 'numéro de famille invalide (15 chiffres attendus) (« 12345 »)' },
     ])
   })
 

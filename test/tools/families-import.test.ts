@@ -135,7 +135,10 @@ describe('npm run families:import', () => {
     [
       'bad e-mails',
       'numero_famille;nom;prenom;email\n222222222222221;A;B;a@\n222222222222222;C;D;@example.org\n',
-      ['ligne 2 : adresse e-mail invalide', 'ligne 3 : adresse e-mail invalide'],
+      [
+        'ligne 2 : adresse e-mail invalide (« a@ »)',
+        'ligne 3 : adresse e-mail invalide (« @example.org »)',
+      ],
     ],
     [
       'wrong headers',
@@ -193,6 +196,61 @@ describe('npm run families:import', () => {
     expect(run.status, run.output).toBe(0)
     expect(run.stdout).toContain(warning)
     expect(run.stdout).toContain('Import terminé : 6 créées')
+  })
+
+  it('refuses a file that is not UTF-8 (French Excel saves Windows-1252), saying how to re-save it', async () => {
+    const before = await database()
+    const path = join(files, 'excel.csv')
+    // « Jean-François » as Excel's « CSV (séparateur : point-virgule) » writes it: ç is 0xE7.
+    writeFileSync(
+      path,
+      Buffer.concat([
+        Buffer.from('numero_famille;nom;prenom;email\n666666666666601;DUPONT;Jean-Fran'),
+        Buffer.from([0xe7]),
+        Buffer.from('ois;\n'),
+      ]),
+    )
+    const run = importFile(path)
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('Le fichier n’est pas en UTF-8 : probablement en Windows-1252')
+    expect(run.stderr).toContain('« CSV UTF-8 (délimité par des virgules) »')
+    expect(run.stderr).not.toMatch(/\bat .*\.ts:\d+/)
+    expect(await database()).toEqual(before)
+  })
+
+  it('does nothing when npm kept an option for itself (`--` forgotten), nor on an unknown option', async () => {
+    const before = await database()
+    const file = csv('npm.csv', 'numero_famille;nom;prenom;email\n666666666666602;A;B;\n')
+    // `npm run families:import familles.csv --dry-run`: npm takes --dry-run, the script never sees it.
+    const swallowed = runTool('families-import.ts', [file, '--persist-to', state], {
+      npm_config_dry_run: 'true',
+      npm_lifecycle_event: 'families:import',
+    })
+    expect(swallowed.status).toBe(2)
+    expect(swallowed.stderr).toContain(
+      'npm a gardé pour lui --dry-run : ajoutez « -- » avant le fichier et les options, par exemple npm run families:import -- familles.csv --dry-run.',
+    )
+    const unknown = importFile(file, '--dry-runn')
+    expect(unknown.status).toBe(2)
+    expect(unknown.stderr).toContain('Option inconnue ou incomplète : --dry-runn.')
+    expect(await database()).toEqual(before)
+  })
+
+  it('says in one line that an unmigrated database must be migrated first', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'import-unmigrated-'))
+    try {
+      const run = runTool('families-import.ts', [
+        csv('vide.csv', 'numero_famille;nom;prenom;email\n666666666666603;A;B;\n'),
+        '--persist-to',
+        empty,
+      ])
+      expect(run.status).toBe(1)
+      expect(run.stderr.trim()).toBe(
+        'La base locale n’est pas migrée : lancez npm run db:migrate:local, puis relancez. Rien n’a été écrit.',
+      )
+    } finally {
+      rmSync(empty, { recursive: true, force: true })
+    }
   })
 
   it('says how to call it without a file, and when the file does not exist', () => {

@@ -7,7 +7,7 @@ import { clockFrom, deleteFinishedMailsStatement, expireOverdueMails } from '../
 import { outboxStats } from '../records/outbox-reads'
 import { deleteLongClosedFamiliesStatement } from '../records/families'
 import { deleteOldEventsStatement } from '../records/security-events'
-import { deleteExpiredSessionsStatement } from '../records/sessions'
+import { deleteExpiredSessionsStatements } from '../records/sessions'
 import { deleteSpentTemporaryPasswordsStatement } from '../records/temporary-passwords'
 import type { Settings } from '../settings'
 
@@ -32,7 +32,7 @@ export async function runHousekeeping(
   })
   // What is spent or stale goes, in one round trip.
   await db.batch([
-    deleteExpiredSessionsStatement(db, settings.session, now),
+    ...deleteExpiredSessionsStatements(db, settings.session, now),
     deleteStaleAttemptsStatement(db, now),
     deleteSpentTemporaryPasswordsStatement(db, now),
     deleteOldEventsStatement(db, now),

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client'
 import type { Family } from '../records/families'
 import { temporaryPasswordMail } from '../mail/templates'
 import { findFamilyByNumber } from '../records/families'
-import { enqueueMailStatements } from '../records/outbox'
+import { enqueueMailStatements, withdrawPendingMailsStatement } from '../records/outbox'
 import { recordEventStatement } from '../records/security-events'
 import {
   generateTemporaryPassword,
@@ -107,6 +107,15 @@ export async function issueTemporaryPassword(
     fence: issuing.issued,
     writes: (issued) => [
       issuing.voidOlder(issued),
+      withdrawPendingMailsStatement(
+        db,
+        {
+          familyId: family.id,
+          kind: 'temporary_password',
+          reason: 'replaced by a newer temporary password',
+        },
+        issued,
+      ),
       mail.enqueue(issued),
       recordEventStatement(
         db,

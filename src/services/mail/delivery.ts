@@ -10,6 +10,7 @@ import {
   type OutboxMail,
 } from '../records/outbox'
 import type { Mailer } from './mailer'
+import { anyMailDelivered } from '../records/outbox-reads'
 
 // docs/mail.md: a mail is written to the outbox in the same batch as the change that causes it, then
 // delivered after the answer is sent; the cron trigger retries what failed, with backoff.
@@ -115,19 +116,20 @@ async function sendClaimedMail(
     })
     return 'delivered'
   }
+  const reason = result.keyRefused ? await keyRefusedReason(db, result.reason) : result.reason
   // The reason (an HTTP status, "timeout"), never the body or the address.
-  logJson('warn', 'mail_not_delivered', {
+  logJson(result.keyRefused ? 'error' : 'warn', 'mail_not_delivered', {
     mailId: mail.id,
     attempts,
     retry: result.retryable,
-    reason: result.reason,
+    reason,
   })
   if (result.quota) await logMailBudgetExhausted(db, 'provider quota', now)
   if (!result.retryable) {
     await settleClaim(db, mail, {
       status: 'failed',
       attempts,
-      lastError: result.reason,
+      lastError: reason,
       ...purgedBody(mail, options),
     })
     return 'failed'
@@ -135,11 +137,21 @@ async function sendClaimedMail(
   await settleClaim(db, mail, {
     status: 'pending',
     attempts,
-    lastError: result.reason,
+    lastError: reason,
     nextAttemptAt: now + nextAttemptDelay(attempts),
     lease: null,
   })
   return 'retrying'
+}
+
+/**
+ * What a refused key means for the operator: after deliveries that went through (the outbox keeps
+ * them 30 days), the key is right and the provider blocks it, most likely for an unknown IP address.
+ */
+async function keyRefusedReason(db: Db, status: string) {
+  return (await anyMailDelivered(db))
+    ? `${status} : clé bloquée (adresses IP inconnues ?). Chez Brevo : Paramètres → Sécurité → Adresses IP autorisées, désactiver le blocage des adresses inconnues (les Workers n’ont pas d’adresse fixe).`
+    : `${status} : clé refusée. Vérifiez MAIL_API_KEY (wrangler secret put MAIL_API_KEY).`
 }
 
 /**

@@ -55,6 +55,9 @@ export function createHttpMailer(options: {
       if (response.status === 429 || response.status === 402) {
         return { ok: false, retryable: true, reason, quota: true }
       }
+      // Brevo answers 401 for a wrong key, and for a right one once it blocks "unknown IP addresses"
+      // (turned on by itself for a key that saw no new IP for 30 days; Workers have no fixed IP).
+      if (response.status === 401) return { ok: false, retryable: true, reason, keyRefused: true }
       return { ok: false, retryable: response.status >= 500, reason }
     },
   }

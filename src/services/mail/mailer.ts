@@ -13,7 +13,9 @@ export type SendResult =
   | { ok: true }
   // `retryable`: 429, 5xx, network failure or time-out. Otherwise (bad address, auth) retrying is useless.
   // `quota`: the provider refused for want of credits or rate (429, 402): retried, never given up.
-  | { ok: false; retryable: boolean; reason: string; quota?: boolean }
+  // `keyRefused`: the provider refused the API key (401): retried until the mail expires, since a key
+  // that worked before may only be blocked for the moment (delivery.ts says which).
+  | { ok: false; retryable: boolean; reason: string; quota?: boolean; keyRefused?: boolean }
 
 export interface Mailer {
   send(mail: OutgoingMail): Promise<SendResult>

@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { D1_LIMITS } from '../../db/d1-limits'
 import { families, familiesImport, sessions } from '../../db/schema'
+import { withdrawPendingMailsOfSql } from './outbox'
 
 // The import's staging table and the statements that compare it with `families` and apply it. Nothing
 // here reads every family into memory: at 200 000 families the database does the comparing.
@@ -132,11 +133,12 @@ export async function compareStaged(
 }
 
 /**
- * The statements, for one batch (db/sql-batch.ts), that apply the `expected` families staged under `importKey`: they
- * update the changed families (reopening the closed ones), create the new ones, with `closeMissing`
- * close the open families the export no longer lists and end their sessions, then empty the staging
- * table. Each holds only if exactly `expected` rows are staged under the key (a half-loaded or
- * reloaded staging table applies nothing).
+ * The statements, for one batch (db/sql-batch.ts), that apply the `expected` families staged under
+ * `importKey`: they withdraw the waiting mails of families whose address changes, update the changed
+ * families (reopening the closed ones), create the new ones, with `closeMissing` close the open
+ * families the export no longer lists and end their sessions, then empty the staging table. Each
+ * holds only if exactly `expected` rows are staged under the key (a half-loaded or reloaded staging
+ * table applies nothing).
  */
 export function applyStagedStatements(
   input: { importKey: string; expected: number; closeMissing: boolean },
@@ -146,6 +148,13 @@ export function applyStagedStatements(
   const complete = sql`(select count(*) from families_import
     where import_key = ${importKey}) = ${expected}`
   const statements = [
+    // Before the addresses change: a waiting mail must not go to the old one.
+    withdrawPendingMailsOfSql(
+      sql`select f.id from families f join families_import i on i.family_number = f.family_number
+        where i.import_key = ${importKey} and f.email is not i.email`,
+      'address changed by the import',
+      complete,
+    ),
     sql`
       update ${families} as f set last_name = i.last_name, first_name = i.first_name,
         email = i.email, closed_at = null, updated_at = ${now}

@@ -1,6 +1,6 @@
-import { and, desc, eq, exists, sql } from 'drizzle-orm'
+import { and, desc, eq, exists, gt, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
-import { outbox, type OutboxMail } from '../../db/schema'
+import { families, outbox, type OutboxMail } from '../../db/schema'
 import { RETENTION } from '../retention'
 
 // What ops and agents read of the outbox (never an address or a body), and the agents' one write.
@@ -38,6 +38,49 @@ export async function outboxStats(db: Db, now: number): Promise<OutboxStats> {
   }
 }
 
+/** Whether any mail was delivered in the month the outbox keeps: the provider's key worked then. */
+export async function anyMailDelivered(db: Db): Promise<boolean> {
+  const row = await db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(eq(outbox.status, 'delivered'))
+    .limit(1)
+    .get()
+  return row !== undefined
+}
+
+// An uptime monitor polls /healthz: these make it alert when mail stops going out.
+const LATE_AFTER_MS = 15 * 60_000
+const FAILURES_IN_A_ROW = 5
+
+/**
+ * Why mail is not going out, in French for /healthz, or null: the oldest waiting mail waits for more
+ * than 15 minutes, or the last 5 mails that were tried all failed.
+ */
+export async function mailAlarm(db: Db, now: number): Promise<string | null> {
+  const [oldest, tried] = await db.batch([
+    db
+      .select({ createdAt: sql<number | null>`min(${outbox.createdAt})` })
+      .from(outbox)
+      .where(inArray(outbox.status, ['pending', 'sending'])),
+    db
+      .select({ status: outbox.status, lastError: outbox.lastError })
+      .from(outbox)
+      .where(gt(outbox.attempts, 0))
+      .orderBy(desc(outbox.id))
+      .limit(FAILURES_IN_A_ROW),
+  ])
+  const oldestAt = oldest[0]?.createdAt ?? null
+  if (oldestAt !== null && now - oldestAt > LATE_AFTER_MS) {
+    return `e-mails en retard : le plus ancien attend depuis ${Math.round((now - oldestAt) / 60_000)} minutes`
+  }
+  if (tried.length === FAILURES_IN_A_ROW && tried.every((mail) => mail.status !== 'delivered')) {
+    const lastError = (tried[0]!.lastError ?? '').split(' : ')[0]
+    return `e-mails en échec : les ${FAILURES_IN_A_ROW} derniers envois ont échoué (${lastError})`
+  }
+  return null
+}
+
 const LISTED = 20
 
 /** The family's last mails, without bodies or addresses (the agents' family page). */
@@ -67,8 +110,11 @@ export function lastFailures(db: Db) {
       attempts: outbox.attempts,
       lastError: outbox.lastError,
       createdAt: outbox.createdAt,
+      // To reach the family from the console (null once the family was deleted).
+      familyNumber: families.familyNumber,
     })
     .from(outbox)
+    .leftJoin(families, eq(families.id, outbox.familyId))
     .where(eq(outbox.status, 'failed'))
     .orderBy(desc(outbox.id))
     .limit(LISTED)

@@ -146,6 +146,39 @@ export function settleClaim(db: Db, mail: OutboxMail, changes: Partial<OutboxMai
     )
 }
 
+const WITHDRAWN = { status: 'expired' as const, text: null, html: null }
+
+/**
+ * Withdraws the family's mails of `kind` still waiting (not one being sent): a newer temporary
+ * password makes an older one's mail a dead password that could arrive after the live one. For the
+ * batch that issues the newer one, if `fence` holds.
+ */
+export function withdrawPendingMailsStatement(
+  db: Db,
+  input: { familyId: number; kind: OutboxMail['kind']; reason: string },
+  fence: SQL,
+) {
+  return db
+    .update(outbox)
+    .set({ ...WITHDRAWN, lastError: input.reason })
+    .where(
+      and(
+        eq(outbox.familyId, input.familyId),
+        eq(outbox.kind, input.kind),
+        eq(outbox.status, 'pending'),
+        fence,
+      ),
+    )
+}
+
+/**
+ * The same for every waiting mail of the families `familyIds` selects (raw SQL, for the import's
+ * batch, db/sql-batch.ts): their address is about to change, and a mail must not go to the old one.
+ */
+export const withdrawPendingMailsOfSql = (familyIds: SQL, reason: string, condition: SQL) =>
+  sql`update ${outbox} set status = 'expired', text = null, html = null, last_error = ${reason}
+    where status = 'pending' and family_id in (${familyIds}) and ${condition}`
+
 /** Gives up, and deletes the body of, every undelivered mail past its expiry. */
 export function expireOverdueMails(db: Db, now: number) {
   return db

@@ -2,12 +2,15 @@ import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { projectBin, projectRoot, runWrangler, toolEnv } from '../../../scripts/lib/wrangler'
 
-/** Runs an ops command as `npm run` would (tsx, Node 22 first on PATH) and returns what it printed. */
-export function runTool(script: string, args: string[]) {
+/**
+ * Runs an ops command as `npm run` would (tsx, Node 22 first on PATH) and returns what it printed;
+ * `env` adds to its environment (what npm sets, say).
+ */
+export function runTool(script: string, args: string[], env: Record<string, string> = {}) {
   const run = spawnSync(join(projectBin, 'tsx'), [join('scripts', script), ...args], {
     cwd: projectRoot,
     encoding: 'utf8',
-    env: toolEnv,
+    env: { ...toolEnv, ...env },
     timeout: 120_000,
   })
   return {
