@@ -43,14 +43,65 @@ for (const [name, value] of Object.entries(vars)) {
     problems.push(`${name}: still the placeholder "${value}"`)
   }
 }
+// The forms the providers and Cloudflare accept, each with an example of a valid value: a value of the
+// wrong form passes the schema (it is a string) and fails only once deployed.
+if (deployed) {
+  const text = (name: string) => (typeof vars[name] === 'string' ? (vars[name] as string) : '')
+  const formOf = (name: string, valid: RegExp, example: string, why: string) => {
+    const value = text(name)
+    if (value && !value.includes('REPLACE') && !valid.test(value)) {
+      problems.push(`${name}: "${value}" ${why} (for example ${example})`)
+    }
+  }
+  formOf(
+    'MAIL_FROM',
+    /^[^<>@]+ <[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+>$/,
+    '"Portail Famille <ne-pas-repondre@famille.ville-exemple.fr>"',
+    'needs a name and an address in <…>: the mail provider refuses a bare address',
+  )
+  if (vars.ACCESS_AUD !== undefined) {
+    formOf(
+      'ACCESS_AUD',
+      /^[0-9a-f]{64}$/,
+      '"4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2"',
+      "is not an Access application's AUD tag (64 hexadecimal characters, Zero Trust → Access → Applications → the application → Overview)",
+    )
+  }
+}
 const db = wrangler.d1_databases.find(
   (binding: { binding: string; database_id?: string }) => binding.binding === 'DB',
 )
 if (!db) problems.push('DB: no [[d1_databases]] binding named "DB"')
-else if (deployed && (!db.database_id || /REPLACE|^0{8}-/.test(db.database_id))) {
+else if (
+  deployed &&
+  (!db.database_id ||
+    /^0{8}-/.test(db.database_id) ||
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(db.database_id))
+) {
   problems.push(
-    `DB: database_id "${db.database_id ?? ''}" is not a real D1 database (npm exec -- wrangler d1 create …)`,
+    `DB: database_id "${db.database_id ?? ''}" is not a real D1 database's id, a UUID such as ` +
+      `"6f1c3c4e-8d3a-4b7e-9a55-1d2f3e4a5b6c" (npm exec -- wrangler d1 create acces-famille --jurisdiction eu)`,
   )
+}
+
+// PUBLIC_URL is where mails send families: the Worker must answer there, through a route or a custom
+// domain of this environment.
+if (deployed && typeof vars.PUBLIC_URL === 'string' && !vars.PUBLIC_URL.includes('REPLACE')) {
+  let host = ''
+  try {
+    host = new URL(vars.PUBLIC_URL).host
+  } catch {
+    // The schema reports an address that does not parse.
+  }
+  const patterns = (wrangler.routes ?? []).map((route: string | { pattern: string }) =>
+    typeof route === 'string' ? route : route.pattern,
+  )
+  if (host && !patterns.some((pattern: string) => pattern.split('/')[0] === host)) {
+    problems.push(
+      `routes: no route or custom domain serves ${host}, the host of PUBLIC_URL (for example ` +
+        `routes = [{ pattern = "${host}", custom_domain = true }])`,
+    )
+  }
 }
 if (!wrangler.ratelimits.some((binding: { name: string }) => binding.name === 'BURST_LIMITER')) {
   problems.push('BURST_LIMITER: no [[ratelimits]] binding named "BURST_LIMITER"')

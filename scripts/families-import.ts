@@ -65,6 +65,10 @@ try {
         ? ' (à fermer : --close-missing)'
         : ' (laissées ouvertes sans --close-missing)'),
   )
+  console.log(
+    `  ${plan.withoutEmail} famille(s) sans adresse e-mail (aucun mot de passe ne pourra leur être ` +
+      `envoyé), ${plan.sharedAddresses} adresse(s) partagée(s) par plusieurs familles`,
+  )
   const more = (shown: number, count: number) =>
     count > shown ? [`  … et ${count - shown} autres`] : []
   for (const line of [

@@ -9,6 +9,7 @@ import { isLocalDevelopment } from '../http/loopback'
 import { deliverInBackground } from '../http/mail'
 import { render } from '../http/respond'
 import { verifyAgent } from '../services/agent-access'
+import { logJson } from '../services/logging'
 import {
   blockedNetworks,
   endFamilySessions,
@@ -26,20 +27,31 @@ import { outboxStats } from '../services/records/outbox-reads'
 import { issueTemporaryPassword } from '../services/flows/password-recovery'
 import { AGENT_ACTIONS, AGENTS_ROUTES } from '../paths'
 import { agentFamilyStep } from '../views/agents-family'
+import { agentRefusedStep } from '../views/agents-refused'
 import { agentMailStep } from '../views/agents-mail'
 import { agentSearchStep } from '../views/agents-search'
 
 // In development on this machine only, a fixed identity stands in, so `npm start` shows the console.
 const DEVELOPMENT_AGENT = 'agent@example.org'
 
-/** Cloudflare Access, checked by the app itself: 403 for anything but a valid identity. */
+/**
+ * Cloudflare Access, checked by the app itself: 403 for anything but a valid identity, with the reason
+ * in the log (never the token) and a page that says what to check.
+ */
 const requireAgent = createMiddleware<AppEnv>(async (c, next) => {
   const { access } = c.var.config
-  const token = c.req.header('Cf-Access-Jwt-Assertion')
-  const agent = access ? await verifyAgent(token, access) : null
-  if (agent) c.set('agent', agent.email)
-  else if (!access && isLocalDevelopment(c)) c.set('agent', DEVELOPMENT_AGENT)
-  else throw new HTTPException(403, { message: 'no Access identity' })
+  if (!access && isLocalDevelopment(c)) {
+    c.set('agent', DEVELOPMENT_AGENT)
+    return next()
+  }
+  const checked = access
+    ? await verifyAgent(c.req.header('Cf-Access-Jwt-Assertion'), access)
+    : { refused: 'ACCESS_TEAM_DOMAIN and ACCESS_AUD are not set' }
+  if ('refused' in checked) {
+    logJson('warn', 'agent_refused', { reason: checked.refused })
+    return render(c, agentRefusedStep())
+  }
+  c.set('agent', checked.agent.email)
   await next()
 })
 

@@ -45,26 +45,52 @@ function accessKeys(url: string, kid: unknown, now: number): Promise<HonoJsonWeb
   return keys
 }
 
-/** The agent the token names, or null for a missing, forged, expired, unexpiring or foreign token. */
+// Why a token was refused, for the log (never the token): what the commune's IT service checks first.
+const REFUSALS: Record<string, string> = {
+  JwtTokenExpired: 'token expired',
+  JwtTokenNotBefore: 'token not yet valid',
+  JwtTokenIssuedAt: 'token issued in the future',
+  JwtTokenIssuer: 'issuer is not ACCESS_TEAM_DOMAIN',
+  JwtTokenAudience: 'audience is not ACCESS_AUD',
+  JwtPayloadRequiresAud: 'token without audience',
+  JwtTokenSignatureMismatched: 'signature does not match the team certificates',
+  JwtAlgorithmNotAllowed: 'algorithm other than RS256',
+  JwtAlgorithmMismatch: 'algorithm other than RS256',
+  JwtHeaderRequiresKid: 'token without key id',
+}
+
+export type AgentCheck = { agent: Agent } | { refused: string }
+
+/**
+ * The agent the token names, or why it is refused: missing, forged, expired, unexpiring or foreign
+ * token, or the team's certificates out of reach.
+ */
 export async function verifyAgent(
   token: string | undefined,
   settings: AccessSettings,
   now = Date.now(),
-): Promise<Agent | null> {
-  if (!token) return null
+): Promise<AgentCheck> {
+  if (!token) return { refused: 'no Access token (the request did not come through Access)' }
   const url = `${settings.teamDomain}/cdn-cgi/access/certs`
   try {
     const { header, payload: claims } = decode(token)
     // hono checks `exp` only when present: a token without one would never expire (RFC 7519 4.1.4).
-    if (typeof claims.exp !== 'number') return null
+    if (typeof claims.exp !== 'number') return { refused: 'token without expiry' }
     const keys = await accessKeys(url, header.kid, now)
+    if (!keys.some((key) => key.kid === header.kid)) {
+      return {
+        refused: `no certificate for its key id at ${url} (team domain, or Access unreachable)`,
+      }
+    }
     const payload = await verifyWithJwks(token, {
       keys,
       verification: { iss: settings.teamDomain, aud: settings.audience },
       allowedAlgorithms: ['RS256'],
     })
-    return typeof payload.email === 'string' ? { email: payload.email } : null
-  } catch {
-    return null
+    return typeof payload.email === 'string'
+      ? { agent: { email: payload.email } }
+      : { refused: 'token without e-mail' }
+  } catch (error) {
+    return { refused: REFUSALS[(error as Error).name] ?? 'malformed token' }
   }
 }

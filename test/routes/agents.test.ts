@@ -93,6 +93,22 @@ describe("the Access token and the team's certs", () => {
     expect(response.status).toBe(403)
   })
 
+  it('refuses with a page that says what to check, and logs why (never the token)', async () => {
+    const logged: string[] = []
+    vi.spyOn(console, 'log').mockImplementation((line: unknown) => void logged.push(String(line)))
+    const token = await team.token({ aud: 'another-application' })
+    const response = await asAgentOf(team, token)
+    vi.restoreAllMocks()
+    expect(response.status).toBe(403)
+    const text = await textOf(response)
+    expect(text).toContain('Accès refusé')
+    expect(text).toContain('ACCESS_AUD')
+    const refusal = logged.find((line) => line.includes('"agent_refused"'))
+    expect(refusal).toContain('"reason":"audience is not ACCESS_AUD"')
+    expect(logged.join('\n')).not.toContain(token)
+    expect(text).not.toContain('audience is not')
+  })
+
   it('fetches the certs once, whatever the concurrent requests and the unknown key ids strangers send', async () => {
     const fresh = await new FakeAccessTeam().publish()
     const statuses = await Promise.all(

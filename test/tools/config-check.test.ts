@@ -61,6 +61,10 @@ const ready: Array<[string | RegExp, string]> = [
     'MAIL_FROM = "Portail Famille <ne-pas-repondre@REPLACE.famille.example>"',
     'MAIL_FROM = "Portail Famille <ne-pas-repondre@ville-exemple.fr>"',
   ],
+  [
+    '# routes = [{ pattern = "famille.ville-exemple.fr", custom_domain = true }]',
+    'routes = [{ pattern = "famille.ville-exemple.fr", custom_domain = true }]',
+  ],
 ]
 
 describe('npm run config:check', () => {
@@ -79,6 +83,42 @@ describe('npm run config:check', () => {
     }
     expect(run.stderr).toContain(
       'DB: database_id "REPLACE-WITH-THE-D1-DATABASE-ID" is not a real D1 database',
+    )
+  })
+
+  it('refuses, in one run, values of the wrong form with an example of a valid one', () => {
+    const run = check(
+      tomlWith([
+        ...ready,
+        [
+          'MAIL_FROM = "Portail Famille <ne-pas-repondre@ville-exemple.fr>"',
+          'MAIL_FROM = "ne-pas-repondre@ville-exemple.fr"',
+        ],
+        [
+          'ACCESS_AUD = "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2"',
+          'ACCESS_AUD = "mon-application"',
+        ],
+        ['database_id = "6f1c3c4e-8d3a-4b7e-9a55-1d2f3e4a5b6c"', 'database_id = "acces-famille"'],
+        [
+          'routes = [{ pattern = "famille.ville-exemple.fr", custom_domain = true }]',
+          'routes = [{ pattern = "portail.ville-exemple.fr", custom_domain = true }]',
+        ],
+      ]),
+    )
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('4 problem(s)')
+    expect(run.stderr).toContain(
+      '- MAIL_FROM: "ne-pas-repondre@ville-exemple.fr" needs a name and an address in <…>',
+    )
+    expect(run.stderr).toContain('(for example "Portail Famille <ne-pas-repondre@')
+    expect(run.stderr).toContain(
+      '- ACCESS_AUD: "mon-application" is not an Access application\'s AUD tag',
+    )
+    expect(run.stderr).toContain(
+      '- DB: database_id "acces-famille" is not a real D1 database\'s id, a UUID',
+    )
+    expect(run.stderr).toContain(
+      '- routes: no route or custom domain serves famille.ville-exemple.fr, the host of PUBLIC_URL',
     )
   })
 

@@ -109,6 +109,10 @@ describe('npm run families:import', () => {
     const dryRun = importFile(file, '--dry-run')
     expect(dryRun.status, dryRun.output).toBe(0)
     expect(dryRun.stdout).toContain('0 à créer, 1 à mettre à jour, 1 inchangées')
+    // MARTIN has no address in the file: no mail can reach that family.
+    expect(dryRun.stdout).toContain(
+      '1 famille(s) sans adresse e-mail (aucun mot de passe ne pourra leur être envoyé)',
+    )
     expect(dryRun.stdout).toContain(
       '111111111111111 : nom DURAND; fils → DURAND, e-mail paul@example.org → paul.durand@example.org',
     )
@@ -190,6 +194,7 @@ describe('npm run families:import', () => {
     expect(dry.status, dry.output).toBe(0)
     expect(dry.stdout).toContain(warning)
     expect(dry.stdout).not.toContain('seule@example.org')
+    expect(dry.stdout).toMatch(/, [1-9]\d* adresse\(s\) partagée\(s\) par plusieurs familles/)
     expect(await database()).toEqual(before)
 
     const run = importFile(csv('partagee.csv', five))

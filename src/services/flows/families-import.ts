@@ -32,7 +32,11 @@ export type ImportPlan = {
   unchanged: number
   // Open families the export no longer lists: closed with closeMissing.
   leaving: { count: number; first: string[] }
-  // Addresses that « Numéro de famille oublié » cannot fully answer once the import is done.
+  // Families of the file without an address: no mail can reach them (no temporary password).
+  withoutEmail: number
+  // Addresses several families would share (parents, a childminder), and those that « Numéro de
+  // famille oublié » cannot fully answer once the import is done.
+  sharedAddresses: number
   crowdedAddresses: Array<{ email: string; families: number }>
 }
 
@@ -68,6 +72,8 @@ export async function planFamiliesImport(db: Db, incoming: ImportedFamily[]): Pr
     },
     unchanged: compared.counts.unchanged,
     leaving: { count: compared.counts.leaving, first: compared.leaving },
+    withoutEmail: compared.counts.withoutEmail,
+    sharedAddresses: compared.sharedAddresses,
     crowdedAddresses: compared.addresses,
   }
 }

@@ -62,8 +62,8 @@ export type ChangedFamily = {
 }
 
 /**
- * What applying the staged rows would do: counts, the first `shown` of each kind, and the addresses
- * that more than `crowdedAbove` families would share.
+ * What applying the staged rows would do: counts, the first `shown` of each kind, how many addresses
+ * several families would share, and those that more than `crowdedAbove` would.
  */
 export async function compareStaged(
   db: Db,
@@ -73,7 +73,13 @@ export async function compareStaged(
   // One call each: drizzle cannot batch raw queries with parameters (db/sql-batch.ts), and a dry run
   // can afford five.
   const [counts, changed, created, leaving, crowded] = await Promise.all([
-    db.get<{ created: number; changed: number; unchanged: number; leaving: number }>(sql`
+    db.get<{
+      created: number
+      changed: number
+      unchanged: number
+      leaving: number
+      withoutEmail: number
+    }>(sql`
       select
         (select count(*) from ${staged(importKey)}
           and not exists (select 1 from families f where f.family_number = i.family_number)) as created,
@@ -81,7 +87,8 @@ export async function compareStaged(
           and exists (select 1 from families f where f.family_number = i.family_number and ${differs})) as changed,
         (select count(*) from ${staged(importKey)}
           and exists (select 1 from families f where f.family_number = i.family_number and not ${differs})) as unchanged,
-        (select count(*) from families f where f.closed_at is null and ${notStaged(importKey)}) as leaving`),
+        (select count(*) from families f where f.closed_at is null and ${notStaged(importKey)}) as leaving,
+        (select count(*) from ${staged(importKey)} and i.email is null) as withoutEmail`),
     db.all<{
       familyNumber: string
       lastName: string
@@ -112,10 +119,10 @@ export async function compareStaged(
         union all
         select lower(trim(f.email)) from families f
         where f.email is not null and f.closed_at is null and ${notStaged(importKey)}
-      ) group by address having count(*) > ${crowdedAbove} order by families desc, address`),
+      ) group by address having count(*) > 1 order by families desc, address`),
   ])
   return {
-    counts: counts ?? { created: 0, changed: 0, unchanged: 0, leaving: 0 },
+    counts: counts ?? { created: 0, changed: 0, unchanged: 0, leaving: 0, withoutEmail: 0 },
     changed: changed.map((row): ChangedFamily => ({
       familyNumber: row.familyNumber,
       before: {
@@ -128,7 +135,9 @@ export async function compareStaged(
     })),
     created: created.map((row) => row.familyNumber),
     leaving: leaving.map((row) => row.familyNumber),
-    addresses: crowded,
+    // Addresses of several families: how many, and those past `crowdedAbove` in full.
+    sharedAddresses: crowded.length,
+    addresses: crowded.filter((address) => address.families > crowdedAbove),
   }
 }
 
