@@ -4,6 +4,7 @@
 import { unstable_readConfig } from 'wrangler'
 import { parseConfig } from '../src/config'
 import { fail, parseCommandLine } from './lib/cli'
+import { requiredSecrets } from './lib/secrets'
 
 const { values } = parseCommandLine({ config: { type: 'string' } })
 const env = values.env as string | undefined
@@ -127,13 +128,8 @@ if (problems.length > 0) {
 }
 console.log(`${configPath} [${label}]: configuration OK`)
 if (deployed) {
-  const secrets = SECRETS.filter(
-    (name) =>
-      name === 'CLIENT_KEY_SECRET' ||
-      (name === 'MAIL_API_KEY' && vars.MAIL_PROVIDER === 'http') ||
-      (name === 'TURNSTILE_SECRET_KEY' && vars.TURNSTILE_SITE_KEY),
-  ).join(' and ')
+  const secrets = requiredSecrets(vars).join(' and ')
   console.log(
-    `  reminder: ${secrets} are secrets; check them with \`npm exec -- wrangler secret list${env ? ` --env ${env}` : ''}\``,
+    `  reminder: ${secrets} are secrets; check them with \`npm run secrets:check --${env ? ` --env ${env}` : ''}\``,
   )
 }

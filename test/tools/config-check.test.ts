@@ -136,7 +136,7 @@ describe('npm run config:check', () => {
     const run = check(tomlWith(ready))
     expect(run.status, run.output).toBe(0)
     expect(run.stdout).toContain('configuration OK')
-    expect(run.stdout).toContain('wrangler secret list --env production')
+    expect(run.stdout).toContain('npm run secrets:check -- --env production')
     expect(run.stdout).toContain('CLIENT_KEY_SECRET')
   })
 
@@ -234,5 +234,17 @@ describe('npm run config:check', () => {
       expect(run.stderr).not.toContain('workers_dev')
       expect(run.stderr).not.toContain('preview_urls')
     })
+  })
+})
+
+describe('npm run secrets:check', () => {
+  // `npm run deploy` runs it before anything is deployed: a Worker without its secrets answers 503
+  // everywhere. Offline here, Cloudflare cannot be asked: the deployment stops, in one French line.
+  it('stops the deployment when it cannot read the secrets from Cloudflare', () => {
+    const run = runTool('secrets-check.ts', ['--env', 'production'], { CLOUDFLARE_API_TOKEN: '' })
+    expect(run.status).toBe(1)
+    expect(run.stderr.trim()).toBe(
+      'Impossible de lire les secrets de production chez Cloudflare (npx wrangler login, ou CLOUDFLARE_API_TOKEN) : rien n’a été déployé.',
+    )
   })
 })
