@@ -4,7 +4,8 @@
 // families alone takes about 5 (`--only import`).
 // `npm run bench -- --only recovery` runs the recovery answer time section alone (and writes nothing);
 // `--only storm` the sign-in storms alone; `--only 2g` the six steps on a 2G-like link, three times
-// each way; `--only import` the import of 200 000 families; `--only round-trips` D1 calls per route.
+// each way; `--only import` the import of 200 000 families; `--only round-trips` D1 calls per route;
+// `--only cron` the rows the cron reads.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +15,7 @@ import { SCRYPT_FLOOR } from '../src/config'
 import { measureBytes } from './bytes'
 import { nodeNativeHashMs, workerdHashMs } from './hash'
 import { measureImport, type ImportTimes } from './import'
+import { measureCronRows, type CronRows } from './cron-rows'
 import { measureFlow2g, PROFILE_2G, type FlowTiming } from './flow-2g'
 import { measureLighthouse } from './lighthouse'
 import { measureRoundTrips } from './round-trips'
@@ -123,6 +125,29 @@ function printImport(imports: ImportTimes, number: string) {
   )
 }
 
+function printCronRows(rows: CronRows, number: string) {
+  table(
+    `${number} Rows the cron's housekeeping reads on a commune's database (20 000 families, local D1's rows_read)`,
+    ['statement', 'first run', 'deleted', 'next minute', 'next minute, without the indexes'],
+    [
+      ...rows.map((row) => [
+        row.statement,
+        row.first,
+        row.deleted,
+        row.nextMinute,
+        row.nextMinuteWithoutIndexes,
+      ]),
+      [
+        'total',
+        rows.reduce((sum, row) => sum + row.first, 0),
+        rows.reduce((sum, row) => sum + row.deleted, 0),
+        rows.reduce((sum, row) => sum + row.nextMinute, 0),
+        rows.reduce((sum, row) => sum + row.nextMinuteWithoutIndexes, 0),
+      ],
+    ],
+  )
+}
+
 function printFlows(flows: FlowTiming[], number: string) {
   table(
     `${number} The six steps in Chromium on a 2G-like link (${PROFILE_2G.downKbps} kbit/s down, ${PROFILE_2G.upKbps} up, ${PROFILE_2G.latencyMs} ms), cold cache`,
@@ -170,6 +195,10 @@ if (onlyIndex !== -1 && process.argv[onlyIndex + 1] === 'storm') {
 }
 if (onlyIndex !== -1 && process.argv[onlyIndex + 1] === 'import') {
   printImport(await measureImport(), '')
+  process.exit(0)
+}
+if (onlyIndex !== -1 && process.argv[onlyIndex + 1] === 'cron') {
+  printCronRows(await measureCronRows(), '')
   process.exit(0)
 }
 if (onlyIndex !== -1 && process.argv[onlyIndex + 1] === 'round-trips') {
