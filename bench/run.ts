@@ -352,6 +352,7 @@ try {
   }
   const bundle = bundleSize()
   const imports = await measureImport()
+  const cronRows = await measureCronRows()
 
   table(
     '1. Bytes per step (page = whole document, fragment = what htmx fetches)',
@@ -472,6 +473,7 @@ try {
     ['route', 'D1 calls', 'queries'],
     roundTrips.map((r) => [r.route, r.calls, r.queries]),
   )
+  printCronRows(cronRows, '10b.')
   printRecoveryTiming(recovery, '11. Recovery answer time')
   printStorms(storms, '12. Sign-in storms on one local isolate')
 
