@@ -62,6 +62,9 @@ export function explainFailure(error: unknown, target: { remote: boolean; env?: 
       : `La base locale n’est pas migrée : lancez npm run db:migrate:local, puis relancez. Rien n’a été écrit.`
   }
   if (/Limite de D1/.test(message)) return `${(error as Error).message} Rien n’a été écrit.`
+  if (/^Configuration invalide/.test(message)) {
+    return `${(error as Error).message}\nCorrigez wrangler.toml (npm run config:check --${env}), puis relancez. Rien n’a été écrit.`
+  }
   if (target.remote && /auth|login|token|10000|10001|403/i.test(message)) {
     return `Cloudflare refuse l’accès : lancez npx wrangler login, ou définissez CLOUDFLARE_API_TOKEN (un jeton limité à « D1 Edit », OPERATIONS.md). Rien n’a été écrit.`
   }
