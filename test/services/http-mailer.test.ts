@@ -40,7 +40,8 @@ describe('the HTTP mailer (Brevo transactional API)', () => {
     [500, { retryable: true }],
     [503, { retryable: true }],
     [400, { retryable: false }],
-    [401, { retryable: false }],
+    // A refused key (wrong, or blocked for an unknown IP): retried until the mail expires.
+    [401, { retryable: true, keyRefused: true }],
     // The provider's rate (429) or credits (402): a quota failure, always retried.
     [429, { retryable: true, quota: true }],
     [402, { retryable: true, quota: true }],
