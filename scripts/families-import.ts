@@ -54,6 +54,15 @@ if (errors.length > 0) {
 }
 
 const { db, dispose } = await openPlatformOrFail(target)
+
+/** Applies the plan; a failure now may come after D1 committed the batch: the operator checks. */
+async function applyOrFail(plan: Parameters<typeof applyFamiliesImport>[1]) {
+  try {
+    return await applyFamiliesImport(db, plan, { closeMissing }, Date.now())
+  } catch (error) {
+    fail(explainFailure(error, target, true))
+  }
+}
 try {
   const plan = await planFamiliesImport(db, families)
   const { created, updated, unchanged, leaving } = plan
@@ -94,7 +103,7 @@ try {
   if (values['dry-run']) {
     await discardFamiliesImport(db)
     console.log('Simulation (--dry-run) : aucune famille n’a été écrite.')
-  } else if (await applyFamiliesImport(db, plan, { closeMissing }, Date.now())) {
+  } else if (await applyOrFail(plan)) {
     console.log(
       `Import terminé : ${created.count} créées, ${updated.count} mises à jour, ${unchanged} inchangées` +
         (closeMissing ? `, ${leaving.count} fermées.` : '.'),

@@ -50,28 +50,38 @@ export function parseCommandLine(extra: Record<string, { type: 'boolean' | 'stri
 
 /**
  * One French line for what commonly goes wrong when an ops command reaches the database, with the
- * command to run next; never a stack trace.
+ * command to run next; never a stack trace. `maybeWritten`: the failure came while the writing batch
+ * was under way, which D1 may have committed all the same.
  */
-export function explainFailure(error: unknown, target: { remote: boolean; env?: string }): string {
-  const message =
-    error instanceof Error ? `${error.message} ${String(error.cause ?? '')}` : String(error)
+export function explainFailure(
+  error: unknown,
+  target: { remote: boolean; env?: string },
+  maybeWritten = false,
+): string {
+  // drizzle wraps a failed query in an error whose message is the SQL and its parameters (family
+  // numbers, names, addresses): only its cause, D1's own words, is read and shown.
+  const root = error instanceof Error && error.cause instanceof Error ? error.cause : error
+  const message = root instanceof Error ? root.message : String(root)
   const env = target.env ? ` --env ${target.env}` : ''
-  if (/no such table/i.test(message)) {
+  const outcome = maybeWritten
+    ? 'L’import a peut-être été appliqué : relancez-le avec --dry-run pour le vérifier.'
+    : 'Rien n’a été écrit.'
+  if (/no such (table|column)/i.test(message)) {
     return target.remote
-      ? `La base distante n’est pas migrée : lancez npx wrangler d1 migrations apply DB --remote${env}, puis relancez. Rien n’a été écrit.`
-      : `La base locale n’est pas migrée : lancez npm run db:migrate:local, puis relancez. Rien n’a été écrit.`
+      ? `La base distante n’est pas migrée : lancez npx wrangler d1 migrations apply DB --remote${env}, puis relancez. ${outcome}`
+      : `La base locale n’est pas migrée : lancez npm run db:migrate:local, puis relancez. ${outcome}`
   }
-  if (/Limite de D1/.test(message)) return `${(error as Error).message} Rien n’a été écrit.`
+  if (/^Limite de D1/.test(message)) return `${message} ${outcome}`
   if (/^Configuration invalide/.test(message)) {
-    return `${(error as Error).message}\nCorrigez wrangler.toml (npm run config:check --${env}), puis relancez. Rien n’a été écrit.`
+    return `${message}\nCorrigez wrangler.toml (npm run config:check --${env}), puis relancez. ${outcome}`
   }
-  if (target.remote && /auth|login|token|10000|10001|403/i.test(message)) {
-    return `Cloudflare refuse l’accès : lancez npx wrangler login, ou définissez CLOUDFLARE_API_TOKEN (un jeton limité à « D1 Edit », OPERATIONS.md). Rien n’a été écrit.`
+  if (target.remote && /authenticat|login|CLOUDFLARE_API_TOKEN|\b1000[01]\b/i.test(message)) {
+    return `Cloudflare refuse l’accès : lancez npx wrangler login, ou définissez CLOUDFLARE_API_TOKEN (un jeton limité à « D1 Edit », OPERATIONS.md). ${outcome}`
   }
   if (target.remote && /fetch failed|ENOTFOUND|ECONNREFUSED|EAI_AGAIN|network/i.test(message)) {
-    return `La base distante est injoignable (réseau ?) : rien n’a été écrit. Relancez quand Cloudflare répond.`
+    return `La base distante est injoignable (réseau ?). ${outcome} Relancez quand Cloudflare répond.`
   }
-  return `Erreur inattendue, rien n’a été écrit : ${message.split('\n')[0]!.trim()}`
+  return `Erreur inattendue : ${message.split('\n')[0]!.trim()}. ${outcome}`
 }
 
 /** Stops with a message on standard error and a non-zero status. */

@@ -44,6 +44,16 @@ describe('a closed family', () => {
     expect(setCookies(response).has('__Host-session')).toBe(false)
   })
 
+  it('loses a session it still had: the family space sends it to /connexion', async () => {
+    const { family, browser } = await signedInFamily()
+    expect((await browser.send('/espace')).status).toBe(200)
+    // Closed without the import's batch (which ends its sessions): the session itself refuses.
+    await db.update(families).set({ closedAt: Date.now() }).where(eq(families.id, family.id))
+    const after = await browser.send('/espace')
+    expect(after.status).toBe(303)
+    expect(after.headers.get('location')).toBe('/connexion')
+  })
+
   it('shows a stranger with a wrong password the usual answer, as for any number', async () => {
     const family = await closedFamily()
     const closed = await post('/connexion', {

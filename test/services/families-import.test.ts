@@ -1,7 +1,7 @@
-import { eq, like } from 'drizzle-orm'
+import { eq, isNull, like } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { createDb } from '../../src/db/client'
-import { families, familiesImport, outbox, sessions } from '../../src/db/schema'
+import { families, familiesImport, outbox, sessions, temporaryPasswords } from '../../src/db/schema'
 import { enqueueMailStatements } from '../../src/services/records/outbox'
 import {
   applyFamiliesImport,
@@ -35,16 +35,16 @@ const importAll = async (incoming: ImportedFamily[], closeMissing = false) =>
 describe('importing families', () => {
   it('writes nothing at all when D1 fails at any statement of the applying batch', async () => {
     const incoming = commune('71', 100)
-    // The count of staged rows (statement 1), then the batch: withdraw the mails of changed addresses,
-    // update, insert, close's two, empty.
-    for (const failAt of [2, 4, 7]) {
+    // The count of staged rows (statement 1), then the batch: for changed addresses withdraw the mails
+    // and void the temporary passwords, update, insert, close's three, empty.
+    for (const failAt of [2, 5, 9]) {
       const double = instrumentD1(testEnv.DB, { failAt })
       const faulty = createDb(double.db, 'each call')
       const plan = await planFamiliesImport(db, incoming)
       await expect(
         applyFamiliesImport(faulty, plan, { closeMissing: true }, Date.now()),
       ).rejects.toThrow(/D1_ERROR/)
-      expect(double.statements).toHaveLength(7)
+      expect(double.statements).toHaveLength(9)
       expect(await imported('71'), `failure at statement ${failAt}`).toHaveLength(0)
     }
     await importAll(incoming)
@@ -67,6 +67,18 @@ describe('importing families', () => {
     expect(await importAll(changed)).toBe(true)
     expect((await imported('74')).every((family) => family.firstName === 'Autre')).toBe(true)
     expect(await db.select().from(familiesImport)).toHaveLength(0)
+  })
+
+  it('applies nothing, and says so, when its staged rows are gone or the export is empty', async () => {
+    const plan = await planFamiliesImport(db, commune('78', 3))
+    // Another import (or a dry run) emptied the staging table meanwhile.
+    await db.delete(familiesImport)
+    expect(await applyFamiliesImport(db, plan, { closeMissing: true }, Date.now())).toBe(false)
+    expect(await imported('78')).toHaveLength(0)
+    const empty = await planFamiliesImport(db, [])
+    expect(await applyFamiliesImport(db, empty, { closeMissing: true }, Date.now())).toBe(false)
+    const [open] = await db.select().from(families).where(isNull(families.closedAt)).limit(1)
+    expect(open).toBeDefined()
   })
 
   it('plans creations, changes in French, unchanged and leaving families', async () => {
@@ -97,6 +109,17 @@ describe('importing families', () => {
     await applyFamiliesImport(db, plan, { closeMissing: false }, Date.now())
     expect((await imported('70'))[0]!.closedAt).toBeNull()
 
+    const now = Date.now()
+    await db.batch([
+      enqueueMailStatements(db, {
+        familyId: family.id,
+        kind: 'password_changed',
+        to: family.email!,
+        content: { subject: 'Test', text: 'x', html: '<p>x</p>' },
+        now,
+        expiresAt: now + 3_600_000,
+      }).enqueue(),
+    ])
     const closedAt = Date.now()
     await applyFamiliesImport(
       db,
@@ -108,6 +131,9 @@ describe('importing families', () => {
     expect(closed!.closedAt).toBe(closedAt)
     expect(closed!.lastName).toBe(family.lastName)
     expect(await db.select().from(sessions).where(eq(sessions.familyId, family.id))).toHaveLength(0)
+    const [withdrawn] = await db.select().from(outbox).where(eq(outbox.familyId, family.id))
+    expect(withdrawn!.status).toBe('expired')
+    expect(withdrawn!.lastError).toBe('family closed by the import')
 
     const back = {
       familyNumber: family.familyNumber,
@@ -125,7 +151,7 @@ describe('importing families', () => {
     await applyFamiliesImport(db, reopening, { closeMissing: true }, Date.now())
     expect((await imported('70'))[0]!.closedAt).toBeNull()
   })
-  it("withdraws a family's waiting mails when the import changes its address", async () => {
+  it("withdraws a family's waiting mails and voids its temporary passwords when the import changes its address", async () => {
     const [before] = commune('77', 1)
     await importAll([before!])
     const [family] = await imported('77')
@@ -140,7 +166,15 @@ describe('importing families', () => {
         expiresAt: now + 3_600_000,
       }).enqueue(),
     ])
+    await db.insert(temporaryPasswords).values({
+      familyId: family!.id,
+      secretHash: `old-address-${now}`,
+      expiresAt: now + 3_600_000,
+    })
     await importAll([{ ...before!, email: 'nouvelle@example.org' }])
+    expect(
+      await db.select().from(temporaryPasswords).where(eq(temporaryPasswords.familyId, family!.id)),
+    ).toHaveLength(0)
     const [mail] = await db.select().from(outbox).where(eq(outbox.familyId, family!.id))
     expect(mail!.status).toBe('expired')
     expect(mail!.lastError).toBe('address changed by the import')

@@ -98,13 +98,17 @@ export async function applyFamiliesImport(
   options: { closeMissing: boolean },
   now: number,
 ): Promise<boolean> {
+  // An empty export would close every family with closeMissing: never applied.
+  if (plan.staged === 0) return false
   if ((await countStaged(db, plan.importKey)) !== plan.staged) return false
   const statements = applyStagedStatements(
     { importKey: plan.importKey, expected: plan.staged, closeMissing: options.closeMissing },
     now,
   )
-  await runSqlBatch(db, statements)
-  return true
+  const results = await runSqlBatch(db, statements)
+  // The last statement empties the import's staged rows, unfenced: it deletes them all exactly when
+  // the fenced ones applied them.
+  return results.at(-1)!.meta.changes === plan.staged
 }
 
 /** Empties the staging table after a dry run. */

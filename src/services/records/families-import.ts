@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { D1_LIMITS } from '../../db/d1-limits'
-import { families, familiesImport, sessions } from '../../db/schema'
+import { families, familiesImport, sessions, temporaryPasswords } from '../../db/schema'
 import { withdrawPendingMailsOfSql } from './outbox'
 
 // The import's staging table and the statements that compare it with `families` and apply it. Nothing
@@ -143,9 +143,11 @@ export async function compareStaged(
 
 /**
  * The statements, for one batch (db/sql-batch.ts), that apply the `expected` families staged under
- * `importKey`: they withdraw the waiting mails of families whose address changes, update the changed
+ * `importKey`: they withdraw the waiting mails and void the temporary passwords of families whose
+ * address changes, update the changed
  * families (reopening the closed ones), create the new ones, with `closeMissing` close the open
- * families the export no longer lists and end their sessions, then empty the staging table. Each
+ * families the export no longer lists, withdraw their waiting mails and end their sessions, then
+ * empty the staging table. Each
  * holds only if exactly `expected` rows are staged under the key (a half-loaded or reloaded staging
  * table applies nothing).
  */
@@ -164,6 +166,10 @@ export function applyStagedStatements(
       'address changed by the import',
       complete,
     ),
+    // A temporary password mailed to the old address no longer opens anything.
+    sql`delete from ${temporaryPasswords} where family_id in (select f.id from families f
+      join families_import i on i.family_number = f.family_number
+      where i.import_key = ${importKey} and f.email is not i.email) and ${complete}`,
     sql`
       update ${families} as f set last_name = i.last_name, first_name = i.first_name,
         email = i.email, closed_at = null, updated_at = ${now}
@@ -176,6 +182,11 @@ export function applyStagedStatements(
   ]
   if (closeMissing) {
     statements.push(
+      withdrawPendingMailsOfSql(
+        sql`select f.id from families f where f.closed_at is null and ${notStaged(importKey)}`,
+        'family closed by the import',
+        complete,
+      ),
       sql`
         delete from ${sessions} where family_id in (select f.id from families f
           where f.closed_at is null and ${notStaged(importKey)}) and ${complete}`,

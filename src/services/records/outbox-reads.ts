@@ -75,7 +75,10 @@ export async function mailAlarm(db: Db, now: number): Promise<string | null> {
     return `e-mails en retard : le plus ancien attend depuis ${Math.round((now - oldestAt) / 60_000)} minutes`
   }
   if (tried.length === FAILURES_IN_A_ROW && tried.every((mail) => mail.status !== 'delivered')) {
-    const lastError = (tried[0]!.lastError ?? '').split(' : ')[0]
+    // A status or a known word only: a provider's free text could hold an address.
+    const lastError =
+      /^(HTTP \d{3}|timeout|network error)/.exec(tried[0]!.lastError ?? '')?.[1] ??
+      'erreur du fournisseur'
     return `e-mails en échec : les ${FAILURES_IN_A_ROW} derniers envois ont échoué (${lastError})`
   }
   return null

@@ -99,10 +99,12 @@ export async function validateSessionToken(
   if (!row) return null
   const { session, temporaryPassword } = row
   // A restricted session dies with its temporary password: expired, replaced (deleted) or used.
+  const familyClosed = row.family.closedAt !== null
   const temporaryPasswordGone =
     session.kind === 'restricted' &&
     (!temporaryPassword || temporaryPassword.usedAt !== null || temporaryPassword.expiresAt <= now)
   if (
+    familyClosed ||
     temporaryPasswordGone ||
     now >= session.expiresAt ||
     now - session.lastSeenAt >= idleLimitMs(session.kind, limits)
