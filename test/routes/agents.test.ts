@@ -1,12 +1,12 @@
 import { and, eq } from 'drizzle-orm'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { outbox, securityEvents, sessions } from '../../src/db/schema'
-import { enqueueMailStatements } from '../../src/services/records/outbox'
 import { FakeAccessTeam, newKeyPair } from '../support/access'
 import {
   createFamily,
   db,
   post,
+  queueNotice,
   readable,
   send,
   snapshotDatabase,
@@ -323,17 +323,7 @@ describe('the console', () => {
 
   it('shows the outbox at a glance: counts by status, the oldest wait, the last failures with their families', async () => {
     const family = await createFamily()
-    const now = Date.now()
-    const mail = enqueueMailStatements(db, {
-      familyId: family.id,
-      kind: 'password_changed',
-      to: family.email!,
-      content: { subject: 'Test', text: 'x', html: '<p>x</p>' },
-      now,
-      expiresAt: now + 3_600_000,
-    })
-    await db.batch([mail.enqueue()])
-    const [{ id }] = (await mail.queuedId) as [{ id: number }]
+    const id = await queueNotice(family)
     await db
       .update(outbox)
       .set({ status: 'failed', attempts: 1, lastError: 'HTTP 400' })

@@ -1,24 +1,11 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { outbox } from '../../src/db/schema'
-import { enqueueMailStatements } from '../../src/services/records/outbox'
-import { createFamily, db, send } from '../support/helpers'
+import { createFamily, db, queueNotice, send } from '../support/helpers'
 
 const MINUTE = 60_000
 
-async function queueMail(createdAt: number) {
-  const family = await createFamily()
-  const mail = enqueueMailStatements(db, {
-    familyId: family.id,
-    kind: 'password_changed',
-    to: family.email!,
-    content: { subject: 'Test', text: 'x', html: '<p>x</p>' },
-    now: createdAt,
-    expiresAt: createdAt + 3 * 24 * 60 * MINUTE,
-  })
-  await db.batch([mail.enqueue()])
-  return (await mail.queuedId)[0]!.id
-}
+const queueMail = async (createdAt: number) => queueNotice(await createFamily(), createdAt)
 
 describe('GET /healthz', () => {
   it('answers 200 when D1 answers', async () => {

@@ -2,14 +2,13 @@ import { eq, isNull, like } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { createDb } from '../../src/db/client'
 import { families, familiesImport, outbox, sessions, temporaryPasswords } from '../../src/db/schema'
-import { enqueueMailStatements } from '../../src/services/records/outbox'
 import {
   applyFamiliesImport,
   planFamiliesImport,
   type ImportedFamily,
 } from '../../src/services/flows/families-import'
 import { instrumentD1 } from '../support/d1-double'
-import { db, testEnv } from '../support/helpers'
+import { db, queueNotice, testEnv } from '../support/helpers'
 import { signedInFamily } from '../support/signed-in'
 
 // The import is all or nothing, and stays within D1's limits (every db here is guarded,
@@ -109,17 +108,7 @@ describe('importing families', () => {
     await applyFamiliesImport(db, plan, { closeMissing: false }, Date.now())
     expect((await imported('70'))[0]!.closedAt).toBeNull()
 
-    const now = Date.now()
-    await db.batch([
-      enqueueMailStatements(db, {
-        familyId: family.id,
-        kind: 'password_changed',
-        to: family.email!,
-        content: { subject: 'Test', text: 'x', html: '<p>x</p>' },
-        now,
-        expiresAt: now + 3_600_000,
-      }).enqueue(),
-    ])
+    await queueNotice(family)
     const closedAt = Date.now()
     await applyFamiliesImport(
       db,
@@ -151,21 +140,13 @@ describe('importing families', () => {
     await applyFamiliesImport(db, reopening, { closeMissing: true }, Date.now())
     expect((await imported('70'))[0]!.closedAt).toBeNull()
   })
+
   it("withdraws a family's waiting mails and voids its temporary passwords when the import changes its address", async () => {
     const [before] = commune('77', 1)
     await importAll([before!])
     const [family] = await imported('77')
     const now = Date.now()
-    await db.batch([
-      enqueueMailStatements(db, {
-        familyId: family!.id,
-        kind: 'password_changed',
-        to: before!.email!,
-        content: { subject: 'Test', text: 'x', html: '<p>x</p>' },
-        now,
-        expiresAt: now + 3_600_000,
-      }).enqueue(),
-    ])
+    await queueNotice(family!)
     await db.insert(temporaryPasswords).values({
       familyId: family!.id,
       secretHash: `old-address-${now}`,

@@ -7,6 +7,7 @@ import app from '../../src/index'
 import { parseConfig } from '../../src/config'
 import { clientKey } from '../../src/services/client-key'
 import { hashPassword } from '../../src/services/passwords'
+import { enqueueMailStatements } from '../../src/services/records/outbox'
 
 export const BASE = 'http://localhost'
 // The fixtures' own writes and reads: each call a request of its own, under D1's other limits.
@@ -185,6 +186,23 @@ export class Visitor {
   post(path: string, form: SendOptions['form'], options: SendOptions = {}) {
     return this.send(path, { ...options, method: 'POST', form })
   }
+}
+
+/**
+ * A « mot de passe changé » notice waiting in the outbox for `family`, queued at `at` (now), valid
+ * three days, as a password change queues it; its outbox id.
+ */
+export async function queueNotice(family: { id: number; email: string | null }, at = Date.now()) {
+  const mail = enqueueMailStatements(db, {
+    familyId: family.id,
+    kind: 'password_changed',
+    to: family.email!,
+    content: { subject: 'Test', text: 'x', html: '<p>x</p>' },
+    now: at,
+    expiresAt: at + 3 * 24 * 3_600_000,
+  })
+  await db.batch([mail.enqueue()])
+  return (await mail.queuedId)[0]!.id
 }
 
 export async function mailsTo(recipient: string) {
