@@ -37,6 +37,20 @@ describe('GET /healthz', () => {
     expect((await send('/healthz')).status).toBe(200)
   })
 
+  it('does not count as late a mail the hourly budget put off: a stranger who spends it pages no one', async () => {
+    const id = await queueMail(Date.now() - 40 * MINUTE)
+    // As the budget defers a mail: due again when the hour's window ends, never tried.
+    await db
+      .update(outbox)
+      .set({ nextAttemptAt: Date.now() + 20 * MINUTE })
+      .where(eq(outbox.id, id))
+    expect((await send('/healthz')).status).toBe(200)
+    // Tried and failed, then waiting for its next attempt: late.
+    await db.update(outbox).set({ attempts: 1, lastError: 'HTTP 500' }).where(eq(outbox.id, id))
+    expect((await send('/healthz')).status).toBe(503)
+    await db.update(outbox).set({ status: 'delivered' }).where(eq(outbox.id, id))
+  })
+
   it('answers 503 with the reason when the last 5 mails tried all failed, 200 after one goes out', async () => {
     const ids = []
     for (let i = 0; i < 5; i++) ids.push(await queueMail(Date.now()))

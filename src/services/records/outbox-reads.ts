@@ -1,4 +1,4 @@
-import { and, desc, eq, exists, gt, inArray, sql } from 'drizzle-orm'
+import { and, desc, eq, exists, gt, inArray, isNotNull, lte, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { families, outbox, type OutboxMail } from '../../db/schema'
 import { RETENTION } from '../retention'
@@ -55,14 +55,21 @@ const FAILURES_IN_A_ROW = 5
 
 /**
  * Why mail is not going out, in French for /healthz, or null: the oldest waiting mail waits for more
- * than 15 minutes, or the last 5 mails that were tried all failed.
+ * than 15 minutes, or the last 5 mails that were tried all failed. A mail the hourly budget put off
+ * (due later, never tried) is not late: a stranger who spends the budget must not page the operator,
+ * nor learn from /healthz whether a request queued a mail.
  */
 export async function mailAlarm(db: Db, now: number): Promise<string | null> {
   const [oldest, tried] = await db.batch([
     db
       .select({ createdAt: sql<number | null>`min(${outbox.createdAt})` })
       .from(outbox)
-      .where(inArray(outbox.status, ['pending', 'sending'])),
+      .where(
+        and(
+          inArray(outbox.status, ['pending', 'sending']),
+          or(lte(outbox.nextAttemptAt, now), isNotNull(outbox.lastError)),
+        ),
+      ),
     db
       .select({ status: outbox.status, lastError: outbox.lastError })
       .from(outbox)
