@@ -1,4 +1,4 @@
-// npm run families:import -- families.csv [--dry-run] [--close-missing] [--remote] [--env production]
+// npm run families:import -- families.csv [--dry-run] [--close-missing [--force]] [--remote] [--env production]
 // Creates or updates families by number from the commune's CSV export, with the Worker's own service
 // (src/services/flows/families-import.ts): loaded into a staging table within D1's limits, then
 // applied in one D1 batch. Passwords are never touched. With --close-missing, the families the export
@@ -17,12 +17,13 @@ import { parseFamiliesCsv } from './lib/families-csv'
 const { values, positionals, target } = parseCommandLine({
   'dry-run': { type: 'boolean' },
   'close-missing': { type: 'boolean' },
+  force: { type: 'boolean' },
 })
 const closeMissing = Boolean(values['close-missing'])
 const [path] = positionals
 if (!path)
   fail(
-    'Usage : npm run families:import -- familles.csv [--dry-run] [--close-missing] [--remote] [--env production]',
+    'Usage : npm run families:import -- familles.csv [--dry-run] [--close-missing [--force]] [--remote] [--env production]',
     2,
   )
 
@@ -100,6 +101,21 @@ try {
     )
   }
 
+  // A truncated export (a filter left on in the billing software, a file cut short) would close every
+  // family it misses: past a tenth of the families, --close-missing needs --force.
+  const open = unchanged + updated.count + leaving.count
+  if (
+    closeMissing &&
+    !values['dry-run'] &&
+    !values.force &&
+    leaving.count > Math.max(10, open / 10)
+  ) {
+    await discardFamiliesImport(db)
+    fail(
+      `--close-missing fermerait ${leaving.count} familles sur ${open} : le fichier est-il complet ? ` +
+        `Vérifiez-le (--dry-run), puis relancez avec --force si c’est voulu. Rien n’a été écrit.`,
+    )
+  }
   if (values['dry-run']) {
     await discardFamiliesImport(db)
     console.log('Simulation (--dry-run) : aucune famille n’a été écrite.')

@@ -317,7 +317,15 @@ describe('npm run families:import', () => {
     expect(Number(leaving![1])).toBeGreaterThan(20_000)
     expect(await closed()).toBe(0)
 
-    const run = importFile(file, '--close-missing')
+    // A file that misses most families is refused without --force: a truncated export, most likely.
+    const refused = importFile(file, '--close-missing')
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toContain(
+      `--close-missing fermerait ${leaving![1]} familles sur ${leaving![1]} : le fichier est-il complet ?`,
+    )
+    expect(await closed()).toBe(0)
+
+    const run = importFile(file, '--close-missing', '--force')
     expect(run.status, run.output).toBe(0)
     expect(run.stdout).toContain(
       `Import terminé : 1 créées, 0 mises à jour, 0 inchangées, ${leaving![1]} fermées.`,
