@@ -62,7 +62,9 @@ export function withD1Limits(d1: D1Database, invocation: Invocation = 'one'): D1
     }) as unknown as Guarded
 
   const prepare = (prepareOn: (sql: string) => D1PreparedStatement) => (sql: string) => {
-    const bytes = new TextEncoder().encode(sql).length
+    // A UTF-16 unit is at most 3 bytes of UTF-8: most statements need no encoding to be counted.
+    const bytes =
+      sql.length * 3 <= D1_LIMITS.sqlBytesPerStatement ? 0 : new TextEncoder().encode(sql).length
     if (bytes > D1_LIMITS.sqlBytesPerStatement) {
       throw new D1LimitError(
         `Limite de D1 : une requête de ${figure(bytes)} octets (au plus ${figure(D1_LIMITS.sqlBytesPerStatement)}).`,

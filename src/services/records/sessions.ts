@@ -98,8 +98,9 @@ export async function validateSessionToken(
     .get()
   if (!row) return null
   const { session, temporaryPassword } = row
-  // A restricted session dies with its temporary password: expired, replaced (deleted) or used.
+  // A family an import closed has no session (the import ends them; this holds for one it missed).
   const familyClosed = row.family.closedAt !== null
+  // A restricted session dies with its temporary password: expired, replaced (deleted) or used.
   const temporaryPasswordGone =
     session.kind === 'restricted' &&
     (!temporaryPassword || temporaryPassword.usedAt !== null || temporaryPassword.expiresAt <= now)
