@@ -1,4 +1,4 @@
-// Copies htmx from its npm package and the stylesheet into public/assets/ under content-versioned names
+// Copies htmx from its npm package, the stylesheet and the page scripts into public/assets/ under content-versioned names
 // (served `immutable` by public/_headers), and writes src/assets.gen.ts so pages link the right files.
 // Run by every npm entry point (`npm run assets`); the outputs are not committed.
 import { createHash } from 'node:crypto'
@@ -12,6 +12,7 @@ const htmxVersion = require('htmx.org/package.json').version
 const htmx = readFileSync(require.resolve('htmx.org/dist/htmx.min.js'))
 const css = readFileSync('src/styles/app.css')
 const script = readFileSync('src/styles/app.js')
+const passkeys = readFileSync('src/styles/passkeys.js')
 const challengeStandIn = readFileSync('src/styles/challenge-stand-in.js')
 
 const digest = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 10)
@@ -19,6 +20,7 @@ const files = {
   htmx: [`htmx-${htmxVersion}.min.js`, htmx],
   css: [`app-${digest(css)}.css`, css],
   script: [`app-${digest(script)}.js`, script],
+  passkeys: [`passkeys-${digest(passkeys)}.js`, passkeys],
   challengeStandIn: [`challenge-stand-in-${digest(challengeStandIn)}.js`, challengeStandIn],
 }
 

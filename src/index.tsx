@@ -21,6 +21,8 @@ import { healthz } from './routes/healthz'
 import { home } from './routes/home'
 import { login } from './routes/login'
 import { logout } from './routes/logout'
+import { passkeySignIn } from './routes/passkey-sign-in'
+import { passkeys } from './routes/passkeys'
 import { logJson, safeErrorReason } from './services/logging'
 import { errorStep, isErrorStatus, type ErrorStatus } from './views/error'
 import { UNAVAILABLE_PAGE } from './views/standalone'
@@ -52,6 +54,8 @@ app.route(PATHS.personalData, personalData)
 app.route(PATHS.legalNotice, legalNotice)
 app.route(PATHS.newPassword, changePasswordRoute)
 app.route(PATHS.familySpace, familySpace)
+app.route(PATHS.passkeySignIn, passkeySignIn)
+app.route(PATHS.passkeys, passkeys)
 app.route(PATHS.signOut, logout)
 app.route(PATHS.agents, agents)
 app.route(PATHS.dev, devMail)

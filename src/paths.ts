@@ -22,6 +22,13 @@ export const PATHS = {
   legalNotice: '/mentions-legales',
   newPassword: '/nouveau-mot-de-passe',
   familySpace: '/espace',
+  // Passkeys (docs/passkeys.md): JavaScript only, so their options are JSON; the rest are form posts.
+  passkeySignIn: '/connexion/cle-d-acces',
+  passkeySignInOptions: '/connexion/cle-d-acces/defi',
+  passkeys: '/espace/cles-d-acces',
+  passkeyOptions: '/espace/cles-d-acces/defi',
+  passkeyRemoval: '/espace/cles-d-acces/suppression',
+  passkeyOfferLater: '/espace/cles-d-acces/plus-tard',
   signOut: '/deconnexion',
   agents: AGENTS,
   agentsMail: `${AGENTS}${AGENTS_ROUTES.mail}`,
@@ -43,6 +50,7 @@ export const AGENT_ACTIONS = {
   voidTemporaryPassword: 'annulation-mot-de-passe-temporaire',
   liftLimits: 'levee-des-limites',
   forgetDevices: 'oubli-des-appareils',
+  removePasskey: 'suppression-cle-d-acces',
   resendNotice: 'renvoi-avis',
 } as const
 

@@ -30,6 +30,11 @@ export const families = sqliteTable(
     // open. A closed family cannot sign in or receive mail; the next import that lists it reopens it
     // (docs/data-and-retention.md).
     closedAt: integer('closed_at'),
+    // The WebAuthn user handle of the family's passkeys (services/flows/passkeys.ts): 32 random hex,
+    // made at the first passkey, never the family number (the authenticator keeps and returns it).
+    passkeyUserId: text('passkey_user_id').unique(),
+    // « Plus tard » on the passkey offer: it stays away a month (docs/passkeys.md).
+    passkeyOfferDismissedAt: integer('passkey_offer_dismissed_at'),
   },
   // « Numéro de famille oublié ? » looks families up by address, case-insensitively (docs/family-number-recovery.md);
   // the cron deletes long-closed families by their closing date.
@@ -64,6 +69,10 @@ export const sessions = sqliteTable(
       .references(() => families.id, { onDelete: 'cascade' }),
     // 'restricted' sessions come from a temporary password and reach only the new-password step.
     kind: text('kind', { enum: ['full', 'restricted'] }).notNull(),
+    // How the session was opened: the family space offers a passkey after a password sign-in only.
+    method: text('method', { enum: ['password', 'temporary_password', 'passkey'] })
+      .notNull()
+      .default('password'),
     temporaryPasswordId: integer('temporary_password_id'),
     createdAt: createdAt(),
     lastSeenAt: integer('last_seen_at').notNull(),
@@ -104,7 +113,13 @@ export const outbox = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     familyId: integer('family_id').references(() => families.id, { onDelete: 'set null' }),
     kind: text('kind', {
-      enum: ['temporary_password', 'password_changed', 'family_number'],
+      enum: [
+        'temporary_password',
+        'password_changed',
+        'family_number',
+        'passkey_added',
+        'passkey_removed',
+      ],
     }).notNull(),
     recipient: text('recipient').notNull(),
     subject: text('subject').notNull(),
@@ -154,6 +169,42 @@ export const devices = sqliteTable(
   (table) => [primaryKey({ columns: [table.familyId, table.deviceId] })],
 )
 
+// A family's passkeys (WebAuthn discoverable credentials, docs/passkeys.md): only public keys.
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    // The credential id, base64url, as the authenticator returns it at each sign-in.
+    id: text('id').primaryKey(),
+    familyId: integer('family_id')
+      .notNull()
+      .references(() => families.id, { onDelete: 'cascade' }),
+    // SubjectPublicKeyInfo (DER), base64url, for WebCrypto's importKey('spki').
+    publicKey: text('public_key').notNull(),
+    // COSE algorithm: -7 (ES256) or -257 (RS256).
+    algorithm: integer('algorithm').notNull(),
+    // The authenticator's signature counter; synced passkeys keep 0 (WebAuthn L3 §6.1.1).
+    signCount: integer('sign_count').notNull().default(0),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (table) => [index('passkeys_family_id_idx').on(table.familyId)],
+)
+
+// One-time WebAuthn challenges (docs/passkeys.md): consumed in the batch that uses them, deleted by
+// the cron once expired. Only their SHA-256 is stored.
+export const passkeyChallenges = sqliteTable(
+  'passkey_challenges',
+  {
+    id: text('id').primaryKey(),
+    purpose: text('purpose', { enum: ['sign_in', 'register'] }).notNull(),
+    // The family adding a passkey; null for a sign-in (the family is not known yet).
+    familyId: integer('family_id').references(() => families.id, { onDelete: 'cascade' }),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (table) => [index('passkey_challenges_expires_at_idx').on(table.expiresAt)],
+)
+
 export const attemptCounters = sqliteTable(
   'attempt_counters',
   {
@@ -184,6 +235,8 @@ export const securityEvents = sqliteTable(
         'limit_reached',
         'family_number_requested',
         'agent_action',
+        'passkey_added',
+        'passkey_removed',
       ],
     }).notNull(),
     familyId: integer('family_id').references(() => families.id, { onDelete: 'set null' }),
@@ -201,5 +254,6 @@ export const securityEvents = sqliteTable(
 export type Family = typeof families.$inferSelect
 export type Session = typeof sessions.$inferSelect
 export type Device = typeof devices.$inferSelect
+export type Passkey = typeof passkeys.$inferSelect
 export type OutboxMail = typeof outbox.$inferSelect
 export type SecurityEventType = (typeof securityEvents.$inferInsert)['type']

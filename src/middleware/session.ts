@@ -22,6 +22,8 @@ const OPEN_TO_RESTRICTED = new Set<string>([
   PATHS.newPassword,
   PATHS.signOut,
   PATHS.signIn,
+  PATHS.passkeySignIn,
+  PATHS.passkeySignInOptions,
   PATHS.forgotPassword,
   PATHS.forgotNumber,
   PATHS.healthz,

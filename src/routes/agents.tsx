@@ -25,6 +25,7 @@ import {
 import { agentMailLimited, retryAfterMinutes } from '../services/limits'
 import { outboxStats } from '../services/records/outbox-reads'
 import { issueTemporaryPassword } from '../services/flows/password-recovery'
+import { removePasskey } from '../services/flows/passkeys'
 import { AGENT_ACTIONS, AGENTS_ROUTES } from '../paths'
 import { agentFamilyStep } from '../views/agents-family'
 import { agentRefusedStep } from '../views/agents-refused'
@@ -57,6 +58,7 @@ const requireAgent = createMiddleware<AppEnv>(async (c, next) => {
 
 // A network is named by the HMAC its events carry (services/client-key.ts), never by an address.
 const NETWORK_KEY = /^[0-9a-f]{64}$/
+const passkeyField = z.object({ passkey: textField() })
 const mailField = z.object({
   mail: z.pipe(z.pipe(textField(), z.transform(Number)), z.int().check(z.positive())),
 })
@@ -150,6 +152,22 @@ export const agents = new Hono<AppEnv>()
       case AGENT_ACTIONS.forgetDevices: {
         const forgotten = await forgetFamilyDevices(db, family.id, agent)
         notice = `${forgotten} appareil(s) oublié(s) : ils devront se reconnecter comme des appareils inconnus.`
+        break
+      }
+      case AGENT_ACTIONS.removePasskey: {
+        const form = passkeyField.safeParse(await readForm(c))
+        const removed = form.success
+          ? await removePasskey(
+              db,
+              config,
+              { family, credentialId: form.data.passkey, clientKey: null, agent },
+              now,
+            )
+          : null
+        if (removed) deliverInBackground(c, async () => removed.mailId)
+        notice = removed
+          ? `La clé d’accès « ${removed.name} » est supprimée ; la famille en est avertie par e-mail.`
+          : 'Cette clé d’accès n’existe plus.'
         break
       }
       case AGENT_ACTIONS.liftLimits:

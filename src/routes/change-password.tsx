@@ -22,6 +22,7 @@ const changeForm = z.object({
   current_password: textField(),
   new_password: textField(),
   confirmation: textField(),
+  remove_passkeys: textField(),
 })
 
 const TEMPORARY_PASSWORD_GONE =
@@ -48,6 +49,7 @@ export const changePasswordRoute = new Hono<AppEnv>()
         minLength: c.var.config.passwordMinLength,
         familyNumber: current.family.familyNumber,
         askCurrentPassword: current.session.kind === 'full',
+        passkeyCount: current.passkeyCount,
       }),
     )
   })
@@ -55,21 +57,29 @@ export const changePasswordRoute = new Hono<AppEnv>()
     const { config, db, clientKey, clientNetworks } = c.var
     const current = c.var.session
     if (!current) return signInAgain(c, 422)
+    const parsed = parseForm(changeForm, await readForm(c))
+    const removePasskeys = parsed.success && parsed.data.remove_passkeys === '1'
     const again = (status: 422 | 429 | 503, props: Partial<ChangePasswordFormProps>) =>
       render(c, {
         ...changePasswordStep({
           minLength: config.passwordMinLength,
           familyNumber: current.family.familyNumber,
           askCurrentPassword: current.session.kind === 'full',
+          passkeyCount: current.passkeyCount,
+          removePasskeys,
           ...props,
         }),
         status,
       })
 
-    const parsed = parseForm(changeForm, await readForm(c))
     if (!parsed.success) return again(422, { errors: parsed.errors })
     const { current_password, new_password, confirmation } = parsed.data
-    const form = { currentPassword: current_password, newPassword: new_password, confirmation }
+    const form = {
+      currentPassword: current_password,
+      newPassword: new_password,
+      confirmation,
+      removePasskeys: removePasskeys && current.passkeyCount > 0,
+    }
     const errors = passwordChangeErrors(config, current, form)
     if (hasErrors(errors)) return again(422, { errors })
     const now = Date.now()

@@ -14,8 +14,14 @@ import { challengeAnswered, refusal } from '../http/challenge'
 import { tooManySignIns } from '../http/limits'
 import { signIn } from '../services/flows/sign-in'
 import { changePasswordStep } from '../views/change-password'
-import { familySpaceStep } from '../views/family-space'
-import { PASSWORD_SAVED, signInStep, type LoginFormProps } from '../views/login'
+import {
+  accessClosed,
+  PASSWORD_SAVED,
+  signInStep,
+  STILL_BY_MAIL,
+  type LoginFormProps,
+} from '../views/login'
+import { familySpaceView } from './family-space'
 import { PATHS } from '../paths'
 
 const signInForm = z.object({
@@ -29,13 +35,6 @@ const signInForm = z.object({
 // temporary passwords helps a family without telling anyone which case it was.
 const WRONG_CREDENTIALS =
   "Identifiant ou mot de passe incorrect. Un mot de passe temporaire n'est valable que peu de temps et pour un seul changement : au besoin, demandez-en un nouveau avec « Mot de passe oublié »."
-// A stranger may be the one who made the number wait: the way back by mail always works.
-const STILL_BY_MAIL =
-  'Un mot de passe temporaire reçu par e-mail (« Mot de passe oublié ») fonctionne même pendant ce délai.'
-
-// Said only to whoever proved to be the family (its password, or a live temporary password).
-const accessClosed = (contactText: string) => `Votre accès famille est fermé. ${contactText}`
-
 export const login = new Hono<AppEnv>()
   .get('/', async (c) => {
     const current = c.var.session
@@ -104,5 +103,5 @@ export const login = new Hono<AppEnv>()
         }),
       )
     }
-    return nextStep(c, PATHS.familySpace, () => familySpaceStep(result.family))
+    return nextStep(c, PATHS.familySpace, () => familySpaceView(c, result.family, 'password'))
   })

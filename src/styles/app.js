@@ -45,10 +45,24 @@ function renderChallenges(root) {
   }
 }
 
+// Passkeys have their own script (docs/passkeys.md): fetched only on a page that offers them, in a
+// browser that has WebAuthn; it then sets up every page htmx swaps in.
+function loadPasskeys(root) {
+  const marker = root.querySelector('[data-passkey-script]')
+  if (!marker || !window.PublicKeyCredential || document.querySelector('script[data-passkeys]'))
+    return
+  const script = document.createElement('script')
+  script.src = marker.getAttribute('data-passkey-script')
+  script.setAttribute('data-passkeys', '')
+  document.head.append(script)
+}
+
 addRevealButtons(document)
 renderChallenges(document)
+loadPasskeys(document)
 document.addEventListener('htmx:after:swap', () => {
   addRevealButtons(document)
   renderChallenges(document)
+  loadPasskeys(document)
   focusStep()
 })

@@ -1,5 +1,6 @@
 import type { Family } from '../services/records/families'
 import type { OutboxMail } from '../services/records/outbox'
+import type { PasskeySummary } from '../services/records/passkeys'
 import type { SecurityEventType } from '../services/records/security-events'
 import { agentFamilyActionPath, type AgentAction } from '../paths'
 import {
@@ -20,6 +21,8 @@ const EVENTS: Record<SecurityEventType, string> = {
   limit_reached: 'limite atteinte',
   family_number_requested: 'numéro de famille demandé',
   agent_action: 'action d’un agent',
+  passkey_added: 'clé d’accès ajoutée',
+  passkey_removed: 'clé d’accès supprimée',
 }
 
 // The buttons' words; their URLs come from AGENT_ACTIONS (src/paths.ts).
@@ -29,6 +32,7 @@ const ACTION_LABELS: Record<AgentAction, string> = {
   voidTemporaryPassword: 'Annuler le mot de passe temporaire',
   liftLimits: 'Lever les limites',
   forgetDevices: 'Oublier tous les appareils de confiance',
+  removePasskey: 'Supprimer cette clé d’accès',
   resendNotice: 'Renvoyer',
 }
 
@@ -44,15 +48,22 @@ type Overview = {
   >
   events: Array<{ id: number; type: SecurityEventType; detail: string | null; createdAt: number }>
   devices: Array<{ firstSignInAt: number; lastSignInAt: number }>
+  passkeys: PasskeySummary[]
 }
 
 /** One of a family's actions: its button, posting to the family's URL for it. */
-function FamilyAction(props: { number: string; action: AgentAction; mailId?: number }) {
+function FamilyAction(props: {
+  number: string
+  action: AgentAction
+  mailId?: number
+  passkey?: string
+}) {
   return (
     <ActionButton
       action={agentFamilyActionPath(props.number, props.action)}
       label={ACTION_LABELS[props.action]}
       mailId={props.mailId}
+      passkey={props.passkey}
     />
   )
 }
@@ -125,6 +136,33 @@ export function AgentFamily({ agent, overview, notice }: AgentFamilyProps) {
               <tr>
                 <td>{when(device.firstSignInAt)}</td>
                 <td>{when(device.lastSignInAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Clés d’accès</h2>
+      {overview.passkeys.length === 0 ? (
+        <p>Aucune clé d’accès.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Nom</th>
+              <th scope="col">Créée</th>
+              <th scope="col">Dernière utilisation</th>
+              <th scope="col">Action</th>
+            </tr>
+          </thead>
+          <tbody>
+            {overview.passkeys.map((passkey) => (
+              <tr>
+                <td>{passkey.name}</td>
+                <td>{when(passkey.createdAt)}</td>
+                <td>{when(passkey.lastUsedAt)}</td>
+                <td>
+                  <FamilyAction number={number} action="removePasskey" passkey={passkey.id} />
+                </td>
               </tr>
             ))}
           </tbody>

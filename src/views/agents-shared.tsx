@@ -17,6 +17,8 @@ export const MAIL_KINDS: Record<OutboxMail['kind'], string> = {
   temporary_password: 'mot de passe temporaire',
   password_changed: 'avis de changement',
   family_number: 'numéro de famille',
+  passkey_added: 'avis de clé d’accès ajoutée',
+  passkey_removed: 'avis de clé d’accès supprimée',
 }
 export const MAIL_STATUSES: Record<OutboxMail['status'], string> = {
   pending: 'en attente',
@@ -50,13 +52,19 @@ export function AgentCard(props: {
   )
 }
 
-/** One action, one real form: a POST to its own URL, the mail's id when it acts on one. */
-export function ActionButton(props: { action: string; label: string; mailId?: number }) {
+/** One action, one real form: a POST to its own URL, the mail's or passkey's id when it acts on one. */
+export function ActionButton(props: {
+  action: string
+  label: string
+  mailId?: number
+  passkey?: string
+}) {
   return (
     <Form action={props.action}>
       {props.mailId !== undefined && (
         <input type="hidden" name="mail" value={String(props.mailId)} />
       )}
+      {props.passkey !== undefined && <input type="hidden" name="passkey" value={props.passkey} />}
       <button type="submit">{props.label}</button>
     </Form>
   )

@@ -11,6 +11,9 @@ export type ChangePasswordFormProps = {
   askCurrentPassword: boolean
   errors?: { current_password?: string[]; new_password?: string[]; confirmation?: string[] }
   alert?: string
+  // The family's passkeys: when it has some, it may remove them with the change (docs/passkeys.md).
+  passkeyCount?: number
+  removePasskeys?: boolean
 }
 
 /** Step 5, seed's text: the rules are listed before the family types anything. */
@@ -20,6 +23,8 @@ export function ChangePasswordForm({
   askCurrentPassword,
   errors = {},
   alert,
+  passkeyCount = 0,
+  removePasskeys = false,
 }: ChangePasswordFormProps) {
   return (
     <Card title="Accès famille">
@@ -79,6 +84,25 @@ export function ChangePasswordForm({
           autocomplete="new-password"
           maxlength={1024}
         />
+        {passkeyCount > 0 && (
+          <div class="field check">
+            <input
+              id="remove_passkeys"
+              name="remove_passkeys"
+              type="checkbox"
+              value="1"
+              checked={removePasskeys}
+              aria-describedby="remove_passkeys-hint"
+            />
+            <label for="remove_passkeys">Supprimer aussi les clés d'accès enregistrées</label>
+            <span class="hint" id="remove_passkeys-hint">
+              {passkeyCount > 1
+                ? `Vos ${passkeyCount} clés d'accès ne permettront plus de se connecter`
+                : "Votre clé d'accès ne permettra plus de se connecter"}{' '}
+              : utile si quelqu'un d'autre a pu en créer une.
+            </span>
+          </div>
+        )}
         <button type="submit">Enregistrer le nouveau mot de passe</button>
       </Form>
       {askCurrentPassword && (

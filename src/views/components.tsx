@@ -111,6 +111,8 @@ export function FamilyNumberField(props: {
   hint: string
   value?: string
   errors?: string[]
+  // `username webauthn` on the sign-in step: the browser offers the family's passkeys in it.
+  autocomplete?: string
 }) {
   return (
     <>
@@ -120,7 +122,7 @@ export function FamilyNumberField(props: {
         hint={props.hint}
         value={props.value}
         errors={props.errors}
-        autocomplete="username"
+        autocomplete={props.autocomplete ?? 'username'}
         inputmode="numeric"
         maxlength={40}
       />

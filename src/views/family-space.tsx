@@ -1,5 +1,7 @@
 import type { Family } from '../services/records/families'
-import { Card, SignOutForm, StepLink } from './components'
+import type { PasskeySummary } from '../services/flows/passkeys'
+import { Alert, Card, Notice, SignOutForm, StepLink } from './components'
+import { PasskeyOffer, Passkeys } from './passkeys'
 import { PATHS } from '../paths'
 
 export const FAMILY_SPACE_TITLE = 'Mon espace famille'
@@ -20,7 +22,16 @@ export function maskEmail(email: string): string {
   return `${shown}${email.slice(at)}`
 }
 
-export function FamilySpace({ family }: { family: Family }) {
+export type FamilySpaceProps = {
+  family: Family
+  passkeys: PasskeySummary[]
+  // The passkey offer is due (flows/passkeys.ts: after a password sign-in, at most once a month).
+  passkeyOffer: boolean
+  notice?: string
+  alert?: string
+}
+
+export function FamilySpace({ family, passkeys, passkeyOffer, notice, alert }: FamilySpaceProps) {
   return (
     <Card
       title={
@@ -30,6 +41,9 @@ export function FamilySpace({ family }: { family: Family }) {
       }
     >
       <p class="intro">Bienvenue dans votre espace famille.</p>
+      {notice && <Notice>{notice}</Notice>}
+      {alert && <Alert>{alert}</Alert>}
+      {passkeyOffer && <PasskeyOffer />}
       <dl>
         <dt>Numéro de famille</dt>
         <dd>{family.familyNumber}</dd>
@@ -42,6 +56,7 @@ export function FamilySpace({ family }: { family: Family }) {
             : 'Ceci est votre première connexion.'}
         </dd>
       </dl>
+      <Passkeys passkeys={passkeys} offered={passkeyOffer} />
       <p class="links">
         <StepLink href={PATHS.newPassword}>Changer mon mot de passe</StepLink>
       </p>
@@ -50,7 +65,7 @@ export function FamilySpace({ family }: { family: Family }) {
   )
 }
 
-export const familySpaceStep = (family: Family) => ({
+export const familySpaceStep = (props: FamilySpaceProps) => ({
   title: FAMILY_SPACE_TITLE,
-  body: <FamilySpace family={family} />,
+  body: <FamilySpace {...props} />,
 })

@@ -10,6 +10,7 @@ import {
   type ChallengeView,
 } from './components'
 import { PATHS } from '../paths'
+import { PasskeySignIn } from './passkeys'
 
 export const LOGIN_TITLE = 'Connexion'
 
@@ -20,6 +21,13 @@ export const PASSWORD_SAVED =
 // Shown on a browser that holds a restricted session (a temporary password signed in, no new password
 // yet): whoever sits there next sees it and can end it without learning anything about the family.
 export const REQUEST_PENDING = 'Une demande de nouveau mot de passe est en cours sur ce navigateur.'
+
+// A stranger may be the one who made the number wait: the way back by mail always works.
+export const STILL_BY_MAIL =
+  'Un mot de passe temporaire reçu par e-mail (« Mot de passe oublié ») fonctionne même pendant ce délai.'
+
+// Said only to whoever proved to be the family (its password, a live temporary password, a passkey).
+export const accessClosed = (contactText: string) => `Votre accès famille est fermé. ${contactText}`
 
 export type LoginFormProps = {
   identifier?: string
@@ -54,6 +62,7 @@ export function LoginForm({
           hint={identifierHelp}
           value={identifier}
           errors={errors.identifier}
+          autocomplete="username webauthn"
         />
         <Field
           name="password"
@@ -66,6 +75,7 @@ export function LoginForm({
         {challenge && <ChallengeWidget {...challenge} />}
         <button type="submit">Se connecter</button>
       </Form>
+      <PasskeySignIn />
       <p class="links">
         <StepLink href={PATHS.forgotPassword}>Mot de passe oublié</StepLink>
       </p>

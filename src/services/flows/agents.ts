@@ -14,6 +14,7 @@ import {
   requeueFailedNoticeStatements,
 } from '../records/outbox-reads'
 import { listFamilyEventsStatement, recordEventStatement } from '../records/security-events'
+import { listPasskeysStatement } from '../records/passkeys'
 import { countLiveSessionsStatement, endFamilySessionsStatement } from '../records/sessions'
 import { voidTemporaryPasswordsStatement } from '../records/temporary-passwords'
 
@@ -25,12 +26,13 @@ export async function familyOverview(db: Db, familyNumber: string, now: number) 
   const family = await findFamilyByNumber(db, familyNumber)
   if (!family) return null
   const limits = familyLimitsStatement(db, familyNumber, now)
-  const [live, blocking, mails, events, devices] = await db.batch([
+  const [live, blocking, mails, events, devices, passkeys] = await db.batch([
     countLiveSessionsStatement(db, family.id, now),
     limits.statement,
     listFamilyMailsStatement(db, family.id),
     listFamilyEventsStatement(db, family.id),
     listDevicesStatement(db, family.id),
+    listPasskeysStatement(db, family.id),
   ])
   return {
     family,
@@ -39,6 +41,7 @@ export async function familyOverview(db: Db, familyNumber: string, now: number) 
     mails,
     events,
     devices,
+    passkeys,
   }
 }
 

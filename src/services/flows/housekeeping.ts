@@ -6,6 +6,7 @@ import type { Mailer } from '../mail/mailer'
 import { clockFrom, deleteFinishedMailsStatement, expireOverdueMails } from '../records/outbox'
 import { outboxStats } from '../records/outbox-reads'
 import { deleteLongClosedFamiliesStatement } from '../records/families'
+import { deleteExpiredChallengesStatement } from '../records/passkey-challenges'
 import { deleteOldEventsStatement } from '../records/security-events'
 import { deleteExpiredSessionsStatements } from '../records/sessions'
 import { deleteSpentTemporaryPasswordsStatement } from '../records/temporary-passwords'
@@ -38,6 +39,7 @@ export async function runHousekeeping(
     deleteOldEventsStatement(db, now),
     deleteFinishedMailsStatement(db, now),
     deleteLongClosedFamiliesStatement(db, now),
+    deleteExpiredChallengesStatement(db, now),
   ])
 
   logJson('info', 'outbox_run', {

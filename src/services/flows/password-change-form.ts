@@ -9,6 +9,8 @@ export type PasswordChangeForm = {
   currentPassword?: string
   newPassword: string
   confirmation: string
+  // « Supprimer aussi les clés d'accès enregistrées » (docs/passkeys.md).
+  removePasskeys?: boolean
 }
 
 export type PasswordChangeErrors = {

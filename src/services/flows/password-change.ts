@@ -6,6 +6,7 @@ import { randomHex } from '../crypto'
 import { issueDeviceToken } from '../devices'
 import { forgetDevicesStatement, rememberDeviceStatements } from '../records/devices'
 import { passwordSavedAs, setPasswordHashStatement } from '../records/families'
+import { deleteFamilyPasskeysStatement } from '../records/passkeys'
 import { enqueueMailStatements } from '../records/outbox'
 import { RETENTION } from '../retention'
 import { loginUrl } from './password-recovery'
@@ -65,7 +66,13 @@ export async function changePassword(
       errors: { current_password: ['Le mot de passe actuel est incorrect.'] },
     }
   }
-  const saved = await savePasswordChange(db, config, current, { passwordHash, client }, now)
+  const saved = await savePasswordChange(
+    db,
+    config,
+    current,
+    { passwordHash, client, removePasskeys: form.removePasskeys ?? false },
+    now,
+  )
   if (saved.ok || session.kind === 'restricted') return saved
   // A full session whose password changed meanwhile has been ended by that change.
   return { ok: false, reason: 'session-gone' }
@@ -82,7 +89,7 @@ async function savePasswordChange(
   db: Db,
   config: Config,
   current: CurrentSession,
-  input: { passwordHash: string; client: SignInClient },
+  input: { passwordHash: string; client: SignInClient; removePasskeys: boolean },
   now: number,
 ): Promise<PasswordChangeResult> {
   const { session, family } = current
@@ -129,6 +136,8 @@ async function savePasswordChange(
     ),
     // The route counted this attempt like a sign-in (current password asked): it was not a failure.
     ...(session.kind === 'full' ? forgiveSignInStatements(db, input.client, saved) : []),
+    // A family shutting someone out shuts out the passkeys they may have made too, if it asks.
+    ...(input.removePasskeys ? [deleteFamilyPasskeysStatement(db, family.id, saved)] : []),
   ]
   const decision = { decide: save, fence: passwordSavedAs(db, family.id, input.passwordHash) }
   if (!family.email) {
@@ -141,6 +150,7 @@ async function savePasswordChange(
     loginUrl: loginUrl(config),
     portalName: config.portalName,
     contactText: config.contactText,
+    passkeysRemoved: input.removePasskeys,
   })
   const notice = enqueueMailStatements(db, {
     familyId: family.id,

@@ -1,7 +1,17 @@
 import type { Settings as Config } from '../settings'
 import type { Db } from '../../db/client'
-import { findFamilyByNumberStatement, passwordUnchanged, type Family } from '../records/families'
-import { countSignInAttempt, type Limited, type SignInClient } from '../limits'
+import {
+  findFamilyByNumberStatement,
+  passwordUnchanged,
+  upgradePasswordHashStatement,
+  type Family,
+} from '../records/families'
+import {
+  countSignInAttempt,
+  forgiveSignInStatements,
+  type Limited,
+  type SignInClient,
+} from '../limits'
 import { trustedDeviceId } from '../devices'
 import { withHashSlot } from '../hash-gate'
 import { hashPassword, verifyPassword } from '../passwords'
@@ -15,6 +25,9 @@ export type SignInResult =
   // sign-in, the device cookie to set (this browser's id, signed at the current password version).
   | { ok: true; token: string; kind: SessionKind; family: Family; deviceToken: string | null }
   | { ok: false; reason: 'wrong-credentials' }
+  // A passkey that was not accepted (unknown, removed, another family's, a spent challenge, a counter
+  // that went back, a bad signature): the reason is in the security event only.
+  | { ok: false; reason: 'passkey-refused' }
   // A family the commune's import closed (docs/data-and-retention.md), told so only once it proved who
   // it is: its own password or a live temporary password. Nothing was opened.
   | { ok: false; reason: 'closed' }
@@ -51,7 +64,7 @@ export async function signIn(
     const { family, temporaryPassword } = temporary
     if (family.closedAt !== null) return { ok: false, reason: 'closed' }
     return openSession(db, config, { ...input, deviceId: null }, family, {
-      kind: 'restricted',
+      method: 'temporary_password',
       temporaryPasswordId: temporaryPassword.id,
       opensIf: temporaryPasswordOpens(db, temporaryPassword.id, now),
       now,
@@ -64,8 +77,25 @@ export async function signIn(
   if (!gated.value.ok) return gated.value
   const { family, client, upgrade } = gated.value
   if (family.closedAt !== null) return { ok: false, reason: 'closed' }
-  const verified = passwordUnchanged(db, family.id, family.passwordVersion)
-  return openSession(db, config, client, family, { kind: 'full', opensIf: verified, upgrade, now })
+  const version = family.passwordVersion
+  return openSession(db, config, client, family, {
+    method: 'password',
+    opensIf: passwordUnchanged(db, family.id, version),
+    // What this attempt counted is forgiven; a hash made with weaker parameters is replaced.
+    alsoWrites: (opened) => [
+      ...forgiveSignInStatements(db, client, opened),
+      ...(upgrade
+        ? [
+            upgradePasswordHashStatement(
+              db,
+              { familyId: family.id, version, passwordHash: upgrade },
+              opened,
+            ),
+          ]
+        : []),
+    ],
+    now,
+  })
 }
 
 /**

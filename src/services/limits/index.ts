@@ -10,7 +10,9 @@ export {
 export { logMailBudgetExhausted } from './once-an-hour'
 export {
   countSignInAttempt,
+  forgivePasskeySignInStatements,
   forgiveSignInStatements,
+  passkeySignInLimited,
   signInLimited,
   type SignInClient,
 } from './sign-in'

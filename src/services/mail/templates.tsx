@@ -77,9 +77,14 @@ export async function passwordChangedMail(input: {
   loginUrl: string
   portalName: string
   contactText: string
+  // The family also asked to remove its passkeys (docs/passkeys.md).
+  passkeysRemoved?: boolean
 }): Promise<MailContent> {
   const { family } = input
   const when = parisTime.format(new Date(input.changedAt))
+  const passkeys = input.passkeysRemoved
+    ? [paragraph(line("Comme demandé, les clés d'accès de votre espace ont été supprimées."))]
+    : []
   return composeMail(PASSWORD_CHANGED_SUBJECT, [
     [greeting(family)],
     [
@@ -88,6 +93,7 @@ export async function passwordChangedMail(input: {
           `Le mot de passe de votre espace famille (Login : ${family.familyNumber}) a été modifié le ${when}.`,
         ),
       ),
+      ...passkeys,
       paragraph(line("Si vous êtes à l'origine de ce changement, vous n'avez rien à faire.")),
       paragraph(
         line(

@@ -118,3 +118,20 @@ export function deleteLongClosedFamiliesStatement(db: Db, now: number) {
     .limit(CLOSED_FAMILIES_DELETED_PER_RUN)
   return db.delete(families).where(inArray(families.id, due))
 }
+
+/**
+ * The family's WebAuthn user handle, made once (`candidate` is kept only if it had none): every passkey
+ * of the family carries the same one, so an authenticator replaces rather than duplicates it.
+ */
+export function ensurePasskeyUserIdStatement(db: Db, familyId: number, candidate: string) {
+  return db
+    .update(families)
+    .set({ passkeyUserId: sql`coalesce(${families.passkeyUserId}, ${candidate})` })
+    .where(eq(families.id, familyId))
+    .returning({ passkeyUserId: families.passkeyUserId })
+}
+
+/** « Plus tard » on the passkey offer. */
+export function dismissPasskeyOfferStatement(db: Db, familyId: number, now: number) {
+  return db.update(families).set({ passkeyOfferDismissedAt: now }).where(eq(families.id, familyId))
+}

@@ -3,10 +3,12 @@ import type { Db } from '../../db/client'
 import { insertWhereStatement } from '../../db/conditional'
 import { families, sessions, temporaryPasswords, type Family, type Session } from '../../db/schema'
 import { randomHex, sha256Hex } from '../crypto'
+import { countPasskeysOf } from './passkeys'
 
 // Copenhagen Book "Sessions"; OWASP Session Management cheat sheet; ASVS 5.0 V7.
 // 256 random bits in the cookie, only their SHA-256 in D1, so a database leak yields no usable session.
 export type SessionKind = Session['kind']
+export type SignInMethod = Session['method']
 export type SessionLimits = { idleMs: number; absoluteMs: number }
 // `temporaryPasswordHash`: for a restricted session, the hash of the temporary password it was opened
 // with (read in the same query), so step 5 can refuse it as the new password without another one.
@@ -15,6 +17,8 @@ export type CurrentSession = {
   family: Family
   token: string
   temporaryPasswordHash: string | null
+  // Read with the session: most families have none, and then no page needs another query for them.
+  passkeyCount: number
 }
 
 // Writing last_seen_at on every request would cost a D1 write per page: once a minute is precise enough.
@@ -43,7 +47,7 @@ export function createSessionStatement(
   db: Db,
   input: {
     familyId: number
-    kind: SessionKind
+    method: SignInMethod
     temporaryPasswordId?: number | null
     opensIf: SQL
   },
@@ -58,7 +62,9 @@ export function createSessionStatement(
     {
       id,
       familyId: input.familyId,
-      kind: input.kind,
+      // Only a temporary password's session is restricted (to the new-password step).
+      kind: input.method === 'temporary_password' ? 'restricted' : 'full',
+      method: input.method,
       temporaryPasswordId: input.temporaryPasswordId ?? null,
       createdAt: now,
       lastSeenAt: now,
@@ -90,7 +96,12 @@ export async function validateSessionToken(
   if (!/^[0-9a-f]{64}$/.test(token)) return null
   const id = sha256Hex(token)
   const row = await db
-    .select({ session: sessions, family: families, temporaryPassword: temporaryPasswords })
+    .select({
+      session: sessions,
+      family: families,
+      temporaryPassword: temporaryPasswords,
+      passkeyCount: countPasskeysOf(sessions.familyId),
+    })
     .from(sessions)
     .innerJoin(families, eq(families.id, sessions.familyId))
     .leftJoin(temporaryPasswords, eq(temporaryPasswords.id, sessions.temporaryPasswordId))
@@ -121,6 +132,7 @@ export async function validateSessionToken(
     family: row.family,
     token,
     temporaryPasswordHash: temporaryPassword?.secretHash ?? null,
+    passkeyCount: row.passkeyCount,
   }
 }
 

@@ -1,0 +1,103 @@
+// Passkeys (WebAuthn; docs/passkeys.md), loaded by app.js only on the pages that offer them and only in
+// browsers that have WebAuthn. The server checks everything: this file asks the browser for the
+// credential and fills the hidden fields of a real form, which htmx (or the browser) then posts.
+
+const bytes = (text) =>
+  Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))
+const base64url = (buffer) =>
+  btoa(String.fromCharCode(...new Uint8Array(buffer)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
+
+// The pending autofill request: a browser runs one WebAuthn request at a time, so the button and a
+// new page cancel it first.
+let autofill
+
+async function challenge(form) {
+  const answer = await fetch(form.dataset.options, { method: 'POST' })
+  if (!answer.ok) throw new Error(`options ${answer.status}`)
+  return answer.json()
+}
+
+function post(form, fields) {
+  for (const [name, value] of Object.entries(fields)) form.elements[name].value = value
+  form.requestSubmit()
+}
+
+function failed(form, error) {
+  if (error.name === 'AbortError') return
+  const alert = form.querySelector('[data-passkey-error]')
+  alert.textContent = form.dataset.failure
+  alert.hidden = false
+}
+
+async function signIn(form, mediation) {
+  autofill?.abort()
+  const controller = new AbortController()
+  if (mediation === 'conditional') autofill = controller
+  const options = await challenge(form)
+  const credential = await navigator.credentials.get({
+    mediation,
+    signal: controller.signal,
+    publicKey: { ...options, challenge: bytes(options.challenge) },
+  })
+  const response = credential.response
+  post(form, {
+    credential_id: credential.id,
+    client_data: base64url(response.clientDataJSON),
+    authenticator_data: base64url(response.authenticatorData),
+    signature: base64url(response.signature),
+    user_handle: response.userHandle ? base64url(response.userHandle) : '',
+  })
+}
+
+async function create(form) {
+  autofill?.abort()
+  const options = await challenge(form)
+  const credential = await navigator.credentials.create({
+    publicKey: {
+      ...options,
+      challenge: bytes(options.challenge),
+      user: { ...options.user, id: bytes(options.user.id) },
+      excludeCredentials: options.excludeCredentials.map((known) => ({
+        ...known,
+        id: bytes(known.id),
+      })),
+    },
+  })
+  post(form, {
+    client_data: base64url(credential.response.clientDataJSON),
+    attestation_object: base64url(credential.response.attestationObject),
+  })
+}
+
+// Before htmx sees it: a « Créer » submit without its credential asks the browser for one first.
+addEventListener(
+  'submit',
+  (event) => {
+    const form = event.target
+    if (form.dataset.passkey !== 'create' || form.elements.attestation_object.value) return
+    event.preventDefault()
+    event.stopImmediatePropagation()
+    create(form).catch((error) => failed(form, error))
+  },
+  true,
+)
+
+async function setUp() {
+  for (const element of document.querySelectorAll('[data-webauthn][hidden]')) element.hidden = false
+  const form = document.querySelector('form[data-passkey="sign-in"]:not([data-ready])')
+  if (!form) return
+  form.setAttribute('data-ready', '')
+  form.querySelector('[data-passkey-start]').addEventListener('click', () => {
+    signIn(form, 'optional').catch((error) => failed(form, error))
+  })
+  // Autofill: the family-number field lists the passkeys this browser holds for the site.
+  if (await PublicKeyCredential.isConditionalMediationAvailable?.()) {
+    signIn(form, 'conditional').catch(() => {})
+  }
+}
+
+setUp()
+document.addEventListener('htmx:after:swap', setUp)
