@@ -168,13 +168,15 @@ export async function verifyAssertion(
   message.set(input.authenticatorData)
   message.set(sha256(input.clientDataJSON), input.authenticatorData.length)
   try {
-    const spki = decodeBase64urlIgnorePadding(passkey.publicKey)
+    // Copied into their own ArrayBuffer: what WebCrypto's BufferSource asks for.
+    const spki = new Uint8Array(decodeBase64urlIgnorePadding(passkey.publicKey))
     const key = await crypto.subtle.importKey('spki', spki, IMPORT[algorithm], false, ['verify'])
     // Authenticators sign ES256 in DER (§6.5.6); WebCrypto verifies r ‖ s.
-    const signature =
+    const signature = new Uint8Array(
       algorithm === coseAlgorithmES256
         ? decodePKIXECDSASignature(input.signature).encodeIEEEP1363(p256)
-        : input.signature
+        : input.signature,
+    )
     const valid = await crypto.subtle.verify(VERIFY[algorithm], key, signature, message)
     if (!valid) return refused('bad signature')
   } catch {
