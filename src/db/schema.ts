@@ -178,7 +178,7 @@ export const passkeys = sqliteTable(
     familyId: integer('family_id')
       .notNull()
       .references(() => families.id, { onDelete: 'cascade' }),
-    // SubjectPublicKeyInfo (DER), base64url, for WebCrypto's importKey('spki').
+    // The public key as a JWK (RFC 7517) in JSON, for WebCrypto's importKey('jwk').
     publicKey: text('public_key').notNull(),
     // COSE algorithm: -7 (ES256) or -257 (RS256).
     algorithm: integer('algorithm').notNull(),

@@ -1,23 +1,13 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { decodePKIXECDSASignature, ECDSAPublicKey, p256 } from '@oslojs/crypto/ecdsa'
-import { RSAPublicKey } from '@oslojs/crypto/rsa'
-import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from '@oslojs/encoding'
-import {
-  ClientDataType,
-  COSEKeyType,
-  coseAlgorithmES256,
-  coseAlgorithmRS256,
-  coseEllipticCurveP256,
-  parseAttestationObject,
-  parseAuthenticatorData,
-  parseClientDataJSON,
-  type AuthenticatorData,
-} from '@oslojs/webauthn'
+import { utf8ToBytes } from '@noble/hashes/utils.js'
+import { readCbor, type Cbor } from './cbor'
+import { constantTimeEqual } from './crypto'
 
-// WebAuthn Level 3 §7 (registration and authentication ceremonies), the parts a relying party that
-// asks for no attestation must check, with @oslojs/webauthn for parsing and WebCrypto for signatures
-// (docs/passkeys.md). No database here: the flows (flows/passkeys.ts) fence the challenge and the
-// counter in their batches.
+// WebAuthn Level 3 §7 (registration and authentication ceremonies): what a relying party that asks for
+// no attestation must check (docs/passkeys.md), with WebCrypto for keys and signatures. The formats are
+// read here, strictly (./cbor.ts): @oslojs/webauthn did the same in 8 KiB gzip of the Worker, which
+// the 100 KiB budget could not hold (README, the Worker's size). No database here: the flows
+// (flows/passkeys.ts) fence the challenge and the counter in their batches.
 
 /** The relying party, from PUBLIC_URL only: never from the request's Host (a proxy could change it). */
 export type RelyingParty = { id: string; origin: string; name: string }
@@ -27,27 +17,38 @@ export function relyingParty(publicUrl: string, name: string): RelyingParty {
   return { id: url.hostname, origin: url.origin, name }
 }
 
-/** ES256 first: every platform authenticator has it; RS256 for Windows Hello's older TPMs. */
-export const ALGORITHMS = [coseAlgorithmES256, coseAlgorithmRS256]
+// COSE algorithms (RFC 9053): ES256 first, which every platform authenticator has; RS256 for Windows
+// Hello's older TPMs.
+const ES256 = -7
+const RS256 = -257
+export const ALGORITHMS = [ES256, RS256]
 
 // The reasons stay in the security events and logs; the family reads one French sentence.
 export type Refused = { ok: false; reason: string }
 const refused = (reason: string): Refused => ({ ok: false, reason })
 
-export const encodeBase64url = encodeBase64urlNoPadding
+/** base64url without padding (RFC 4648 §5), as WebAuthn's JSON and the forms carry bytes. */
+export function encodeBase64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
+}
 
 /** base64url from a form field, or null if it is not (an empty field is not either). */
 export function decodeBase64url(value: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]+$/.test(value)) return null
   try {
-    return decodeBase64urlIgnorePadding(value)
+    return Uint8Array.from(atob(value.replace(/-/g, '+').replace(/_/g, '/')), (c) =>
+      c.charCodeAt(0),
+    )
   } catch {
     return null
   }
 }
 
 /**
- * The client data of a ceremony (§7.1 steps 7-10, §7.2 steps 11-14): its type, this origin, not in
+ * The client data of a ceremony (§7.1 steps 5-10, §7.2 steps 9-14): its type, this origin, not in
  * another site's frame. Returns the challenge it answers, for the caller to find and spend.
  */
 export function readClientData(
@@ -55,22 +56,66 @@ export function readClientData(
   type: 'create' | 'get',
   rp: RelyingParty,
 ): { ok: true; challenge: string } | Refused {
-  let clientData
+  let data: { type?: unknown; challenge?: unknown; origin?: unknown; crossOrigin?: unknown }
   try {
-    clientData = parseClientDataJSON(clientDataJSON)
+    data = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(clientDataJSON),
+    )
   } catch {
     return refused('malformed client data')
   }
-  const expected = type === 'create' ? ClientDataType.Create : ClientDataType.Get
-  if (clientData.type !== expected) return refused('wrong ceremony type')
-  if (clientData.origin !== rp.origin) return refused('wrong origin')
-  if (clientData.crossOrigin === true) return refused('cross-origin frame')
-  return { ok: true, challenge: encodeBase64url(clientData.challenge) }
+  if (data?.type !== `webauthn.${type}`) return refused('wrong ceremony type')
+  if (data.origin !== rp.origin) return refused('wrong origin')
+  if (data.crossOrigin === true) return refused('cross-origin frame')
+  if (typeof data.challenge !== 'string' || !decodeBase64url(data.challenge)) {
+    return refused('malformed client data')
+  }
+  return { ok: true, challenge: data.challenge }
 }
 
-/** §7.1 step 15-17 and §7.2 steps 15-17: this RP ID, the user present and verified. */
+type AuthenticatorData = {
+  rpIdHash: Uint8Array
+  userPresent: boolean
+  userVerified: boolean
+  signCount: number
+  credential: { id: Uint8Array; publicKey: Cbor } | null
+}
+
+// §6.1 flags.
+const UP = 0x01
+const UV = 0x04
+const AT = 0x40
+const ED = 0x80
+
+/** §6.1: rpIdHash (32), flags (1), signCount (4), then the attested credential data (§6.5.2) if AT. */
+function parseAuthenticatorData(bytes: Uint8Array): AuthenticatorData {
+  if (bytes.length < 37) throw new Error('authenticator data: too short')
+  const flags = bytes[32]!
+  const signCount = new DataView(bytes.buffer, bytes.byteOffset + 33, 4).getUint32(0)
+  let credential = null
+  let end = 37
+  if (flags & AT) {
+    if (bytes.length < 55) throw new Error('attested credential data: too short')
+    const idEnd = 55 + ((bytes[53]! << 8) | bytes[54]!)
+    if (idEnd > bytes.length) throw new Error('credential id: truncated')
+    const [publicKey, after] = readCbor(bytes, idEnd)
+    credential = { id: bytes.slice(55, idEnd), publicKey }
+    end = after
+  }
+  // Extensions (ED) would follow; none is asked for, so nothing else may.
+  if (!(flags & ED) && end !== bytes.length) throw new Error('authenticator data: trailing bytes')
+  return {
+    rpIdHash: bytes.subarray(0, 32),
+    userPresent: Boolean(flags & UP),
+    userVerified: Boolean(flags & UV),
+    signCount,
+    credential,
+  }
+}
+
+/** §7.1 steps 13-15 and §7.2 steps 15-17: this RP ID, the user present and verified. */
 function checkAuthenticatorData(data: AuthenticatorData, rp: RelyingParty): Refused | null {
-  if (!data.verifyRelyingPartyIdHash(rp.id)) return refused('wrong RP ID')
+  if (!constantTimeEqual(data.rpIdHash, sha256(utf8ToBytes(rp.id)))) return refused('wrong RP ID')
   if (!data.userPresent) return refused('user not present')
   // The phone's fingerprint, face or screen lock: what makes a passkey more than something held.
   if (!data.userVerified) return refused('user not verified')
@@ -85,16 +130,19 @@ export type NewPasskey = {
 }
 
 /**
- * A registration's attestation object (§7.1 steps 12-26, with attestation "none": its statement is
- * not checked, whatever its format). Returns the credential to store.
+ * A registration's attestation object (§7.1 steps 11-26, with attestation "none": its statement is
+ * not checked, whatever its format). Returns the credential to store, its key checked by WebCrypto.
  */
-export function readRegistration(
+export async function readRegistration(
   attestationObject: Uint8Array,
   rp: RelyingParty,
-): ({ ok: true } & NewPasskey) | Refused {
+): Promise<({ ok: true } & NewPasskey) | Refused> {
   let data: AuthenticatorData
   try {
-    data = parseAttestationObject(attestationObject).authenticatorData
+    const [object, end] = readCbor(attestationObject)
+    const authData = object instanceof Map ? object.get('authData') : null
+    if (end !== attestationObject.length || !(authData instanceof Uint8Array)) throw new Error()
+    data = parseAuthenticatorData(authData)
   } catch {
     return refused('malformed attestation object')
   }
@@ -102,48 +150,68 @@ export function readRegistration(
   if (problem) return problem
   const credential = data.credential
   if (!credential) return refused('no credential')
-  // §5.8.3: at most 1023 bytes.
+  // §5.8.3: at most 1023 bytes; fewer than 16 is no random id.
   if (credential.id.length < 16 || credential.id.length > 1023) return refused('credential id size')
-  const key = publicKeyInfo(credential.publicKey)
+  const key = publicKeyJwk(credential.publicKey)
   if (!key) return refused('unsupported public key')
+  try {
+    await crypto.subtle.importKey('jwk', key.jwk, IMPORT[key.algorithm], false, ['verify'])
+  } catch {
+    return refused('unsupported public key')
+  }
   return {
     ok: true,
     credentialId: encodeBase64url(credential.id),
-    publicKey: encodeBase64url(key.spki),
+    publicKey: JSON.stringify(key.jwk),
     algorithm: key.algorithm,
-    signCount: data.signatureCounter,
+    signCount: data.signCount,
   }
 }
 
-type COSEKey = NonNullable<AuthenticatorData['credential']>['publicKey']
-
-/** ES256 on P-256 or RS256, as SubjectPublicKeyInfo for WebCrypto; anything else refused. */
-function publicKeyInfo(key: COSEKey): { spki: Uint8Array; algorithm: number } | null {
-  try {
-    const algorithm = key.algorithm()
-    if (algorithm === coseAlgorithmES256 && key.type() === COSEKeyType.EC2) {
-      const { curve, x, y } = key.ec2()
-      if (curve !== coseEllipticCurveP256) return null
-      return { spki: new ECDSAPublicKey(p256, x, y).encodePKIXUncompressed(), algorithm }
-    }
-    if (algorithm === coseAlgorithmRS256 && key.type() === COSEKeyType.RSA) {
-      const { n, e } = key.rsa()
-      return { spki: new RSAPublicKey(n, e).encodePKIX(), algorithm }
-    }
-  } catch {
-    // A key whose parameters are missing or of the wrong type.
+/** A COSE key (RFC 9053 §7): ES256 on P-256 or RS256, as a JWK (RFC 7517); anything else, null. */
+function publicKeyJwk(
+  key: Cbor,
+): { jwk: JsonWebKey; algorithm: typeof ES256 | typeof RS256 } | null {
+  if (!(key instanceof Map)) return null
+  const [kty, alg, a, b, c] = [1, 3, -1, -2, -3].map((label) => key.get(label))
+  const bytes = (value: Cbor | undefined, length?: number) =>
+    value instanceof Uint8Array && (length === undefined || value.length === length)
+  if (alg === ES256 && kty === 2 && a === 1 && bytes(b, 32) && bytes(c, 32)) {
+    const [x, y] = [b, c].map((value) => encodeBase64url(value as Uint8Array))
+    return { jwk: { kty: 'EC', crv: 'P-256', x, y }, algorithm: ES256 }
+  }
+  if (alg === RS256 && kty === 3 && bytes(a) && bytes(b)) {
+    const [n, e] = [a, b].map((value) => encodeBase64url(value as Uint8Array))
+    return { jwk: { kty: 'RSA', n, e }, algorithm: RS256 }
   }
   return null
 }
 
 const IMPORT = {
-  [coseAlgorithmES256]: { name: 'ECDSA', namedCurve: 'P-256' },
-  [coseAlgorithmRS256]: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+  [ES256]: { name: 'ECDSA', namedCurve: 'P-256' },
+  [RS256]: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
 } as const
 const VERIFY = {
-  [coseAlgorithmES256]: { name: 'ECDSA', hash: 'SHA-256' },
-  [coseAlgorithmRS256]: { name: 'RSASSA-PKCS1-v1_5' },
+  [ES256]: { name: 'ECDSA', hash: 'SHA-256' },
+  [RS256]: { name: 'RSASSA-PKCS1-v1_5' },
 } as const
+
+/** An ECDSA P-256 signature in DER (§6.5.6: how authenticators send it) as WebCrypto's r ‖ s. */
+function ecdsaSignature(der: Uint8Array): Uint8Array | null {
+  if (der[0] !== 0x30 || der[1] !== der.length - 2) return null
+  const raw = new Uint8Array(64)
+  let at = 2
+  for (const offset of [0, 32]) {
+    if (der[at] !== 0x02) return null
+    const length = der[at + 1] ?? 0
+    let integer = der.subarray(at + 2, at + 2 + length)
+    at += 2 + length
+    while (integer.length > 32 && integer[0] === 0) integer = integer.subarray(1)
+    if (integer.length === 0 || integer.length > 32) return null
+    raw.set(integer, offset + 32 - integer.length)
+  }
+  return at === der.length ? raw : null
+}
 
 /**
  * An assertion (§7.2 steps 15-21): this RP ID, user present and verified, and the signature over
@@ -162,25 +230,26 @@ export async function verifyAssertion(
   }
   const problem = checkAuthenticatorData(data, rp)
   if (problem) return problem
-  const algorithm = passkey.algorithm as keyof typeof IMPORT
-  if (!(algorithm in IMPORT)) return refused('unsupported algorithm')
+  const algorithm = passkey.algorithm
+  if (algorithm !== ES256 && algorithm !== RS256) return refused('unsupported algorithm')
+  const signature = algorithm === ES256 ? ecdsaSignature(input.signature) : input.signature
+  if (!signature) return refused('bad signature')
   const message = new Uint8Array(input.authenticatorData.length + 32)
   message.set(input.authenticatorData)
   message.set(sha256(input.clientDataJSON), input.authenticatorData.length)
   try {
-    // Copied into their own ArrayBuffer: what WebCrypto's BufferSource asks for.
-    const spki = new Uint8Array(decodeBase64urlIgnorePadding(passkey.publicKey))
-    const key = await crypto.subtle.importKey('spki', spki, IMPORT[algorithm], false, ['verify'])
-    // Authenticators sign ES256 in DER (§6.5.6); WebCrypto verifies r ‖ s.
-    const signature = new Uint8Array(
-      algorithm === coseAlgorithmES256
-        ? decodePKIXECDSASignature(input.signature).encodeIEEEP1363(p256)
-        : input.signature,
+    const jwk = JSON.parse(passkey.publicKey) as JsonWebKey
+    const key = await crypto.subtle.importKey('jwk', jwk, IMPORT[algorithm], false, ['verify'])
+    // Copied into its own ArrayBuffer: what WebCrypto's BufferSource type asks for.
+    const valid = await crypto.subtle.verify(
+      VERIFY[algorithm],
+      key,
+      new Uint8Array(signature),
+      message,
     )
-    const valid = await crypto.subtle.verify(VERIFY[algorithm], key, signature, message)
     if (!valid) return refused('bad signature')
   } catch {
     return refused('bad signature')
   }
-  return { ok: true, signCount: data.signatureCounter }
+  return { ok: true, signCount: data.signCount }
 }

@@ -60,7 +60,12 @@ describe('adding a passkey (POST /espace/cles-d-acces)', () => {
     const [row] = await db.select().from(passkeys).where(eq(passkeys.familyId, family.id))
     expect(row!.id).toBe(passkey.id)
     expect(row!.algorithm).toBe(-7)
-    expect(row!.publicKey).toMatch(/^[A-Za-z0-9_-]+$/)
+    expect(JSON.parse(row!.publicKey)).toEqual({
+      kty: 'EC',
+      crv: 'P-256',
+      x: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      y: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    })
     const text = await textOf(await browser.get('/espace'))
     expect(text).toMatch(/Appareil, créée le \d{1,2} \S+ \d{4}/)
     expect(text).toContain('jamais utilisée')

@@ -1,7 +1,7 @@
 // A software authenticator, as a phone's would answer navigator.credentials.create() and .get(): keys
 // made with WebCrypto inside the test, CBOR and COSE written by hand (WebAuthn L3 §6, RFC 8949,
 // RFC 9053). Every field can be bent to play an attacker or a broken device.
-import { encodeBase64urlNoPadding as base64url } from '@oslojs/encoding'
+import { encodeBase64url as base64url } from '../../src/services/webauthn'
 import { testConfig } from './helpers'
 
 const text = new TextEncoder()

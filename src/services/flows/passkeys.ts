@@ -261,7 +261,7 @@ export async function addPasskey(
   const read = clientData ? readClientData(clientData, 'create', rp) : null
   if (!read?.ok) return { ok: false, reason: 'refused' }
   const spend = consumeChallengeStatement(db, read.challenge)
-  const registration = attestation ? readRegistration(attestation, rp) : null
+  const registration = attestation ? await readRegistration(attestation, rp) : null
   if (!registration?.ok) {
     await spend
     return { ok: false, reason: 'refused' }

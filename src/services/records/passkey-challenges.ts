@@ -1,8 +1,8 @@
 import { and, eq, exists, gt, isNull, lt, sql, type SQL } from 'drizzle-orm'
-import { encodeBase64urlNoPadding } from '@oslojs/encoding'
 import type { Db } from '../../db/client'
 import { passkeyChallenges } from '../../db/schema'
 import { sha256Hex } from '../crypto'
+import { encodeBase64url } from '../webauthn'
 
 // One-time WebAuthn challenges (docs/passkeys.md; WebAuthn L3 §13.4.3): 32 random bytes, only their
 // SHA-256 stored, consumed by the batch that uses them.
@@ -20,7 +20,7 @@ export function createChallengeStatement(
   input: { purpose: ChallengePurpose; familyId: number | null },
   now: number,
 ) {
-  const challenge = encodeBase64urlNoPadding(crypto.getRandomValues(new Uint8Array(32)))
+  const challenge = encodeBase64url(crypto.getRandomValues(new Uint8Array(32)))
   const statement = db.insert(passkeyChallenges).values({
     id: challengeId(challenge),
     purpose: input.purpose,
