@@ -80,7 +80,7 @@ export async function measureFlow2g(baseUrl: string, family: Family, javaScript:
       steps.push({ step, ms: Math.round(ms) })
     }
     const click = (role: 'button' | 'link', name: string) => async () => {
-      const target = await page.getByRole(role, { name }).elementHandle()
+      const target = await page.getByRole(role, { name, exact: true }).elementHandle()
       return () => target.evaluate((element) => (element as HTMLElement).click())
     }
 

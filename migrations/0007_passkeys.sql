@@ -7,6 +7,7 @@ CREATE TABLE `passkey_challenges` (
 );
 --> statement-breakpoint
 CREATE INDEX `passkey_challenges_expires_at_idx` ON `passkey_challenges` (`expires_at`);--> statement-breakpoint
+CREATE INDEX `passkey_challenges_family_id_idx` ON `passkey_challenges` (`family_id`);--> statement-breakpoint
 CREATE TABLE `passkeys` (
 	`id` text PRIMARY KEY NOT NULL,
 	`family_id` integer NOT NULL,

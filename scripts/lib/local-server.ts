@@ -28,12 +28,14 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts the app with `seedSql` in its fresh database. `vars` override wrangler.toml's (as
- * `--var NAME:value`); `config` picks another wrangler config file.
+ * `--var NAME:value`); `config` picks another wrangler config file; `host` names the server in its
+ * address (`localhost` for passkeys: WebAuthn refuses an IP address as a relying party's id).
  */
 export async function startLocalServer(options: {
   seedSql: string
   vars?: Record<string, string>
   config?: string
+  host?: 'localhost' | '127.0.0.1'
 }): Promise<LocalServer> {
   const statePath = mkdtempSync(join(tmpdir(), 'acces-famille-local-'))
   const configArgs = options.config ? ['--config', options.config] : []
@@ -63,6 +65,7 @@ export async function startLocalServer(options: {
   const server = await startWrangler(
     ['dev', '--persist-to', statePath, ...configArgs],
     options.vars,
+    options.host,
   )
   return {
     ...server,
@@ -74,10 +77,17 @@ export async function startLocalServer(options: {
   }
 }
 
-/** `wrangler <args> --ip 127.0.0.1 --port <free>`, resolved once it answers HTTP. */
-export async function startWrangler(args: string[], vars: Record<string, string> = {}) {
+/**
+ * `wrangler <args> --ip 127.0.0.1 --port <free>`, resolved once it answers HTTP at
+ * `http://<host>:<port>` (its PUBLIC_URL too).
+ */
+export async function startWrangler(
+  args: string[],
+  vars: Record<string, string> = {},
+  host: 'localhost' | '127.0.0.1' = '127.0.0.1',
+) {
   const port = await freePort()
-  const baseUrl = `http://127.0.0.1:${port}`
+  const baseUrl = `http://${host}:${port}`
   const varArgs = Object.entries({ PUBLIC_URL: baseUrl, ...vars }).flatMap(([name, value]) => [
     '--var',
     `${name}:${value}`,

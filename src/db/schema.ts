@@ -202,7 +202,11 @@ export const passkeyChallenges = sqliteTable(
     familyId: integer('family_id').references(() => families.id, { onDelete: 'cascade' }),
     expiresAt: integer('expires_at').notNull(),
   },
-  (table) => [index('passkey_challenges_expires_at_idx').on(table.expiresAt)],
+  // The cron deletes by expiry; deleting a family deletes its challenges through family_id.
+  (table) => [
+    index('passkey_challenges_expires_at_idx').on(table.expiresAt),
+    index('passkey_challenges_family_id_idx').on(table.familyId),
+  ],
 )
 
 export const attemptCounters = sqliteTable(

@@ -39,7 +39,7 @@ describe('accessibility of every page and error state (axe-core, WCAG 2.1 A/AA)'
       titles.set(state, await page.title())
       await screenshot(page, `320px-${state}`)
     }
-    const submit = (name: string) => page.getByRole('button', { name }).click()
+    const submit = (name: string) => page.getByRole('button', { name, exact: true }).click()
 
     await page.goto(`${baseUrl()}/connexion`)
     await audit('connexion')
@@ -145,7 +145,7 @@ describe('the form markup a screen reader and a password manager rely on', () =>
 
     await page.getByLabel('Identifiant').fill('123')
     await page.getByLabel('Mot de passe', { exact: true }).fill('x')
-    await page.getByRole('button', { name: 'Se connecter' }).click()
+    await page.getByRole('button', { name: 'Se connecter', exact: true }).click()
     const field = page.getByLabel('Identifiant')
     expect(await field.getAttribute('aria-invalid')).toBe('true')
     const describedBy = (await field.getAttribute('aria-describedby'))!.split(' ')

@@ -44,7 +44,7 @@ describe("the agents' console", () => {
     await home.goto(`${baseUrl()}/connexion`)
     await home.getByLabel('Identifiant').fill(number)
     await home.getByLabel('Mot de passe', { exact: true }).fill(temporary)
-    await home.getByRole('button', { name: 'Se connecter' }).click()
+    await home.getByRole('button', { name: 'Se connecter', exact: true }).click()
     await home.getByText('Pour améliorer la sécurité').waitFor()
     expect(new URL(home.url()).pathname).toBe('/nouveau-mot-de-passe')
     await desk.close()

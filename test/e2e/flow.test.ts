@@ -34,7 +34,7 @@ async function sixSteps(page: Page, scenario: Scenario, prefix: string) {
   await page.getByLabel('Identifiant').fill(number)
   await page.getByLabel('Mot de passe', { exact: true }).fill(temporary)
   await screenshot(page, `${prefix}-4-mot-de-passe-temporaire`)
-  await page.getByRole('button', { name: 'Se connecter' }).click()
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).click()
 
   await page.getByText('Pour améliorer la sécurité de votre application').waitFor()
   expect(await page.title()).toBe('Nouveau mot de passe – Accès famille')
@@ -47,7 +47,7 @@ async function sixSteps(page: Page, scenario: Scenario, prefix: string) {
   expect(await page.getByLabel('Identifiant').inputValue()).toBe(number)
   await page.getByLabel('Mot de passe', { exact: true }).fill('Jardin-2026')
   await screenshot(page, `${prefix}-6-reconnexion`)
-  await page.getByRole('button', { name: 'Se connecter' }).click()
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).click()
   await expectHeading(page, /^Bonjour Camille FAMILLE\d$/)
   await screenshot(page, `${prefix}-7-espace`)
   expect(new URL(page.url()).pathname).toBe('/espace')
@@ -145,7 +145,7 @@ describe('error states in Chromium', () => {
       await page.goto(`${baseUrl()}/connexion`)
       await page.getByLabel('Identifiant').fill(familyNumber('errors'))
       await page.getByLabel('Mot de passe', { exact: true }).fill('Mauvais-2026')
-      await page.getByRole('button', { name: 'Se connecter' }).click()
+      await page.getByRole('button', { name: 'Se connecter', exact: true }).click()
       await page
         .getByRole('alert')
         .filter({ hasText: 'Identifiant ou mot de passe incorrect' })
@@ -160,7 +160,7 @@ describe('error states in Chromium', () => {
         .fill(inject('expiredTemporaryPassword'))
       const [refused] = await Promise.all([
         page.waitForResponse((response) => response.request().method() === 'POST'),
-        page.getByRole('button', { name: 'Se connecter' }).click(),
+        page.getByRole('button', { name: 'Se connecter', exact: true }).click(),
       ])
       expect(refused.status()).toBe(422)
       // The form was answered again: the password field is empty, the number kept.
@@ -176,7 +176,7 @@ describe('error states in Chromium', () => {
 
       await page.getByLabel('Identifiant').fill(familyNumber('errors'))
       await page.getByLabel('Mot de passe', { exact: true }).fill(KNOWN_PASSWORD)
-      await page.getByRole('button', { name: 'Se connecter' }).click()
+      await page.getByRole('button', { name: 'Se connecter', exact: true }).click()
       await expectHeading(page, /^Bonjour/)
       await page.getByRole('link', { name: 'Changer mon mot de passe' }).click()
       await page.getByLabel('Mot de passe actuel', { exact: true }).fill(KNOWN_PASSWORD)
