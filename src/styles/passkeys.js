@@ -10,9 +10,15 @@ const base64url = (buffer) =>
     .replace(/\//g, '_')
     .replace(/=+$/, '')
 
-// The pending autofill request: a browser runs one WebAuthn request at a time, so the button and a
-// new page cancel it first.
+// The pending autofill request and when it began: one per document, kept across htmx swaps (it
+// answers whichever sign-in form is on the page then), renewed before its challenge expires. A
+// browser runs one WebAuthn request at a time, so the button and « Créer » cancel it first.
 let autofill
+const AUTOFILL_RENEWAL_MS = 9 * 60_000
+// Refused by the browser (no authenticator, or autofill turned off): not asked again on this page.
+let autofillRefused = false
+
+const signInForm = () => document.querySelector('form[data-passkey="sign-in"]')
 
 async function challenge(form) {
   const answer = await fetch(form.dataset.options, { method: 'POST' })
@@ -22,6 +28,9 @@ async function challenge(form) {
 
 function post(form, fields) {
   for (const [name, value] of Object.entries(fields)) form.elements[name].value = value
+  // A passkey can answer before htmx has wired a page it is still loading: wire the form first (a
+  // browser without htmx posts it as a plain form, which works as well).
+  window.htmx?.process(form)
   form.requestSubmit()
 }
 
@@ -32,10 +41,12 @@ function failed(form, error) {
   alert.hidden = false
 }
 
-async function signIn(form, mediation) {
-  autofill?.abort()
-  const controller = new AbortController()
-  if (mediation === 'conditional') autofill = controller
+function cancelAutofill() {
+  autofill?.controller.abort()
+  autofill = null
+}
+
+async function signIn(form, mediation, controller) {
   const options = await challenge(form)
   const credential = await navigator.credentials.get({
     mediation,
@@ -43,7 +54,8 @@ async function signIn(form, mediation) {
     publicKey: { ...options, challenge: bytes(options.challenge) },
   })
   const response = credential.response
-  post(form, {
+  // The page may have changed since the request began: the form on it now is the one to post.
+  post(signInForm() ?? form, {
     credential_id: credential.id,
     client_data: base64url(response.clientDataJSON),
     authenticator_data: base64url(response.authenticatorData),
@@ -53,7 +65,7 @@ async function signIn(form, mediation) {
 }
 
 async function create(form) {
-  autofill?.abort()
+  cancelAutofill()
   const options = await challenge(form)
   const credential = await navigator.credentials.create({
     publicKey: {
@@ -66,6 +78,8 @@ async function create(form) {
       })),
     },
   })
+  // A passkey now exists here: autofill is worth asking for again.
+  autofillRefused = false
   post(form, {
     client_data: base64url(credential.response.clientDataJSON),
     attestation_object: base64url(credential.response.attestationObject),
@@ -91,12 +105,21 @@ async function setUp() {
   if (!form) return
   form.setAttribute('data-ready', '')
   form.querySelector('[data-passkey-start]').addEventListener('click', () => {
-    signIn(form, 'optional').catch((error) => failed(form, error))
+    cancelAutofill()
+    signIn(form, 'optional', new AbortController()).catch((error) => failed(form, error))
   })
   // Autofill: the family-number field lists the passkeys this browser holds for the site.
-  if (await PublicKeyCredential.isConditionalMediationAvailable?.()) {
-    signIn(form, 'conditional').catch(() => {})
-  }
+  const running = autofill && Date.now() - autofill.startedAt < AUTOFILL_RENEWAL_MS
+  if (running || autofillRefused) return
+  if (!(await PublicKeyCredential.isConditionalMediationAvailable?.())) return
+  cancelAutofill()
+  const request = { controller: new AbortController(), startedAt: Date.now() }
+  autofill = request
+  signIn(form, 'conditional', request.controller)
+    .catch((error) => (autofillRefused ||= error.name !== 'AbortError'))
+    .finally(() => {
+      if (autofill === request) autofill = null
+    })
 }
 
 setUp()

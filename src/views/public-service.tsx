@@ -92,7 +92,12 @@ export function PersonalDataNotice({ config }: { config: Config }) {
         </li>
         <li>
           les connexions et demandes de mot de passe (date, résultat), avec l’adresse réseau de
-          l’appareil conservée seulement sous une forme chiffrée par une clé secrète.
+          l’appareil conservée seulement sous une forme chiffrée par une clé secrète ;
+        </li>
+        <li>
+          si vous créez une clé d’accès : sa clé publique, le nom que vous lui donnez, ses dates de
+          création et de dernière utilisation (votre empreinte, votre visage ou votre code ne
+          quittent jamais votre appareil).
         </li>
       </ul>
       <h2>Durées de conservation</h2>
@@ -111,8 +116,9 @@ export function PersonalDataNotice({ config }: { config: Config }) {
           envoyé) : {days(RETENTION.finishedMailsMs)} ;
         </li>
         <li>
-          compteurs de tentatives : {days(RETENTION.attemptCountersMs)} sans nouvelle tentative.
+          compteurs de tentatives : {days(RETENTION.attemptCountersMs)} sans nouvelle tentative ;
         </li>
+        <li>clé d’accès : jusqu’à ce que vous la supprimiez, ou avec votre compte famille.</li>
       </ul>
       <p>
         Votre compte famille lui-même est conservé tant que la commune gère votre dossier. Quand

@@ -137,7 +137,10 @@ describe('the form markup a screen reader and a password manager rely on', () =>
     const browserContext = await browser().newContext(contextOptions({ javaScriptEnabled: false }))
     const page = await browserContext.newPage()
     await page.goto(`${baseUrl()}/connexion`)
-    expect(await page.getByLabel('Identifiant').getAttribute('autocomplete')).toBe('username')
+    // `webauthn`: the field also offers the family's passkeys (docs/passkeys.md).
+    expect(await page.getByLabel('Identifiant').getAttribute('autocomplete')).toBe(
+      'username webauthn',
+    )
     expect(
       await page.getByLabel('Mot de passe', { exact: true }).getAttribute('autocomplete'),
     ).toBe('current-password')
@@ -210,7 +213,7 @@ describe('the whole flow with the keyboard alone', () => {
     await page.keyboard.type('Clavier-2026')
     await page.keyboard.press('Enter')
     await expectHeading(page, /^Bonjour/)
-    await tabTo(page, 'button[type="submit"]')
+    await tabTo(page, `form[action="/deconnexion"] button`)
     await page.keyboard.press('Enter')
     await expectHeading(page, 'Accès famille')
     await browserContext.close()

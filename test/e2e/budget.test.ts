@@ -109,6 +109,28 @@ describe('byte budgets', () => {
     }
   })
 
+  it('keeps the passkey script within 2 KB gzipped, fetched only by a page that offers passkeys', async () => {
+    const html = await (await fetch(`${baseUrl()}/connexion`)).text()
+    const path = /data-passkey-script="([^"]+)"/.exec(html)![1]!
+    const script = await (await fetch(`${baseUrl()}${path}`)).text()
+    expect(gzipped(script)).toBeLessThanOrEqual(2 * KB)
+
+    const context = await browser().newContext(phone(true))
+    const page = await context.newPage()
+    const scripts: string[] = []
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname)
+    })
+    await page.goto(`${baseUrl()}/mot-de-passe-oublie`)
+    await page.waitForFunction(() => 'htmx' in window)
+    await page.waitForTimeout(200)
+    expect(scripts.some((script) => script.startsWith('/assets/passkeys-'))).toBe(false)
+    await page.goto(`${baseUrl()}/connexion`)
+    await page.waitForFunction(() => document.querySelector('script[data-passkeys]') !== null)
+    expect(scripts).toContain(path)
+    await context.close()
+  })
+
   it('moves at most 30 KB over the wire for the whole six-step flow on a cold cache', async () => {
     const context = await browser().newContext(phone(true))
     const page = await context.newPage()

@@ -112,6 +112,7 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
       credential: { ...credential!, signCount: credential!.signCount + 1 },
     })
     await second.goto(`${server.baseUrl}/connexion`)
+    await second.waitForFunction(() => 'htmx' in window)
     await second.getByRole('button', { name: "Se connecter avec une clé d'accès" }).click()
     await expectHeading(second, 'Bonjour')
     expect(new URL(second.url()).pathname).toBe('/espace')

@@ -87,7 +87,7 @@ describe('verifyAssertion', () => {
   it('refuses a signature that is not DER, or signed by another key', async () => {
     const passkey = await SoftPasskey.make('handle')
     const other = await SoftPasskey.make('handle')
-    const jwk = await crypto.subtle.exportKey('jwk', passkey.keys.publicKey)
+    const jwk = (await crypto.subtle.exportKey('jwk', passkey.keys.publicKey)) as JsonWebKey
     const stored = {
       publicKey: JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }),
       algorithm: -7,
