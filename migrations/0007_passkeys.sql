@@ -24,4 +24,5 @@ CREATE INDEX `passkeys_family_id_idx` ON `passkeys` (`family_id`);--> statement-
 ALTER TABLE `families` ADD `passkey_user_id` text;--> statement-breakpoint
 ALTER TABLE `families` ADD `passkey_offer_dismissed_at` integer;--> statement-breakpoint
 CREATE UNIQUE INDEX `families_passkey_user_id_unique` ON `families` (`passkey_user_id`);--> statement-breakpoint
-ALTER TABLE `sessions` ADD `method` text DEFAULT 'password' NOT NULL;
+ALTER TABLE `sessions` ADD `method` text DEFAULT 'password' NOT NULL;--> statement-breakpoint
+ALTER TABLE `sessions` ADD `passkey_id` text;

@@ -74,6 +74,8 @@ export const sessions = sqliteTable(
       .notNull()
       .default('password'),
     temporaryPasswordId: integer('temporary_password_id'),
+    // The passkey that opened it: removing that passkey ends the session.
+    passkeyId: text('passkey_id'),
     createdAt: createdAt(),
     lastSeenAt: integer('last_seen_at').notNull(),
     expiresAt: integer('expires_at').notNull(),

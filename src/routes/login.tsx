@@ -103,5 +103,7 @@ export const login = new Hono<AppEnv>()
         }),
       )
     }
-    return nextStep(c, PATHS.familySpace, () => familySpaceView(c, result.family, 'password'))
+    return nextStep(c, PATHS.familySpace, () =>
+      familySpaceView(c, result.family, { method: 'password', createdAt: now }),
+    )
   })

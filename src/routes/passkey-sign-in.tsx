@@ -40,6 +40,7 @@ export const passkeySignIn = new Hono<AppEnv>()
         status,
       })
     // Every field is text: a missing one reads as empty and fails the check below, as refused.
+    const now = Date.now()
     const form = parseForm(assertionForm, await readForm(c))
     if (!form.success) return again(422, { alert: PASSKEY_REFUSED })
     const { data } = form
@@ -57,7 +58,7 @@ export const passkeySignIn = new Hono<AppEnv>()
         deviceCookie: readDeviceCookie(c),
         previousToken: readSessionCookie(c),
       },
-      Date.now(),
+      now,
     )
     if (!result.ok && result.reason === 'limited') {
       return again(429, refusal(c, result, ` ${STILL_BY_MAIL}`))
@@ -69,5 +70,7 @@ export const passkeySignIn = new Hono<AppEnv>()
 
     setSessionCookie(c, result.token)
     if (result.deviceToken) setDeviceCookie(c, result.deviceToken)
-    return nextStep(c, PATHS.familySpace, () => familySpaceView(c, result.family, 'passkey'))
+    return nextStep(c, PATHS.familySpace, () =>
+      familySpaceView(c, result.family, { method: 'passkey', createdAt: now }),
+    )
   })

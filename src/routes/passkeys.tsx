@@ -7,6 +7,7 @@ import { deliverInBackground } from '../http/mail'
 import { nextStep, redirectTo, render } from '../http/respond'
 import {
   addPasskey,
+  canAddPasskey,
   dismissPasskeyOffer,
   removePasskey,
   startPasskeyRegistration,
@@ -19,6 +20,8 @@ import { PATHS } from '../paths'
 
 const NOT_CREATED =
   "La clé d'accès n'a pas pu être enregistrée. Réessayez ; votre mot de passe fonctionne toujours."
+const SIGN_IN_AGAIN =
+  "Pour ajouter une clé d'accès, reconnectez-vous : par sécurité, c'est possible pendant les 15 minutes qui suivent une connexion."
 const TOO_MANY =
   "Vous avez déjà 10 clés d'accès, le maximum : supprimez-en une pour en ajouter une autre."
 
@@ -51,14 +54,20 @@ export const passkeys = new Hono<AppEnv>()
   .use(requireFullSession)
   // The options of navigator.credentials.create() (JSON: only the passkey script asks).
   .post('/defi', async (c) => {
-    const { family } = c.var.session!
-    const options = await startPasskeyRegistration(c.var.db, c.var.config, family, Date.now())
+    const { family, session } = c.var.session!
+    const now = Date.now()
+    if (!canAddPasskey(session.createdAt, now)) return c.json({}, 403)
+    const options = await startPasskeyRegistration(c.var.db, c.var.config, family, now)
     return options ? c.json(options) : c.json({}, 409)
   })
   .post('/', async (c) => {
     const { db, config, clientKey } = c.var
     const { family, session } = c.var.session!
     const form = parseForm(registrationForm, await readForm(c))
+    if (!canAddPasskey(session.createdAt, Date.now())) {
+      const view = await familySpaceView(c, family, session, { alert: SIGN_IN_AGAIN })
+      return render(c, { ...view, status: 422 })
+    }
     const result = form.success
       ? await addPasskey(
           db,
@@ -77,15 +86,13 @@ export const passkeys = new Hono<AppEnv>()
     if (!result.ok) {
       const alert = result.reason === 'too-many' ? TOO_MANY : NOT_CREATED
       return render(c, {
-        ...(await familySpaceView(c, family, session.method, { alert })),
+        ...(await familySpaceView(c, family, session, { alert })),
         status: 422,
       })
     }
     deliverInBackground(c, async () => result.mailId)
     const notice = `La clé d'accès « ${result.name} » est créée : la prochaine fois, choisissez-la sur la page de connexion. Un e-mail de confirmation vous est envoyé.`
-    return nextStep(c, PATHS.familySpace, () =>
-      familySpaceView(c, family, session.method, { notice }),
-    )
+    return nextStep(c, PATHS.familySpace, () => familySpaceView(c, family, session, { notice }))
   })
   .post('/suppression', async (c) => {
     const { db, config, clientKey } = c.var
@@ -102,15 +109,13 @@ export const passkeys = new Hono<AppEnv>()
     if (!removed) {
       const alert = "Cette clé d'accès n'existe plus : elle a déjà été supprimée."
       return render(c, {
-        ...(await familySpaceView(c, family, session.method, { alert })),
+        ...(await familySpaceView(c, family, session, { alert })),
         status: 422,
       })
     }
     deliverInBackground(c, async () => removed.mailId)
     const notice = `La clé d'accès « ${removed.name} » est supprimée : elle ne permet plus de se connecter.`
-    return nextStep(c, PATHS.familySpace, () =>
-      familySpaceView(c, family, session.method, { notice }),
-    )
+    return nextStep(c, PATHS.familySpace, () => familySpaceView(c, family, session, { notice }))
   })
   .post('/plus-tard', async (c) => {
     const { family, session } = c.var.session!
@@ -119,6 +124,6 @@ export const passkeys = new Hono<AppEnv>()
     const notice =
       "D'accord. Vous pourrez créer une clé d'accès quand vous le souhaitez, depuis cette page."
     return nextStep(c, PATHS.familySpace, () =>
-      familySpaceView(c, { ...family, passkeyOfferDismissedAt: now }, session.method, { notice }),
+      familySpaceView(c, { ...family, passkeyOfferDismissedAt: now }, session, { notice }),
     )
   })

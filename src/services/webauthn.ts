@@ -180,7 +180,10 @@ function publicKeyJwk(
     const [x, y] = [b, c].map((value) => encodeBase64url(value as Uint8Array))
     return { jwk: { kty: 'EC', crv: 'P-256', x, y }, algorithm: ES256 }
   }
-  if (alg === RS256 && kty === 3 && bytes(a) && bytes(b)) {
+  // RSA: 2048 to 4096 bits, e = 65537 (what authenticators make; a small key is refused).
+  const modulus = a instanceof Uint8Array ? a.length - (a[0] === 0 ? 1 : 0) : 0
+  const f4 = b instanceof Uint8Array && b.join() === '1,0,1'
+  if (alg === RS256 && kty === 3 && modulus >= 256 && modulus <= 512 && f4) {
     const [n, e] = [a, b].map((value) => encodeBase64url(value as Uint8Array))
     return { jwk: { kty: 'RSA', n, e }, algorithm: RS256 }
   }

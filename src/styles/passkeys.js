@@ -99,27 +99,38 @@ addEventListener(
   true,
 )
 
-async function setUp() {
-  for (const element of document.querySelectorAll('[data-webauthn][hidden]')) element.hidden = false
-  const form = document.querySelector('form[data-passkey="sign-in"]:not([data-ready])')
-  if (!form) return
-  form.setAttribute('data-ready', '')
-  form.querySelector('[data-passkey-start]').addEventListener('click', () => {
-    cancelAutofill()
-    signIn(form, 'optional', new AbortController()).catch((error) => failed(form, error))
-  })
-  // Autofill: the family-number field lists the passkeys this browser holds for the site.
+// Autofill: the family-number field lists the passkeys this browser holds for the site. One request
+// at a time, renewed before its challenge expires on a page left open.
+async function startAutofill() {
+  const form = signInForm()
   const running = autofill && Date.now() - autofill.startedAt < AUTOFILL_RENEWAL_MS
-  if (running || autofillRefused) return
+  if (!form || running || autofillRefused) return
   if (!(await PublicKeyCredential.isConditionalMediationAvailable?.())) return
   cancelAutofill()
   const request = { controller: new AbortController(), startedAt: Date.now() }
   autofill = request
+  const renewal = setTimeout(startAutofill, AUTOFILL_RENEWAL_MS)
   signIn(form, 'conditional', request.controller)
     .catch((error) => (autofillRefused ||= error.name !== 'AbortError'))
     .finally(() => {
+      clearTimeout(renewal)
       if (autofill === request) autofill = null
     })
+}
+
+function setUp() {
+  for (const element of document.querySelectorAll('[data-webauthn][hidden]')) element.hidden = false
+  const form = document.querySelector('form[data-passkey="sign-in"]:not([data-ready])')
+  if (form) {
+    form.setAttribute('data-ready', '')
+    form.querySelector('[data-passkey-start]').addEventListener('click', () => {
+      cancelAutofill()
+      signIn(form, 'optional', new AbortController())
+        .catch((error) => failed(form, error))
+        .finally(startAutofill)
+    })
+  }
+  startAutofill()
 }
 
 setUp()

@@ -27,11 +27,14 @@ export type FamilySpaceProps = {
   passkeys: PasskeySummary[]
   // The passkey offer is due (flows/passkeys.ts: after a password sign-in, at most once a month).
   passkeyOffer: boolean
+  // The session is recent enough to add a passkey (flows/passkeys.ts).
+  addPasskey: boolean
   notice?: string
   alert?: string
 }
 
-export function FamilySpace({ family, passkeys, passkeyOffer, notice, alert }: FamilySpaceProps) {
+export function FamilySpace(props: FamilySpaceProps) {
+  const { family, passkeys, passkeyOffer, notice, alert } = props
   return (
     <Card
       title={
@@ -56,7 +59,7 @@ export function FamilySpace({ family, passkeys, passkeyOffer, notice, alert }: F
             : 'Ceci est votre première connexion.'}
         </dd>
       </dl>
-      <Passkeys passkeys={passkeys} offered={passkeyOffer} />
+      <Passkeys passkeys={passkeys} offered={passkeyOffer} addAllowed={props.addPasskey} />
       <p class="links">
         <StepLink href={PATHS.newPassword}>Changer mon mot de passe</StepLink>
       </p>

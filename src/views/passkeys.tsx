@@ -127,10 +127,15 @@ const day = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Eur
 const dayOf = (ms: number) => day.format(new Date(ms))
 
 /** The family's passkeys with « Supprimer », and the way to add one (hidden where none can be made). */
-export function Passkeys(props: { passkeys: PasskeySummary[]; offered: boolean }) {
+export function Passkeys(props: {
+  passkeys: PasskeySummary[]
+  offered: boolean
+  addAllowed: boolean
+}) {
   const { passkeys } = props
-  const canAdd = passkeys.length < PASSKEYS_PER_FAMILY && !props.offered
-  if (passkeys.length === 0 && !canAdd) return null
+  const room = passkeys.length < PASSKEYS_PER_FAMILY
+  const canAdd = room && props.addAllowed && !props.offered
+  if (passkeys.length === 0 && (props.offered || !room)) return null
   const none = passkeys.length === 0
   return (
     <section aria-labelledby="passkeys-title" data-webauthn={none ? '' : undefined} hidden={none}>
@@ -166,6 +171,12 @@ export function Passkeys(props: { passkeys: PasskeySummary[]; offered: boolean }
         </ul>
       )}
       {canAdd && <AddPasskey label="Ajouter une clé d'accès" />}
+      {room && !props.addAllowed && (
+        <p class="hint" data-webauthn hidden>
+          Pour ajouter une clé d'accès, reconnectez-vous : par sécurité, c'est possible pendant les
+          15 minutes qui suivent une connexion.
+        </p>
+      )}
       {passkeys.length >= PASSKEYS_PER_FAMILY && (
         <p class="hint">
           Vous avez {PASSKEYS_PER_FAMILY} clés d'accès, le maximum : supprimez-en une pour en

@@ -13,6 +13,7 @@ import {
 } from '../support/helpers'
 import { FAMILY_PASSWORD, signedInFamily } from '../support/signed-in'
 import { registerPasskey, signInChallenge, SoftPasskey } from '../support/webauthn'
+import { passkeyOfferDue } from '../../src/services/flows/passkeys'
 
 const OFFER = "Se connecter plus vite avec une clé d'accès"
 
@@ -173,6 +174,19 @@ describe('signing in with a passkey (POST /connexion/cle-d-acces)', () => {
     expect(text).toContain('Mot de passe oublié')
   })
 
+  it('ends the sessions it opened when it is removed, and only those', async () => {
+    const { browser } = await signedInFamily()
+    const { passkey } = await registerPasskey(browser)
+    const phone = new Visitor()
+    await signInWithPasskey(phone, passkey)
+    expect((await phone.get('/espace')).status).toBe(200)
+    await browser.post('/espace/cles-d-acces/suppression', { passkey: passkey.id })
+    const after = await phone.get('/espace')
+    expect(after.status).toBe(303)
+    expect(after.headers.get('location')).toBe('/connexion')
+    expect((await browser.get('/espace')).status).toBe(200)
+  })
+
   it('still lets the family in with its password and by mail', async () => {
     const { family, browser } = await signedInFamily()
     await registerPasskey(browser)
@@ -212,16 +226,23 @@ describe('the passkey offer in the family space', () => {
   })
 
   it('does not come once the family has a passkey, nor after a passkey sign-in', async () => {
-    const { browser } = await signedInFamily()
+    const { family, browser } = await signedInFamily()
     const { passkey } = await registerPasskey(browser)
     expect(await textOf(await browser.get('/espace'))).not.toContain(OFFER)
     const phone = new Visitor()
     await signInWithPasskey(phone, passkey)
-    // Even once that passkey is gone, the session it opened was not a password sign-in.
-    await phone.post('/espace/cles-d-acces/suppression', { passkey: passkey.id })
     const text = await textOf(await phone.get('/espace'))
     expect(text).toContain('Bienvenue dans votre espace famille')
     expect(text).not.toContain(OFFER)
+    // Removing the passkey ends the session it opened, so a passkey session never meets a family with
+    // none in the space; the rule itself still says no to it.
+    const now = Date.now()
+    const fresh = { ...(await reloadFamily(family.id)), passwordChangedAt: null }
+    expect(passkeyOfferDue({ method: 'passkey', createdAt: now }, fresh, 0, now)).toBe(false)
+    expect(passkeyOfferDue({ method: 'password', createdAt: now }, fresh, 0, now)).toBe(true)
+    expect(
+      passkeyOfferDue({ method: 'password', createdAt: now - 16 * 60_000 }, fresh, 0, now),
+    ).toBe(false)
   })
 
   it('does not come on the first sign-in after a password change (a reset)', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { passkeyChallenges, passkeys, securityEvents, sessions } from '../../src/db/schema'
 import { db, setCookies, snapshotDatabase, testConfig, textOf, Visitor } from '../support/helpers'
-import { signedInFamily } from '../support/signed-in'
+import { FAMILY_PASSWORD, signedInFamily } from '../support/signed-in'
 import { registerPasskey, signInChallenge, SoftPasskey } from '../support/webauthn'
 
 // docs/passkeys.md, "What the server checks": each check, bent one at a time by an attacker or a broken
@@ -192,27 +192,32 @@ describe('a refused passkey', () => {
     expect(after.security_events!.length).toBe(before.security_events!.length + 1)
   })
 
-  it("counts in the client's sign-in limit, and a success forgives its own attempt", async () => {
-    const { passkey } = await familyWithPasskey()
+  it("counts in the client's sign-in limit, and never keeps a valid passkey out of a blocked network", async () => {
+    const { family, passkey } = await familyWithPasskey()
     const ip = '127.9.9.9'
     const browser = new Visitor()
-    const good = async () =>
-      browser.post(
-        '/connexion/cle-d-acces',
-        await passkey.assertion(await signInChallenge(browser)),
-        {
-          ip,
-        },
-      )
-    for (let i = 0; i < 5; i++) expect((await good()).headers.get('location')).toBe('/espace')
     const limit = testConfig.limits.signInFailuresPerClient
-    for (let i = 0; i < limit; i++) {
-      const answer = await browser.post('/connexion/cle-d-acces', { credential_id: 'x' }, { ip })
-      expect(answer.status).toBe(422)
+    let posts = 0
+    let refused: Response | undefined
+    while (posts <= limit) {
+      posts++
+      refused = await browser.post('/connexion/cle-d-acces', { credential_id: 'x' }, { ip })
+      if (refused.status === 429) break
     }
-    const blocked = await good()
-    expect(blocked.status).toBe(429)
-    expect(await textOf(blocked)).toMatch(/réessayez dans \d+ minute/i)
+    expect(refused!.status).toBe(429)
+    expect(posts).toBeGreaterThanOrEqual(limit)
+    expect(await textOf(refused!)).toMatch(/réessayez dans \d+ minute/i)
+    // The network is blocked for passwords now…
+    const password = await browser.post(
+      '/connexion',
+      { identifier: family.familyNumber, password: FAMILY_PASSWORD },
+      { ip },
+    )
+    expect(password.status).toBe(429)
+    // …and a passkey, which cannot be guessed, still signs in from it.
+    const assertion = await passkey.assertion(await signInChallenge(browser))
+    const signedIn = await browser.post('/connexion/cle-d-acces', assertion, { ip })
+    expect(signedIn.headers.get('location')).toBe('/espace')
   })
 })
 
@@ -252,7 +257,26 @@ describe('registering a passkey is refused', () => {
     expect((await browser.post('/espace/cles-d-acces', attestation)).headers.get('location')).toBe(
       '/espace',
     )
-    expect((await browser.post('/espace/cles-d-acces', attestation)).status).toBe(422)
+    // The same challenge again, answered by another authenticator: spent.
+    const another = await SoftPasskey.make(user.id)
+    const again = await browser.post('/espace/cles-d-acces', await another.attestation(challenge))
+    expect(again.status).toBe(422)
     expect(await db.select().from(passkeys).where(eq(passkeys.familyId, family.id))).toHaveLength(1)
+  })
+
+  it('from a session opened more than 15 minutes ago (a computer left signed in)', async () => {
+    const { family, browser, token } = await signedInFamily()
+    const { challenge, user } = await options(browser)
+    await db
+      .update(sessions)
+      .set({ createdAt: Date.now() - 16 * 60_000 })
+      .where(eq(sessions.familyId, family.id))
+    expect((await browser.post('/espace/cles-d-acces/defi', {})).status).toBe(403)
+    const passkey = await SoftPasskey.make(user.id)
+    const answer = await browser.post('/espace/cles-d-acces', await passkey.attestation(challenge))
+    expect(answer.status).toBe(422)
+    expect(await textOf(answer)).toContain("Pour ajouter une clé d'accès, reconnectez-vous")
+    expect(await db.select().from(passkeys).where(eq(passkeys.familyId, family.id))).toEqual([])
+    expect(token).toBeTruthy()
   })
 })

@@ -55,10 +55,23 @@ describe('readRegistration', () => {
       ok: false,
       reason: 'malformed attestation object',
     })
-    const trailing = new Uint8Array([...good, 0])
-    expect((await readRegistration(trailing, rp())).ok).toBe(false)
-    // An EdDSA key (COSE -8): not offered, not accepted.
     const authData = (readCbor(good)[0] as Map<string, Uint8Array>).get('authData')!
+    const wrap = (data: Uint8Array) =>
+      cbor(
+        new Map<any, any>([
+          ['fmt', 'none'],
+          ['attStmt', new Map()],
+          ['authData', data],
+        ]),
+      )
+    // A byte after the credential's key, inside the authenticator data (no extension flag).
+    expect(await readRegistration(wrap(new Uint8Array([...authData, 0])), rp())).toEqual({
+      ok: false,
+      reason: 'malformed attestation object',
+    })
+    // A byte after the attestation object itself.
+    expect((await readRegistration(new Uint8Array([...good, 0]), rp())).ok).toBe(false)
+    // An EdDSA key (COSE -8): not offered, not accepted.
     const edKey = cbor(
       new Map<any, any>([
         [1, 1],
@@ -67,14 +80,19 @@ describe('readRegistration', () => {
         [-2, new Uint8Array(32)],
       ]),
     )
-    const idEnd = 55 + 32
-    const swapped = new Uint8Array([...authData.slice(0, idEnd), ...edKey])
-    const object = cbor(
-      new Map<any, any>([
-        ['fmt', 'none'],
-        ['attStmt', new Map()],
-        ['authData', swapped],
-      ]),
+    const swapped = new Uint8Array([...authData.slice(0, 55 + 32), ...edKey])
+    expect(await readRegistration(wrap(swapped), rp())).toEqual({
+      ok: false,
+      reason: 'unsupported public key',
+    })
+  })
+
+  it('refuses an RSA key under 2048 bits', async () => {
+    const weak = await SoftPasskey.make('handle', { algorithm: 'RS256', modulusLength: 1024 })
+    const { attestation_object } = await weak.attestation('challenge')
+    const object = Uint8Array.from(
+      atob(attestation_object.replace(/-/g, '+').replace(/_/g, '/')),
+      (c) => c.charCodeAt(0),
     )
     expect(await readRegistration(object, rp())).toEqual({
       ok: false,

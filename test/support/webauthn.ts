@@ -107,7 +107,7 @@ export class SoftPasskey {
 
   static async make(
     userHandle: string,
-    options: { algorithm?: Algorithm; counter?: number } = {},
+    options: { algorithm?: Algorithm; counter?: number; modulusLength?: number } = {},
   ): Promise<SoftPasskey> {
     const algorithm = options.algorithm ?? 'ES256'
     const keys = (await crypto.subtle.generateKey(
@@ -115,7 +115,7 @@ export class SoftPasskey {
         ? { name: 'ECDSA', namedCurve: 'P-256' }
         : {
             name: 'RSASSA-PKCS1-v1_5',
-            modulusLength: 2048,
+            modulusLength: options.modulusLength ?? 2048,
             publicExponent: Uint8Array.of(1, 0, 1),
             hash: 'SHA-256',
           },

@@ -38,6 +38,7 @@ export async function openSession(
     method: SignInMethod
     opensIf: Fence
     temporaryPasswordId?: number
+    passkeyId?: string
     alsoWrites?: (opened: Fence) => BatchItem<'sqlite'>[]
     now: number
   },
@@ -49,6 +50,7 @@ export async function openSession(
       familyId: family.id,
       method,
       temporaryPasswordId: options.temporaryPasswordId ?? null,
+      passkeyId: options.passkeyId ?? null,
       // An import may close the family between the check and this batch: it ends its sessions, and
       // this one must not open after that.
       opensIf: fenceAnd(options.opensIf, familyOpen(db, family.id)),

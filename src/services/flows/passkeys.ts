@@ -1,7 +1,7 @@
 import { fenceAnd, fencedBatch } from '../../db/fenced-batch'
 import type { Db } from '../../db/client'
 import { trustedDeviceId } from '../devices'
-import { forgivePasskeySignInStatements, passkeySignInLimited, type SignInClient } from '../limits'
+import { countPasskeyRefusal, type SignInClient } from '../limits'
 import { passkeyMail } from '../mail/passkey-mails'
 import {
   dismissPasskeyOfferStatement,
@@ -28,7 +28,7 @@ import {
   type PasskeySummary,
 } from '../records/passkeys'
 import { recordEventStatement } from '../records/security-events'
-import type { SignInMethod } from '../records/sessions'
+import { endPasskeySessionsStatement, type SignInMethod } from '../records/sessions'
 import { RETENTION } from '../retention'
 import type { Settings as Config } from '../settings'
 import {
@@ -55,18 +55,32 @@ const DAY_MS = 24 * 3_600_000
 // « Plus tard » keeps the offer away this long (docs/passkeys.md).
 export const OFFER_PAUSE_MS = 30 * DAY_MS
 
+// A passkey is added only from a session opened this recently: a session left open on a shared
+// computer cannot give a stranger a lasting way in (re-authentication before adding an authenticator,
+// OWASP ASVS 5.0 V6 "authentication lifecycle").
+export const PASSKEY_REGISTRATION_WINDOW_MS = 15 * 60_000
+
+/** Whether a session opened at `signedInAt` may add a passkey now. */
+export const canAddPasskey = (signedInAt: number, now: number) =>
+  now - signedInAt < PASSKEY_REGISTRATION_WINDOW_MS
+
+/** The session a family space is shown to: how and when it was opened. */
+export type SignedIn = { method: SignInMethod; createdAt: number }
+
 /**
  * Whether the family space offers a passkey: after a sign-in with the family's own password only (not
  * a passkey, not a temporary password, not the first sign-in after a password change, which is most
- * often a reset: GOV.UK One Login's rule), to a family with none, at most once a month after « Plus tard ».
+ * often a reset: GOV.UK One Login's rule), while a passkey may be added, to a family with none, at most
+ * once a month after « Plus tard ».
  */
 export function passkeyOfferDue(
-  method: SignInMethod,
+  session: SignedIn,
   family: Family,
   passkeyCount: number,
   now: number,
 ) {
-  if (method !== 'password' || passkeyCount > 0) return false
+  if (session.method !== 'password' || passkeyCount > 0) return false
+  if (!canAddPasskey(session.createdAt, now)) return false
   const justChanged =
     family.passwordChangedAt !== null && (family.previousSignInAt ?? 0) < family.passwordChangedAt
   const dismissed = family.passkeyOfferDismissedAt
@@ -110,10 +124,10 @@ type PasskeySignInInput = PasskeyAssertion &
   Pick<SignInClient, 'clientKey' | 'networks'> & { deviceCookie?: string; previousToken?: string }
 
 /**
- * Signs a family in with a passkey: a full session and a device cookie, like its password. Counted per
- * client network first (limits/sign-in.ts); then the challenge, the origin, the RP ID, user
- * verification, the passkey's family (its user handle) and the signature are checked, and the batch
- * that opens the session also spends the challenge and moves the counter, both fenced.
+ * Signs a family in with a passkey: a full session and a device cookie, like its password. The
+ * challenge, the origin, the RP ID, user verification, the passkey's family (its user handle) and the
+ * signature are checked, and the batch that opens the session also spends the challenge and moves the
+ * counter, both fenced. Only a refusal is counted, per client network (limits/sign-in.ts).
  */
 export async function signInWithPasskey(
   db: Db,
@@ -121,32 +135,32 @@ export async function signInWithPasskey(
   input: PasskeySignInInput,
   now: number,
 ): Promise<SignInResult> {
-  const limited = await passkeySignInLimited(db, config, input, now)
-  if (limited) return { ok: false, reason: 'limited', ...limited }
   const rp = rpOf(config)
+  const refuse = (familyId: number | null, reason: string, challenge?: string) =>
+    refusePasskey(db, config, { client: input, familyId, reason, challenge }, now)
   const clientData = decodeBase64url(input.clientData)
   const authenticatorData = decodeBase64url(input.authenticatorData)
   const signature = decodeBase64url(input.signature)
   if (!clientData || !authenticatorData || !signature || !decodeBase64url(input.credentialId)) {
-    return refusePasskey(db, input, null, 'malformed assertion')
+    return refuse(null, 'malformed assertion')
   }
   const read = readClientData(clientData, 'get', rp)
-  if (!read.ok) return refusePasskey(db, input, null, read.reason)
+  if (!read.ok) return refuse(null, read.reason)
   const { challenge } = read
   const [found] = await findPasskeyStatement(db, input.credentialId)
-  if (!found) return refusePasskey(db, input, null, 'unknown passkey', challenge)
+  if (!found) return refuse(null, 'unknown passkey', challenge)
   const { passkey, family } = found
   // The handle the authenticator keeps with the passkey names its family: another family's passkey
   // (or a handle swapped in transit) opens nothing.
   if (!family.passkeyUserId || input.userHandle !== family.passkeyUserId) {
-    return refusePasskey(db, input, family.id, 'user handle mismatch', challenge)
+    return refuse(family.id, 'user handle mismatch', challenge)
   }
   const verified = await verifyAssertion(
     { authenticatorData, clientDataJSON: clientData, signature },
     passkey,
     rp,
   )
-  if (!verified.ok) return refusePasskey(db, input, family.id, verified.reason, challenge)
+  if (!verified.ok) return refuse(family.id, verified.reason, challenge)
   if (family.closedAt !== null) {
     await consumeChallengeStatement(db, challenge)
     return { ok: false, reason: 'closed' }
@@ -161,6 +175,7 @@ export async function signInWithPasskey(
   )
   const opened = await openSession(db, config, { ...input, deviceId }, family, {
     method: 'passkey',
+    passkeyId: passkey.id,
     opensIf: fenceAnd(
       challengeLive(db, { challenge, purpose: 'sign_in', familyId: null }, now),
       passkeyAccepts(db, passkey.id, counter),
@@ -168,7 +183,6 @@ export async function signInWithPasskey(
     alsoWrites: (opened) => [
       consumeChallengeStatement(db, challenge, opened),
       recordPasskeyUseStatement(db, { credentialId: passkey.id, counter, now }, opened),
-      ...forgivePasskeySignInStatements(db, input, opened),
     ],
     now,
   })
@@ -176,24 +190,34 @@ export async function signInWithPasskey(
   // The challenge was spent or expired, the passkey removed, or its counter went back (a clone).
   const reason =
     counter > 0 && counter <= passkey.signCount ? 'counter went back' : 'challenge spent'
-  return refusePasskey(db, input, family.id, reason, challenge)
+  return refuse(family.id, reason, challenge)
 }
 
-/** A refused passkey: its challenge spent, a `sign_in_failed` event with the reason. */
+/**
+ * A refused passkey: its challenge spent, a `sign_in_failed` event with the reason, and the refusal
+ * counted per client network; past that limit, the wait is what the client is told.
+ */
 async function refusePasskey(
   db: Db,
-  client: Pick<SignInClient, 'clientKey'>,
-  familyId: number | null,
-  reason: string,
-  challenge?: string,
+  config: Config,
+  input: {
+    client: Pick<SignInClient, 'clientKey' | 'networks'>
+    familyId: number | null
+    reason: string
+    challenge?: string
+  },
+  now: number,
 ): Promise<SignInResult> {
+  const { client, challenge } = input
   const event = recordEventStatement(db, {
     type: 'sign_in_failed',
-    familyId,
+    familyId: input.familyId,
     clientKey: client.clientKey,
-    detail: `passkey: ${reason}`,
+    detail: `passkey: ${input.reason}`,
   })
   await db.batch(challenge ? [event, consumeChallengeStatement(db, challenge)] : [event])
+  const limited = await countPasskeyRefusal(db, config, client, now)
+  if (limited) return { ok: false, reason: 'limited', ...limited }
   return { ok: false, reason: 'passkey-refused' }
 }
 
@@ -399,6 +423,8 @@ export async function removePasskey(
       removed,
     ),
     ...(mail ? [mail.enqueue(removed)] : []),
+    // Whoever signed in with it is out too.
+    endPasskeySessionsStatement(db, { familyId: family.id, passkeyId: passkey.id }, removed),
   ])
   if (deleted.length === 0) return null
   const [queued] = mail ? await mail.queuedId : []

@@ -10,9 +10,8 @@ export {
 export { logMailBudgetExhausted } from './once-an-hour'
 export {
   countSignInAttempt,
-  forgivePasskeySignInStatements,
+  countPasskeyRefusal,
   forgiveSignInStatements,
-  passkeySignInLimited,
   signInLimited,
   type SignInClient,
 } from './sign-in'

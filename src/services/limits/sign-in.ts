@@ -97,11 +97,12 @@ export function forgiveSignInStatements(db: Db, client: SignInClient, fence: Fen
 }
 
 /**
- * A passkey sign-in, counted per client network before its check, like a password's: the number is not
- * known until the passkey is found, and a passkey cannot be guessed, so its failures never count
- * against a family's number (a stranger could not lock a family out of its passkey that way).
+ * A refused passkey, counted per client network like a failed password. Only refusals count: a valid
+ * passkey cannot be guessed, so it signs in whatever its network's count (a stranger failing on purpose
+ * on a shared network never keeps a family from its passkey), and nothing is counted per number (the
+ * number is not known until the passkey is found). Returns how long to wait when over the limit.
  */
-export function passkeySignInLimited(
+export function countPasskeyRefusal(
   db: Db,
   config: Config,
   client: Pick<SignInClient, 'clientKey' | 'networks'>,
@@ -111,15 +112,4 @@ export function passkeySignInLimited(
   const limit = { max: signInFailuresPerClient, windowMs: signInWindowMs, escalates: true }
   const checks = perNetwork('signin-client', client.networks, limit, 'sign-in per client')
   return limitedOnly(countAll(db, checks, client.clientKey, now))
-}
-
-/** What a successful passkey sign-in forgives: the one attempt it counted on each network. */
-export function forgivePasskeySignInStatements(
-  db: Db,
-  client: Pick<SignInClient, 'networks'>,
-  fence: Fence,
-) {
-  return client.networks.map((network) =>
-    releaseAttemptStatement(db, limitKey('signin-client', network.key), fence),
-  )
 }

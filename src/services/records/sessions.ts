@@ -49,6 +49,7 @@ export function createSessionStatement(
     familyId: number
     method: SignInMethod
     temporaryPasswordId?: number | null
+    passkeyId?: string | null
     opensIf: SQL
   },
   limits: SessionLimits,
@@ -66,6 +67,7 @@ export function createSessionStatement(
       kind: input.method === 'temporary_password' ? 'restricted' : 'full',
       method: input.method,
       temporaryPasswordId: input.temporaryPasswordId ?? null,
+      passkeyId: input.passkeyId ?? null,
       createdAt: now,
       lastSeenAt: now,
       expiresAt: now + limits.absoluteMs,
@@ -202,6 +204,19 @@ export function countLiveSessionsStatement(db: Db, familyId: number, now: number
     .select({ count: sql<number>`count(*)` })
     .from(sessions)
     .where(and(eq(sessions.familyId, familyId), gt(sessions.expiresAt, now)))
+}
+
+/** Ends the sessions a passkey opened (it was removed), if `fence` holds. */
+export function endPasskeySessionsStatement(
+  db: Db,
+  input: { familyId: number; passkeyId: string },
+  fence: SQL,
+) {
+  return db
+    .delete(sessions)
+    .where(
+      and(eq(sessions.familyId, input.familyId), eq(sessions.passkeyId, input.passkeyId), fence),
+    )
 }
 
 /** Ends every session of the family (an agent's action), returning which. */
