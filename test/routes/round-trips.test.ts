@@ -9,6 +9,7 @@ import {
   uniqueFamilyNumber,
 } from '../support/helpers'
 import { signedInFamily, signedInWithTemporaryPassword } from '../support/signed-in'
+import { registerPasskey, signInChallenge } from '../support/webauthn'
 
 // Each D1 call is a network hop in production. The counts per route (calls, and the queries they
 // hold), measured through a counting wrapper around the real binding; README "Performance" lists them.
@@ -126,5 +127,25 @@ describe('D1 round trips per route', () => {
       browser.get('/espace', { env: { DB } }),
     )
     expect(calls).toHaveLength(1)
+  })
+
+  it('POST /connexion/cle-d-acces: 2 (the passkey and its family, then the session batch)', async () => {
+    const { browser } = await signedInFamily()
+    const { passkey } = await registerPasskey(browser)
+    const assertion = await passkey.assertion(await signInChallenge(browser))
+    const { response, calls } = await roundTrips('POST /connexion/cle-d-acces', (DB) =>
+      post('/connexion/cle-d-acces', assertion, { env: { DB } }),
+    )
+    expect(response.headers.get('location')).toBe('/espace')
+    expect(calls).toHaveLength(2)
+  })
+
+  it('GET /espace for a family with passkeys: 2 (the session, its passkeys)', async () => {
+    const { browser } = await signedInFamily()
+    await registerPasskey(browser)
+    const { calls } = await roundTrips('GET /espace, family with passkeys', (DB) =>
+      browser.get('/espace', { env: { DB } }),
+    )
+    expect(calls).toHaveLength(2)
   })
 })
