@@ -15,7 +15,8 @@ const base64url = (buffer) =>
 // browser runs one WebAuthn request at a time, so the button and « Créer » cancel it first.
 let autofill
 const AUTOFILL_RENEWAL_MS = 9 * 60_000
-// Refused by the browser (no authenticator, or autofill turned off): not asked again on this page.
+// Refused by the browser (no authenticator, or autofill turned off), or already used once: not asked
+// again on this page (a passkey the server refused is not offered over and over; the button stays).
 let autofillRefused = false
 
 const signInForm = () => document.querySelector('form[data-passkey="sign-in"]')
@@ -111,6 +112,7 @@ async function startAutofill() {
   autofill = request
   const renewal = setTimeout(startAutofill, AUTOFILL_RENEWAL_MS)
   signIn(form, 'conditional', request.controller)
+    .then(() => (autofillRefused = true))
     .catch((error) => (autofillRefused ||= error.name !== 'AbortError'))
     .finally(() => {
       clearTimeout(renewal)

@@ -118,17 +118,18 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
     expect(new URL(second.url()).pathname).toBe('/espace')
 
     // Deleted in the family space: the authenticator still holds it, the server refuses it.
-    await page
+    await second
       .getByRole('button', { name: "Supprimer la clé d'accès « Téléphone de test »" })
       .click()
-    await page.getByText("La clé d'accès « Téléphone de test » est supprimée").waitFor()
-    await signOut(page)
-    await page.getByRole('button', { name: "Se connecter avec une clé d'accès" }).click()
-    await page.getByText("Cette clé d'accès n'a pas été acceptée").waitFor()
-    expect(new URL(page.url()).pathname).toBe('/connexion')
-    await screenshot(page, 'passkey-refused-after-deletion')
+    await second.getByText("La clé d'accès « Téléphone de test » est supprimée").waitFor()
+    await signOut(second)
+    await second.getByRole('button', { name: "Se connecter avec une clé d'accès" }).click()
+    await second.getByText("Cette clé d'accès n'a pas été acceptée").waitFor()
+    expect(new URL(second.url()).pathname).toBe('/connexion')
+    await screenshot(second, 'passkey-refused-after-deletion')
     expect(violations).toEqual([])
     await context.close()
+    await laptop.close()
   })
 
   it('is never offered after a temporary password, nor on the sign-in right after the reset', async () => {
