@@ -8,6 +8,8 @@ export type Bindings = Env & {
   MAIL_API_KEY?: string
   // Cloudflare Email Service binding, only for MAIL_PROVIDER = "cloudflare".
   EMAIL?: SendEmail
+  // Secret (`wrangler secret put FRANCECONNECT_CLIENT_SECRET`), with FRANCECONNECT_ISSUER and _CLIENT_ID.
+  FRANCECONNECT_CLIENT_SECRET?: string
   // Secret (`wrangler secret put CLIENT_KEY_SECRET`), required outside development.
   CLIENT_KEY_SECRET?: string
 }

@@ -128,6 +128,28 @@ describe('the configuration schema', () => {
     },
   )
 
+  it('takes FranceConnect with its issuer, client id and secret together, over https, or not at all', () => {
+    const franceConnect = {
+      FRANCECONNECT_ISSUER: 'https://fcp-low.sbx.dev-franceconnect.fr/api/v2/',
+      FRANCECONNECT_CLIENT_ID: 'client-id-from-datapass',
+      FRANCECONNECT_CLIENT_SECRET: 'a-secret',
+    }
+    const result = parseConfig({ ...production, ...franceConnect })
+    expect(result.ok && result.config.franceConnect).toEqual({
+      issuer: 'https://fcp-low.sbx.dev-franceconnect.fr/api/v2',
+      clientId: 'client-id-from-datapass',
+      clientSecret: 'a-secret',
+    })
+    const without = parseConfig(production)
+    expect(without.ok && without.config.franceConnect).toBeNull()
+    expect(problemsOf({ ...franceConnect, FRANCECONNECT_CLIENT_SECRET: undefined })).toEqual([
+      expect.stringMatching(/^FRANCECONNECT_ISSUER: .*all three or none/),
+    ])
+    expect(
+      problemsOf({ ...franceConnect, FRANCECONNECT_ISSUER: 'http://fc.example/api/v2' }),
+    ).toEqual([expect.stringMatching(/^FRANCECONNECT_ISSUER: must be an https:\/\/ address/)])
+  })
+
   it('accepts the largest hash that fits, N=2^15 with r=8 (32 MiB)', () => {
     expect(problemsOf({ SCRYPT_LOG_N: '15', SCRYPT_R: '8', SCRYPT_P: '3' })).toEqual([])
   })

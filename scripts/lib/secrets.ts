@@ -5,5 +5,6 @@ export function requiredSecrets(vars: Record<string, unknown>): string[] {
     'CLIENT_KEY_SECRET',
     ...(vars.MAIL_PROVIDER === 'http' ? ['MAIL_API_KEY'] : []),
     ...(vars.TURNSTILE_SITE_KEY ? ['TURNSTILE_SECRET_KEY'] : []),
+    ...(vars.FRANCECONNECT_ISSUER ? ['FRANCECONNECT_CLIENT_SECRET'] : []),
   ]
 }

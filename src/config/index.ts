@@ -65,6 +65,14 @@ function toConfig(raw: RawConfig): Settings {
       raw.ACCESS_TEAM_DOMAIN && raw.ACCESS_AUD
         ? { teamDomain: raw.ACCESS_TEAM_DOMAIN, audience: raw.ACCESS_AUD }
         : null,
+    franceConnect:
+      raw.FRANCECONNECT_ISSUER && raw.FRANCECONNECT_CLIENT_ID && raw.FRANCECONNECT_CLIENT_SECRET
+        ? {
+            issuer: raw.FRANCECONNECT_ISSUER,
+            clientId: raw.FRANCECONNECT_CLIENT_ID,
+            clientSecret: raw.FRANCECONNECT_CLIENT_SECRET,
+          }
+        : null,
     challenge: challengeSettings(raw),
     trustedNetworks: raw.TRUSTED_NETWORKS,
     // Development and tests may run without one: a random key per isolate stands in.

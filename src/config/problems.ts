@@ -11,6 +11,32 @@ export function scryptMemoryProblems(raw: RawConfig): string[] {
   ]
 }
 
+// FranceConnect: the issuer, the client id and the secret together or not at all, the issuer over TLS
+// (its keys sign the identities the portal trusts); a provider on this machine in development only.
+export function franceConnectProblems(raw: RawConfig): string[] {
+  const given = [
+    raw.FRANCECONNECT_ISSUER,
+    raw.FRANCECONNECT_CLIENT_ID,
+    raw.FRANCECONNECT_CLIENT_SECRET,
+  ]
+  const set = given.filter(Boolean).length
+  if (set === 0) return []
+  const problems: string[] = []
+  if (set !== 3) {
+    problems.push(
+      'FRANCECONNECT_ISSUER: set it with FRANCECONNECT_CLIENT_ID and the secret FRANCECONNECT_CLIENT_SECRET, all three or none',
+    )
+  }
+  const issuer = raw.FRANCECONNECT_ISSUER
+  const local = /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(issuer ?? '')
+  if (issuer && !issuer.startsWith('https://') && !(local && raw.ENVIRONMENT === 'development')) {
+    problems.push(
+      'FRANCECONNECT_ISSUER: must be an https:// address (e.g. https://fcp-low.sbx.dev-franceconnect.fr/api/v2 for the integration environment)',
+    )
+  }
+  return problems
+}
+
 // What is tolerable on a laptop but never in front of families.
 export function deploymentProblems(raw: RawConfig): string[] {
   const problems: string[] = []
@@ -31,6 +57,7 @@ export function deploymentProblems(raw: RawConfig): string[] {
       'TURNSTILE_SITE_KEY: set it with the secret TURNSTILE_SECRET_KEY, both or neither (the Turnstile widget of the portal)',
     )
   }
+  problems.push(...franceConnectProblems(raw))
   if (raw.ACCESSIBILITY_STATUS !== 'non conforme' && !raw.ACCESSIBILITY_AUDIT_DATE) {
     problems.push(
       `ACCESSIBILITY_AUDIT_DATE: required to declare the site "${raw.ACCESSIBILITY_STATUS}" (RGAA: only an audit can say so)`,

@@ -102,6 +102,16 @@ export const configSchema = z.object({
     ),
   ),
   ACCESS_AUD: z.optional(trimmed(1)),
+  // FranceConnect v2 (docs/franceconnect.md): the issuer (integration or production) and the client id
+  // DataPass gave the commune; the secret comes with them (`wrangler secret put`). All three or none.
+  FRANCECONNECT_ISSUER: z.optional(
+    z.pipe(
+      trimmed(1),
+      z.transform((issuer) => issuer.replace(/\/$/, '')),
+    ),
+  ),
+  FRANCECONNECT_CLIENT_ID: z.optional(trimmed(1)),
+  FRANCECONNECT_CLIENT_SECRET: z.optional(z.string().check(z.minLength(1))),
   // Cloudflare Turnstile, offered past a per-client limit (services/challenge.ts). Development uses
   // the documented test keys and a local stand-in; a deployment without keys keeps the plain 429.
   TURNSTILE_SITE_KEY: z.optional(trimmed(1)),
