@@ -8,7 +8,12 @@ import { render } from './http/respond'
 import { burstLimit } from './middleware/burst-limit'
 import { requestContext } from './middleware/context'
 import { requestLog } from './middleware/request-log'
-import { noStore, sameOriginOnly, securityHeaders } from './middleware/security'
+import {
+  franceConnectFormAction,
+  noStore,
+  sameOriginOnly,
+  securityHeaders,
+} from './middleware/security'
 import { confineRestrictedSessions, loadSession } from './middleware/session'
 import { agents } from './routes/agents'
 import { changePasswordRoute } from './routes/change-password'
@@ -21,6 +26,8 @@ import { healthz } from './routes/healthz'
 import { home } from './routes/home'
 import { login } from './routes/login'
 import { logout } from './routes/logout'
+import { franceConnect } from './routes/franceconnect'
+import { franceConnectLinks } from './routes/franceconnect-links'
 import { passkeySignIn } from './routes/passkey-sign-in'
 import { passkeys } from './routes/passkeys'
 import { logJson, safeErrorReason } from './services/logging'
@@ -33,7 +40,7 @@ const MAX_BODY_BYTES = 64 * 1024
 
 const app = new Hono<AppEnv>()
 
-app.use(requestLog, securityHeaders, noStore, requestContext)
+app.use(requestLog, securityHeaders, noStore, requestContext, franceConnectFormAction)
 app.use(sameOriginOnly, burstLimit)
 app.use(
   bodyLimit({
@@ -56,6 +63,8 @@ app.route(PATHS.newPassword, changePasswordRoute)
 app.route(PATHS.familySpace, familySpace)
 app.route(PATHS.passkeySignIn, passkeySignIn)
 app.route(PATHS.passkeys, passkeys)
+app.route(PATHS.franceConnect, franceConnect)
+app.route(PATHS.franceConnectLinks, franceConnectLinks)
 app.route(PATHS.signOut, logout)
 app.route(PATHS.agents, agents)
 app.route(PATHS.dev, devMail)

@@ -29,6 +29,12 @@ export const PATHS = {
   passkeyOptions: '/espace/cles-d-acces/defi',
   passkeyRemoval: '/espace/cles-d-acces/suppression',
   passkeyOfferLater: '/espace/cles-d-acces/plus-tard',
+  // FranceConnect (docs/franceconnect.md): plain links and redirects, no JavaScript needed.
+  franceConnect: '/franceconnect',
+  franceConnectCallback: '/franceconnect/retour',
+  franceConnectLink: '/franceconnect/relier',
+  franceConnectLinks: '/espace/franceconnect',
+  franceConnectUnlink: '/espace/franceconnect/suppression',
   signOut: '/deconnexion',
   agents: AGENTS,
   agentsMail: `${AGENTS}${AGENTS_ROUTES.mail}`,
@@ -51,6 +57,7 @@ export const AGENT_ACTIONS = {
   liftLimits: 'levee-des-limites',
   forgetDevices: 'oubli-des-appareils',
   removePasskey: 'suppression-cle-d-acces',
+  unlinkFranceConnect: 'suppression-franceconnect',
   resendNotice: 'renvoi-avis',
 } as const
 

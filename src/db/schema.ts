@@ -70,7 +70,9 @@ export const sessions = sqliteTable(
     // 'restricted' sessions come from a temporary password and reach only the new-password step.
     kind: text('kind', { enum: ['full', 'restricted'] }).notNull(),
     // How the session was opened: the family space offers a passkey after a password sign-in only.
-    method: text('method', { enum: ['password', 'temporary_password', 'passkey'] })
+    method: text('method', {
+      enum: ['password', 'temporary_password', 'passkey', 'franceconnect'],
+    })
       .notNull()
       .default('password'),
     temporaryPasswordId: integer('temporary_password_id'),
@@ -121,6 +123,9 @@ export const outbox = sqliteTable(
         'family_number',
         'passkey_added',
         'passkey_removed',
+        'franceconnect_linked',
+        'franceconnect_unlinked',
+        'franceconnect_code',
       ],
     }).notNull(),
     recipient: text('recipient').notNull(),
@@ -211,6 +216,58 @@ export const passkeyChallenges = sqliteTable(
   ],
 )
 
+// FranceConnect identities linked to a family (docs/franceconnect.md): at most 2, one per adult. Only the
+// provider's pseudonymous `sub` and the names shown to the family.
+export const franceConnectLinks = sqliteTable(
+  'franceconnect_links',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    familyId: integer('family_id')
+      .notNull()
+      .references(() => families.id, { onDelete: 'cascade' }),
+    sub: text('sub').notNull().unique(),
+    givenName: text('given_name').notNull(),
+    familyName: text('family_name').notNull(),
+    linkedAt: integer('linked_at').notNull(),
+  },
+  (table) => [index('franceconnect_links_family_id_idx').on(table.familyId)],
+)
+
+// A FranceConnect sign-in on its way (docs/franceconnect.md): the state's SHA-256 (the browser holds
+// the state in a short-lived cookie) and the nonce the ID token must carry. Spent by the callback.
+export const franceConnectRequests = sqliteTable(
+  'franceconnect_requests',
+  {
+    id: text('id').primaryKey(),
+    nonce: text('nonce').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (table) => [index('franceconnect_requests_expires_at_idx').on(table.expiresAt)],
+)
+
+// An identity FranceConnect vouched for that no family has yet: kept 15 minutes while the adult proves
+// the family (its password, or a code mailed to it), behind a cookie whose SHA-256 is the id.
+export const franceConnectPending = sqliteTable(
+  'franceconnect_pending',
+  {
+    id: text('id').primaryKey(),
+    sub: text('sub').notNull(),
+    givenName: text('given_name').notNull(),
+    familyName: text('family_name').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    // Once the family number is typed and a code asked for: the family, the code's SHA-256, its end
+    // and the wrong codes typed (5 at most).
+    familyId: integer('family_id').references(() => families.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash'),
+    codeExpiresAt: integer('code_expires_at'),
+    codeFailures: integer('code_failures').notNull().default(0),
+  },
+  (table) => [
+    index('franceconnect_pending_expires_at_idx').on(table.expiresAt),
+    index('franceconnect_pending_family_id_idx').on(table.familyId),
+  ],
+)
+
 export const attemptCounters = sqliteTable(
   'attempt_counters',
   {
@@ -243,6 +300,8 @@ export const securityEvents = sqliteTable(
         'agent_action',
         'passkey_added',
         'passkey_removed',
+        'franceconnect_linked',
+        'franceconnect_unlinked',
       ],
     }).notNull(),
     familyId: integer('family_id').references(() => families.id, { onDelete: 'set null' }),
@@ -261,5 +320,7 @@ export type Family = typeof families.$inferSelect
 export type Session = typeof sessions.$inferSelect
 export type Device = typeof devices.$inferSelect
 export type Passkey = typeof passkeys.$inferSelect
+export type FranceConnectLink = typeof franceConnectLinks.$inferSelect
+export type FranceConnectPending = typeof franceConnectPending.$inferSelect
 export type OutboxMail = typeof outbox.$inferSelect
 export type SecurityEventType = (typeof securityEvents.$inferInsert)['type']

@@ -45,3 +45,44 @@ export const readDeviceCookie = (c: Context<AppEnv>) => getCookie(c, DEVICE_COOK
 export function setDeviceCookie(c: Context<AppEnv>, token: string) {
   setCookie(c, DEVICE_COOKIE, token, { ...baseOptions, maxAge: RETENTION.deviceCookieMs / 1000 })
 }
+
+// FranceConnect (docs/franceconnect.md). Lax, not Strict: each is read on a navigation that began at
+// FranceConnect (its redirect back, and the redirect to the linking page).
+// The state of the sign-in sent to FranceConnect, for its callback only: 10 minutes.
+const FRANCECONNECT_STATE_COOKIE = '__Host-fc-state'
+// The identity waiting to be linked: 15 minutes.
+const FRANCECONNECT_LINK_COOKIE = '__Host-fc-link'
+// The ID token, for the end-session request at sign-out (`id_token_hint`): as long as the browser.
+const FRANCECONNECT_ID_COOKIE = '__Host-fc-id'
+
+export function setFranceConnectState(c: Context<AppEnv>, state: string) {
+  setCookie(c, FRANCECONNECT_STATE_COOKIE, state, { ...baseOptions, maxAge: 600 })
+}
+
+/** The state, read once: the cookie goes whatever the callback brings. */
+export function takeFranceConnectState(c: Context<AppEnv>): string | undefined {
+  const state = getCookie(c, FRANCECONNECT_STATE_COOKIE)
+  if (state !== undefined) deleteCookie(c, FRANCECONNECT_STATE_COOKIE, baseOptions)
+  return state
+}
+
+export function setFranceConnectLink(c: Context<AppEnv>, token: string) {
+  setCookie(c, FRANCECONNECT_LINK_COOKIE, token, { ...baseOptions, maxAge: 900 })
+}
+
+export const readFranceConnectLink = (c: Context<AppEnv>) => getCookie(c, FRANCECONNECT_LINK_COOKIE)
+
+export function clearFranceConnectLink(c: Context<AppEnv>) {
+  deleteCookie(c, FRANCECONNECT_LINK_COOKIE, baseOptions)
+}
+
+export function setFranceConnectIdToken(c: Context<AppEnv>, idToken: string) {
+  setCookie(c, FRANCECONNECT_ID_COOKIE, idToken, baseOptions)
+}
+
+/** The ID token for the end-session request, read once at sign-out. */
+export function takeFranceConnectIdToken(c: Context<AppEnv>): string | undefined {
+  const idToken = getCookie(c, FRANCECONNECT_ID_COOKIE)
+  if (idToken !== undefined) deleteCookie(c, FRANCECONNECT_ID_COOKIE, baseOptions)
+  return idToken
+}

@@ -33,6 +33,22 @@ export const securityHeaders = secureHeaders({
   crossOriginResourcePolicy: 'same-origin',
 })
 
+/**
+ * With FranceConnect, sign-out (a form post) ends in a redirect to its end-session endpoint: CSP's
+ * form-action governs a form's redirects too, so its origin is allowed there, and nowhere else.
+ */
+export const franceConnectFormAction = createMiddleware<AppEnv>(async (c, next) => {
+  await next()
+  const issuer = c.var.config?.franceConnect?.issuer
+  const csp = c.res.headers.get('Content-Security-Policy')
+  if (!issuer || !csp) return
+  const origin = new URL(issuer).origin
+  c.res.headers.set(
+    'Content-Security-Policy',
+    csp.replace("form-action 'self'", `form-action 'self' ${origin}`),
+  )
+})
+
 /** Every page shows or takes a secret: none of them may be kept by a shared computer's cache. */
 export const noStore = createMiddleware<AppEnv>(async (c, next) => {
   await next()

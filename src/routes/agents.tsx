@@ -26,6 +26,7 @@ import { agentMailLimited, retryAfterMinutes } from '../services/limits'
 import { outboxStats } from '../services/records/outbox-reads'
 import { issueTemporaryPassword } from '../services/flows/password-recovery'
 import { removePasskey } from '../services/flows/passkeys'
+import { unlinkFranceConnect } from '../services/flows/franceconnect'
 import { AGENT_ACTIONS, AGENTS_ROUTES } from '../paths'
 import { agentFamilyStep } from '../views/agents-family'
 import { agentRefusedStep } from '../views/agents-refused'
@@ -59,6 +60,9 @@ const requireAgent = createMiddleware<AppEnv>(async (c, next) => {
 // A network is named by the HMAC its events carry (services/client-key.ts), never by an address.
 const NETWORK_KEY = /^[0-9a-f]{64}$/
 const passkeyField = z.object({ passkey: textField() })
+const linkField = z.object({
+  link: z.pipe(z.pipe(textField(), z.transform(Number)), z.int().check(z.positive())),
+})
 const mailField = z.object({
   mail: z.pipe(z.pipe(textField(), z.transform(Number)), z.int().check(z.positive())),
 })
@@ -168,6 +172,22 @@ export const agents = new Hono<AppEnv>()
         notice = removed
           ? `La clé d’accès « ${removed.name} » est supprimée ; la famille en est avertie par e-mail.`
           : 'Cette clé d’accès n’existe plus.'
+        break
+      }
+      case AGENT_ACTIONS.unlinkFranceConnect: {
+        const form = linkField.safeParse(await readForm(c))
+        const unlinked = form.success
+          ? await unlinkFranceConnect(
+              db,
+              config,
+              { family, linkId: form.data.link, clientKey: null, agent },
+              now,
+            )
+          : null
+        if (unlinked) deliverInBackground(c, async () => unlinked.mailId)
+        notice = unlinked
+          ? `FranceConnect de ${unlinked.adult.givenName} ${unlinked.adult.familyName} est délié ; la famille en est avertie par e-mail.`
+          : 'Cette identité FranceConnect n’est plus reliée.'
         break
       }
       case AGENT_ACTIONS.liftLimits:

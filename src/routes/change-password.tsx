@@ -36,7 +36,11 @@ const SESSION_ENDED =
 function signInAgain(c: Context<AppEnv>, status: 200 | 422) {
   if (!c.var.sessionEnded) return redirectTo(c, PATHS.signIn)
   const identifierHelp = c.var.config.identifierHelp
-  return render(c, { ...signInStep({ identifierHelp, alert: SESSION_ENDED }), status })
+  const franceConnect = c.var.config.franceConnect !== null
+  return render(c, {
+    ...signInStep({ identifierHelp, franceConnect, alert: SESSION_ENDED }),
+    status,
+  })
 }
 
 export const changePasswordRoute = new Hono<AppEnv>()
@@ -114,6 +118,7 @@ export const changePasswordRoute = new Hono<AppEnv>()
     return nextStep(c, PATHS.signIn, () =>
       signInStep({
         identifierHelp: config.identifierHelp,
+        franceConnect: config.franceConnect !== null,
         identifier: familyNumber,
         notice: PASSWORD_SAVED,
       }),

@@ -44,6 +44,7 @@ export const login = new Hono<AppEnv>()
       c,
       signInStep({
         identifierHelp: c.var.config.identifierHelp,
+        franceConnect: c.var.config.franceConnect !== null,
         identifier: savedFor ?? undefined,
         notice: savedFor ? PASSWORD_SAVED : undefined,
         requestPending: current?.session.kind === 'restricted',
@@ -57,6 +58,7 @@ export const login = new Hono<AppEnv>()
       render(c, {
         ...signInStep({
           identifierHelp: config.identifierHelp,
+          franceConnect: config.franceConnect !== null,
           identifier: typedText(body, 'identifier'),
           requestPending: c.var.session?.session.kind === 'restricted',
           ...props,

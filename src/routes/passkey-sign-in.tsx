@@ -36,7 +36,11 @@ export const passkeySignIn = new Hono<AppEnv>()
     const { config, db, clientKey, clientNetworks } = c.var
     const again = (status: 403 | 422 | 429, props: Partial<LoginFormProps>) =>
       render(c, {
-        ...signInStep({ identifierHelp: config.identifierHelp, ...props }),
+        ...signInStep({
+          identifierHelp: config.identifierHelp,
+          franceConnect: config.franceConnect !== null,
+          ...props,
+        }),
         status,
       })
     // Every field is text: a missing one reads as empty and fails the check below, as refused.

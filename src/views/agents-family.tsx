@@ -23,6 +23,8 @@ const EVENTS: Record<SecurityEventType, string> = {
   agent_action: 'action d’un agent',
   passkey_added: 'clé d’accès ajoutée',
   passkey_removed: 'clé d’accès supprimée',
+  franceconnect_linked: 'FranceConnect relié',
+  franceconnect_unlinked: 'FranceConnect délié',
 }
 
 // The buttons' words; their URLs come from AGENT_ACTIONS (src/paths.ts).
@@ -33,6 +35,7 @@ const ACTION_LABELS: Record<AgentAction, string> = {
   liftLimits: 'Lever les limites',
   forgetDevices: 'Oublier tous les appareils de confiance',
   removePasskey: 'Supprimer cette clé d’accès',
+  unlinkFranceConnect: 'Délier',
   resendNotice: 'Renvoyer',
 }
 
@@ -49,6 +52,7 @@ type Overview = {
   events: Array<{ id: number; type: SecurityEventType; detail: string | null; createdAt: number }>
   devices: Array<{ firstSignInAt: number; lastSignInAt: number }>
   passkeys: PasskeySummary[]
+  franceConnectLinks: Array<{ id: number; givenName: string; familyName: string; linkedAt: number }>
 }
 
 /** One of a family's actions: its button, posting to the family's URL for it. */
@@ -57,6 +61,7 @@ function FamilyAction(props: {
   action: AgentAction
   mailId?: number
   passkey?: string
+  link?: number
 }) {
   return (
     <ActionButton
@@ -64,6 +69,7 @@ function FamilyAction(props: {
       label={ACTION_LABELS[props.action]}
       mailId={props.mailId}
       passkey={props.passkey}
+      link={props.link}
     />
   )
 }
@@ -162,6 +168,33 @@ export function AgentFamily({ agent, overview, notice }: AgentFamilyProps) {
                 <td>{when(passkey.lastUsedAt)}</td>
                 <td>
                   <FamilyAction number={number} action="removePasskey" passkey={passkey.id} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>FranceConnect</h2>
+      {overview.franceConnectLinks.length === 0 ? (
+        <p>Aucun adulte relié.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Adulte (selon FranceConnect)</th>
+              <th scope="col">Relié</th>
+              <th scope="col">Action</th>
+            </tr>
+          </thead>
+          <tbody>
+            {overview.franceConnectLinks.map((link) => (
+              <tr>
+                <td>
+                  {link.givenName} {link.familyName}
+                </td>
+                <td>{when(link.linkedAt)}</td>
+                <td>
+                  <FamilyAction number={number} action="unlinkFranceConnect" link={link.id} />
                 </td>
               </tr>
             ))}

@@ -19,6 +19,9 @@ export const MAIL_KINDS: Record<OutboxMail['kind'], string> = {
   family_number: 'numéro de famille',
   passkey_added: 'avis de clé d’accès ajoutée',
   passkey_removed: 'avis de clé d’accès supprimée',
+  franceconnect_code: 'code de liaison FranceConnect',
+  franceconnect_linked: 'avis de FranceConnect relié',
+  franceconnect_unlinked: 'avis de FranceConnect délié',
 }
 export const MAIL_STATUSES: Record<OutboxMail['status'], string> = {
   pending: 'en attente',
@@ -58,6 +61,7 @@ export function ActionButton(props: {
   label: string
   mailId?: number
   passkey?: string
+  link?: number
 }) {
   return (
     <Form action={props.action}>
@@ -65,6 +69,7 @@ export function ActionButton(props: {
         <input type="hidden" name="mail" value={String(props.mailId)} />
       )}
       {props.passkey !== undefined && <input type="hidden" name="passkey" value={props.passkey} />}
+      {props.link !== undefined && <input type="hidden" name="link" value={String(props.link)} />}
       <button type="submit">{props.label}</button>
     </Form>
   )

@@ -30,6 +30,8 @@ type FieldProps = {
   autocomplete: string
   inputmode?: 'numeric'
   maxlength?: number
+  // false for a field one of two buttons does without (FranceConnect's linking: password or code).
+  required?: boolean
 }
 
 /** A labelled input whose errors are tied to it (aria-describedby, aria-invalid) and announced. */
@@ -40,6 +42,7 @@ export function Field({
   value,
   hint,
   errors = [],
+  required = true,
   ...rest
 }: FieldProps) {
   const hintId = hint ? `${name}-hint` : undefined
@@ -58,7 +61,7 @@ export function Field({
         name={name}
         type={type}
         value={type === 'password' ? undefined : value}
-        required
+        required={required}
         autocapitalize="off"
         spellcheck={false}
         aria-invalid={errors.length > 0 ? 'true' : undefined}

@@ -1,6 +1,8 @@
 import type { Family } from '../services/records/families'
+import type { FranceConnectLink } from '../services/flows/franceconnect'
 import type { PasskeySummary } from '../services/flows/passkeys'
 import { Alert, Card, Notice, SignOutForm, StepLink } from './components'
+import { FranceConnectLinks } from './franceconnect'
 import { PasskeyOffer, Passkeys } from './passkeys'
 import { PATHS } from '../paths'
 
@@ -25,6 +27,7 @@ export function maskEmail(email: string): string {
 export type FamilySpaceProps = {
   family: Family
   passkeys: PasskeySummary[]
+  franceConnectLinks: FranceConnectLink[]
   // The passkey offer is due (flows/passkeys.ts: after a password sign-in, at most once a month).
   passkeyOffer: boolean
   // The session is recent enough to add a passkey (flows/passkeys.ts).
@@ -60,6 +63,7 @@ export function FamilySpace(props: FamilySpaceProps) {
         </dd>
       </dl>
       <Passkeys passkeys={passkeys} offered={passkeyOffer} addAllowed={props.addPasskey} />
+      <FranceConnectLinks links={props.franceConnectLinks} />
       <p class="links">
         <StepLink href={PATHS.newPassword}>Changer mon mot de passe</StepLink>
       </p>

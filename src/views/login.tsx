@@ -10,6 +10,7 @@ import {
   type ChallengeView,
 } from './components'
 import { PATHS } from '../paths'
+import { FranceConnectButton } from './franceconnect'
 import { PasskeySignIn } from './passkeys'
 
 export const LOGIN_TITLE = 'Connexion'
@@ -38,6 +39,8 @@ export type LoginFormProps = {
   challenge?: ChallengeView
   // This browser holds a restricted session: say so, and offer to end it.
   requestPending?: boolean
+  // FranceConnect is configured: its button comes first (docs/franceconnect.md).
+  franceConnect?: boolean
 }
 
 /** Seed's "Accès famille" sign-in: the whole step, swapped as one fragment by htmx. */
@@ -49,6 +52,7 @@ export function LoginForm({
   notice,
   challenge,
   requestPending = false,
+  franceConnect = false,
 }: LoginFormProps) {
   return (
     <Card title="Accès famille">
@@ -56,6 +60,7 @@ export function LoginForm({
       {requestPending && <PendingRequest />}
       {notice && <Notice>{notice}</Notice>}
       {alert && <Alert>{alert}</Alert>}
+      {franceConnect && <FranceConnectButton />}
       <Form action={PATHS.signIn}>
         <FamilyNumberField
           label="Identifiant"

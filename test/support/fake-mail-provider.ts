@@ -6,6 +6,8 @@
 //   POST https://<ns>.mail-api.test/__script   JSON list of replies: a status, "hang" (never answers),
 //                                              "late" (accepts the mail, answers 201 after 1.5 s)
 //   POST https://<ns>.mail-api.test/__reset
+import { FakeFranceConnect, type Bend, type Person } from './franceconnect-provider'
+
 type Received = {
   url: string
   method: string
@@ -79,10 +81,42 @@ async function fakeSiteverify(request: Request, url: URL): Promise<Response> {
   return Response.json({ success: errors.length === 0, 'error-codes': errors })
 }
 
+// A FranceConnect v2 stand-in per host `https://<ns>.franceconnect.test/api/v2` (the Worker's
+// configured issuer in route tests): discovery, JWKS, token and userinfo as test/support/
+// franceconnect-provider.ts answers them, and two controls for the test:
+//   POST /__consent {authorizationUrl, person}   the person signs in there: the callback URL
+//   POST /__bend {bend}                          how its next answers are bent
+const franceConnects = new Map<string, Promise<FakeFranceConnect>>()
+
+async function fakeFranceConnect(request: Request, url: URL): Promise<Response> {
+  let made = franceConnects.get(url.hostname)
+  if (!made) {
+    made = FakeFranceConnect.make(`https://${url.hostname}/api/v2`)
+    franceConnects.set(url.hostname, made)
+  }
+  const provider = await made
+  if (url.pathname === '/__consent') {
+    const { authorizationUrl, person } = (await request.json()) as {
+      authorizationUrl: string
+      person: Person
+    }
+    return Response.json({ callback: provider.consent(authorizationUrl, person).href })
+  }
+  if (url.pathname === '/__bend') {
+    provider.bend = ((await request.json()) as { bend: Bend }).bend
+    return new Response('ok')
+  }
+  // A Request of this module's own fetch implementation (miniflare hands in another one's).
+  const body =
+    request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text()
+  return provider.fetch(request.url, { method: request.method, headers: request.headers, body })
+}
+
 export async function fakeMailProvider(request: Request): Promise<Response> {
   const url = new URL(request.url)
   if (url.hostname.endsWith('.cloudflareaccess.com')) return fakeAccessTeam(request, url)
   if (url.hostname.endsWith('.siteverify.test')) return fakeSiteverify(request, url)
+  if (url.hostname.endsWith('.franceconnect.test')) return fakeFranceConnect(request, url)
   if (!url.hostname.endsWith('.mail-api.test')) {
     return new Response('tests have no network', { status: 599 })
   }

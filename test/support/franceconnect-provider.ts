@@ -21,7 +21,6 @@ export type Bend = {
 }
 
 export class FakeFranceConnect {
-  readonly issuer = `https://fc-${crypto.randomUUID().slice(0, 8)}.example/api/v2`
   readonly clientId = 'client-de-test'
   readonly clientSecret = 'secret-de-test-0123456789'
   readonly kid = 'cle-1'
@@ -30,17 +29,20 @@ export class FakeFranceConnect {
   private readonly tokens = new Map<string, Person>()
 
   private constructor(
+    readonly issuer: string,
     private readonly keys: CryptoKeyPair,
     private readonly stranger: CryptoKeyPair,
   ) {}
 
-  static async make(): Promise<FakeFranceConnect> {
+  static async make(
+    issuer = `https://fc-${crypto.randomUUID().slice(0, 8)}.example/api/v2`,
+  ): Promise<FakeFranceConnect> {
     const make = () =>
       crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
         'sign',
         'verify',
       ]) as Promise<CryptoKeyPair>
-    return new FakeFranceConnect(await make(), await make())
+    return new FakeFranceConnect(issuer, await make(), await make())
   }
 
   /** The settings the portal would be configured with for this provider. */

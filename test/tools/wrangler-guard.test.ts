@@ -54,12 +54,17 @@ describe('Workers Logs keep no URL and no header of a request', () => {
   })
 })
 
-describe('what a deployment uploads stays within 100 KiB gzip', () => {
+// 100 KiB until FranceConnect (issue 26): its certified OpenID Connect client (oauth4webapi, about 8 KiB
+// gzip in the bundle) and its routes took the Worker past it. The budget is raised for them, not for
+// anything else (README, "The Worker's size").
+const UPLOAD_BUDGET_KIB = 115
+
+describe(`what a deployment uploads stays within ${UPLOAD_BUDGET_KIB} KiB gzip`, () => {
   it.each(['production', 'staging'])('minifies %s', (env) => {
     expect(read(env).minify).toBe(true)
   })
 
-  it("keeps production's Total Upload, as wrangler counts it, within 100 KiB gzip", () => {
-    expect(measureUpload('production').gzipKiB).toBeLessThanOrEqual(100)
+  it("keeps production's Total Upload, as wrangler counts it, within the budget", () => {
+    expect(measureUpload('production').gzipKiB).toBeLessThanOrEqual(UPLOAD_BUDGET_KIB)
   })
 })

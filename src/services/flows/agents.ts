@@ -14,6 +14,7 @@ import {
   requeueFailedNoticeStatements,
 } from '../records/outbox-reads'
 import { listFamilyEventsStatement, recordEventStatement } from '../records/security-events'
+import { listLinksStatement } from '../records/franceconnect'
 import { listPasskeysStatement } from '../records/passkeys'
 import { countLiveSessionsStatement, endFamilySessionsStatement } from '../records/sessions'
 import { voidTemporaryPasswordsStatement } from '../records/temporary-passwords'
@@ -26,13 +27,14 @@ export async function familyOverview(db: Db, familyNumber: string, now: number) 
   const family = await findFamilyByNumber(db, familyNumber)
   if (!family) return null
   const limits = familyLimitsStatement(db, familyNumber, now)
-  const [live, blocking, mails, events, devices, passkeys] = await db.batch([
+  const [live, blocking, mails, events, devices, passkeys, franceConnectLinks] = await db.batch([
     countLiveSessionsStatement(db, family.id, now),
     limits.statement,
     listFamilyMailsStatement(db, family.id),
     listFamilyEventsStatement(db, family.id),
     listDevicesStatement(db, family.id),
     listPasskeysStatement(db, family.id),
+    listLinksStatement(db, family.id),
   ])
   return {
     family,
@@ -42,6 +44,7 @@ export async function familyOverview(db: Db, familyNumber: string, now: number) 
     events,
     devices,
     passkeys,
+    franceConnectLinks,
   }
 }
 

@@ -6,6 +6,7 @@ import type { Mailer } from '../mail/mailer'
 import { clockFrom, deleteFinishedMailsStatement, expireOverdueMails } from '../records/outbox'
 import { outboxStats } from '../records/outbox-reads'
 import { deleteLongClosedFamiliesStatement } from '../records/families'
+import { deleteExpiredFranceConnectStatements } from '../records/franceconnect'
 import { deleteExpiredChallengesStatement } from '../records/passkey-challenges'
 import { deleteOldEventsStatement } from '../records/security-events'
 import { deleteExpiredSessionsStatements } from '../records/sessions'
@@ -40,6 +41,7 @@ export async function runHousekeeping(
     deleteFinishedMailsStatement(db, now),
     deleteLongClosedFamiliesStatement(db, now),
     deleteExpiredChallengesStatement(db, now),
+    ...deleteExpiredFranceConnectStatements(db, now),
   ])
 
   logJson('info', 'outbox_run', {

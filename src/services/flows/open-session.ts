@@ -79,7 +79,8 @@ export async function openSession(
                 type: 'sign_in_succeeded',
                 familyId: family.id,
                 clientKey: input.clientKey,
-                detail: method === 'passkey' ? 'passkey' : undefined,
+                // How, when it was not the password: `passkey`, `franceconnect`.
+                detail: method === 'password' ? undefined : method,
               },
               opened,
             ),

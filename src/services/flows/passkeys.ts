@@ -87,10 +87,6 @@ export function passkeyOfferDue(
   return !justChanged && (dismissed === null || now - dismissed >= OFFER_PAUSE_MS)
 }
 
-export function listPasskeys(db: Db, familyId: number): Promise<PasskeySummary[]> {
-  return listPasskeysStatement(db, familyId)
-}
-
 export async function dismissPasskeyOffer(db: Db, familyId: number, now: number) {
   await dismissPasskeyOfferStatement(db, familyId, now)
 }

@@ -71,11 +71,9 @@ export async function signIn(
     })
   }
 
-  // The count and the hash wait their turn: at most a few hashes at once per isolate (hash-gate.ts).
-  const gated = await withHashSlot(config.hashing, () => checkPassword(db, config, input, now))
-  if (gated.busy) return { ok: false, reason: 'busy' }
-  if (!gated.value.ok) return gated.value
-  const { family, client, upgrade } = gated.value
+  const checked = await checkFamilyPassword(db, config, input, now)
+  if (!checked.ok) return checked
+  const { family, client, upgrade } = checked
   if (family.closedAt !== null) return { ok: false, reason: 'closed' }
   const version = family.passwordVersion
   return openSession(db, config, client, family, {
@@ -96,6 +94,17 @@ export async function signIn(
     ],
     now,
   })
+}
+
+/**
+ * The family's own password checked as a sign-in checks it (counted first, one scrypt, waiting its
+ * turn for a hash): for a sign-in, and for whatever else a password proves (linking FranceConnect).
+ */
+export async function checkFamilyPassword(db: Db, config: Config, input: SignInInput, now: number) {
+  // The count and the hash wait their turn: at most a few hashes at once per isolate (hash-gate.ts).
+  const gated = await withHashSlot(config.hashing, () => checkPassword(db, config, input, now))
+  if (gated.busy) return { ok: false as const, reason: 'busy' as const }
+  return gated.value
 }
 
 /**

@@ -34,8 +34,10 @@ function nextAttemptDelay(attempts: number, random = Math.random()): number {
   return Math.round(ceiling / 2 + (random * ceiling) / 2)
 }
 
+// Mails that carry a secret (a temporary password, a FranceConnect linking code) keep no body once sent.
+const SECRET_KINDS = new Set<OutboxMail['kind']>(['temporary_password', 'franceconnect_code'])
 const purgedBody = (mail: Pick<OutboxMail, 'kind'>, options: OutboxOptions) =>
-  mail.kind === 'temporary_password' && !options.keepBodies ? { text: null, html: null } : {}
+  SECRET_KINDS.has(mail.kind) && !options.keepBodies ? { text: null, html: null } : {}
 
 // `lost`: the lease ran out before the send, and the mail was left to whoever holds it now.
 // `deferred`: the hourly budget is spent; the mail waits in the outbox for the next window.

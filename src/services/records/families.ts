@@ -14,6 +14,10 @@ export function findFamilyByNumberStatement(db: Db, familyNumber: string) {
   return db.select().from(families).where(eq(families.familyNumber, familyNumber)).limit(1)
 }
 
+export function findFamilyById(db: Db, familyId: number) {
+  return db.select().from(families).where(eq(families.id, familyId)).get()
+}
+
 const passwordStillAt = (familyId: number, version: number) =>
   and(eq(families.id, familyId), eq(families.passwordVersion, version))
 

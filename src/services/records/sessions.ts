@@ -3,6 +3,7 @@ import type { Db } from '../../db/client'
 import { insertWhereStatement } from '../../db/conditional'
 import { families, sessions, temporaryPasswords, type Family, type Session } from '../../db/schema'
 import { randomHex, sha256Hex } from '../crypto'
+import { countLinksOf } from './franceconnect'
 import { countPasskeysOf } from './passkeys'
 
 // Copenhagen Book "Sessions"; OWASP Session Management cheat sheet; ASVS 5.0 V7.
@@ -19,6 +20,7 @@ export type CurrentSession = {
   temporaryPasswordHash: string | null
   // Read with the session: most families have none, and then no page needs another query for them.
   passkeyCount: number
+  franceConnectCount: number
 }
 
 // Writing last_seen_at on every request would cost a D1 write per page: once a minute is precise enough.
@@ -103,6 +105,7 @@ export async function validateSessionToken(
       family: families,
       temporaryPassword: temporaryPasswords,
       passkeyCount: countPasskeysOf(sessions.familyId),
+      franceConnectCount: countLinksOf(sessions.familyId),
     })
     .from(sessions)
     .innerJoin(families, eq(families.id, sessions.familyId))
@@ -135,6 +138,7 @@ export async function validateSessionToken(
     token,
     temporaryPasswordHash: temporaryPassword?.secretHash ?? null,
     passkeyCount: row.passkeyCount,
+    franceConnectCount: row.franceConnectCount,
   }
 }
 
@@ -217,6 +221,17 @@ export function endPasskeySessionsStatement(
     .where(
       and(eq(sessions.familyId, input.familyId), eq(sessions.passkeyId, input.passkeyId), fence),
     )
+}
+
+/** Ends the family's sessions opened one way (FranceConnect, when an adult is unlinked), if `fence`. */
+export function endMethodSessionsStatement(
+  db: Db,
+  input: { familyId: number; method: SignInMethod },
+  fence: SQL,
+) {
+  return db
+    .delete(sessions)
+    .where(and(eq(sessions.familyId, input.familyId), eq(sessions.method, input.method), fence))
 }
 
 /** Ends every session of the family (an agent's action), returning which. */

@@ -1,0 +1,38 @@
+import { Hono } from 'hono'
+import * as z from 'zod/mini'
+import type { AppEnv } from '../env'
+import { readForm, textField } from '../http/form'
+import { deliverInBackground } from '../http/mail'
+import { nextStep, redirectTo, render } from '../http/respond'
+import { unlinkFranceConnect } from '../services/flows/franceconnect'
+import { familySpaceView } from './family-space'
+import { PATHS } from '../paths'
+
+// « Délier » in the family space (docs/franceconnect.md): a full session removes one of its family's
+// FranceConnect links; the family is mailed, the family's FranceConnect sessions end.
+const unlinkForm = z.object({
+  link: z.pipe(z.pipe(textField(), z.transform(Number)), z.int().check(z.positive())),
+})
+
+export const franceConnectLinks = new Hono<AppEnv>().post('/suppression', async (c) => {
+  const current = c.var.session
+  if (current?.session.kind !== 'full') return redirectTo(c, PATHS.signIn)
+  const { family, session } = current
+  const form = unlinkForm.safeParse(await readForm(c))
+  const unlinked = form.success
+    ? await unlinkFranceConnect(
+        c.var.db,
+        c.var.config,
+        { family, linkId: form.data.link, clientKey: c.var.clientKey },
+        Date.now(),
+      )
+    : null
+  if (!unlinked) {
+    const alert = "Cette identité FranceConnect n'est plus reliée : elle a déjà été déliée."
+    return render(c, { ...(await familySpaceView(c, family, session, { alert })), status: 422 })
+  }
+  deliverInBackground(c, async () => unlinked.mailId)
+  const { givenName, familyName } = unlinked.adult
+  const notice = `FranceConnect de ${givenName} ${familyName} est délié : cette identité ne permet plus de se connecter.`
+  return nextStep(c, PATHS.familySpace, () => familySpaceView(c, family, session, { notice }))
+})
