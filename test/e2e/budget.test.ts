@@ -14,7 +14,9 @@ import {
 const KB = 1024
 const SIGN_IN_PAGE_BUDGET = 6 * KB
 const FRAGMENT_BUDGET = 1.5 * KB
-const COLD_FLOW_BUDGET = 30 * KB
+// 30 KB until passkeys (issue 25): their script and the one challenge a sign-in page asks for cost
+// 2.4 KB on the wire; minifying the page scripts and the stylesheet won back most of it (README, 7).
+const COLD_FLOW_BUDGET = 31 * KB
 
 const gzipped = (text: string) => gzipSync(Buffer.from(text)).length
 
@@ -131,7 +133,7 @@ describe('byte budgets', () => {
     await context.close()
   })
 
-  it('moves at most 30 KB over the wire for the whole six-step flow on a cold cache', async () => {
+  it('moves at most 31 KB over the wire for the whole six-step flow on a cold cache', async () => {
     const context = await browser().newContext(phone(true))
     const page = await context.newPage()
     const devtools = await context.newCDPSession(page)
