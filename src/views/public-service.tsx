@@ -97,7 +97,12 @@ export function PersonalDataNotice({ config }: { config: Config }) {
         <li>
           si vous créez une clé d’accès : sa clé publique, le nom que vous lui donnez, ses dates de
           création et de dernière utilisation (votre empreinte, votre visage ou votre code ne
-          quittent jamais votre appareil).
+          quittent jamais votre appareil) ;
+        </li>
+        <li>
+          si un adulte relie son identité FranceConnect : l’identifiant que FranceConnect attribue à
+          cette personne pour ce service, ses prénoms et son nom, la date de liaison (rien d’autre
+          de FranceConnect n’est conservé).
         </li>
       </ul>
       <h2>Durées de conservation</h2>
@@ -118,7 +123,10 @@ export function PersonalDataNotice({ config }: { config: Config }) {
         <li>
           compteurs de tentatives : {days(RETENTION.attemptCountersMs)} sans nouvelle tentative ;
         </li>
-        <li>clé d’accès : jusqu’à ce que vous la supprimiez, ou avec votre compte famille.</li>
+        <li>clé d’accès : jusqu’à ce que vous la supprimiez, ou avec votre compte famille ;</li>
+        <li>
+          liaison FranceConnect : jusqu’à ce qu’elle soit déliée, ou avec votre compte famille.
+        </li>
       </ul>
       <p>
         Votre compte famille lui-même est conservé tant que la commune gère votre dossier. Quand
