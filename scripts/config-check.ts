@@ -24,13 +24,20 @@ const hasEmailBinding = wrangler.send_email.some(
 )
 // Secrets are not in wrangler.toml: assume they are set (the Worker refuses to serve without them),
 // and say how to check them. One written as a plain var would be readable by anyone with the repo.
-const SECRETS = ['MAIL_API_KEY', 'CLIENT_KEY_SECRET', 'TURNSTILE_SECRET_KEY'] as const
+const SECRETS = [
+  'MAIL_API_KEY',
+  'CLIENT_KEY_SECRET',
+  'TURNSTILE_SECRET_KEY',
+  'FRANCECONNECT_CLIENT_SECRET',
+] as const
 const result = parseConfig({
   ...vars,
   MAIL_API_KEY: 'secret',
   CLIENT_KEY_SECRET: 'a-secret-of-at-least-thirty-two-characters',
   // Set as a secret exactly when the widget's site key is a var.
   TURNSTILE_SECRET_KEY: vars.TURNSTILE_SITE_KEY ? 'turnstile-secret' : undefined,
+  // Set as a secret exactly when FranceConnect's issuer is a var (docs/franceconnect.md).
+  FRANCECONNECT_CLIENT_SECRET: vars.FRANCECONNECT_ISSUER ? 'franceconnect-secret' : undefined,
   EMAIL: hasEmailBinding ? {} : undefined,
 })
 const problems = result.ok ? [] : [...result.problems]

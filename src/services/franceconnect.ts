@@ -9,7 +9,7 @@ export type FranceConnectClient = {
   issuer: string
   clientId: string
   clientSecret: string
-  // PUBLIC_URL + /franceconnect/retour and PUBLIC_URL + /deconnexion/franceconnect, never the request's.
+  // PUBLIC_URL + /franceconnect/retour and PUBLIC_URL + /connexion, never the request's.
   redirectUri: string
   postLogoutRedirectUri: string
   // Tests and a provider on this machine; production uses the platform's fetch over TLS.

@@ -145,6 +145,7 @@ describe('linking an adult, then signing in with FranceConnect', () => {
       { env: FC },
     )
     expect(wrong.status).toBe(422)
+    expect(await textOf(wrong)).toContain("Ce code n'est pas le bon")
     const linked = await browser.post('/franceconnect/relier', { code }, { env: FC })
     expect(linked.headers.get('location')).toBe('/espace')
     expect(
@@ -163,6 +164,29 @@ describe('linking an adult, then signing in with FranceConnect', () => {
     )
     expect(answer.status).toBe(422)
     expect(await textOf(answer)).toContain('Identifiant ou mot de passe incorrect.')
+    expect(
+      await db.select().from(franceConnectLinks).where(eq(franceConnectLinks.familyId, family.id)),
+    ).toEqual([])
+  })
+
+  it('gives a code 5 tries, after which even the right one fails', async () => {
+    const family = await createFamily({ password: PASSWORD })
+    const browser = new Visitor()
+    await viaFranceConnect(browser)
+    await browser.post(
+      '/franceconnect/relier',
+      { identifier: family.familyNumber, action: 'code' },
+      { env: FC },
+    )
+    const [mail] = await mailsTo(family.email!)
+    const code = /Code : (\d{6})/.exec(mail!.text!)![1]!
+    const wrong = code === '000000' ? '111111' : '000000'
+    for (let i = 0; i < 5; i++) {
+      await browser.post('/franceconnect/relier', { code: wrong }, { env: FC })
+    }
+    const late = await browser.post('/franceconnect/relier', { code }, { env: FC })
+    expect(late.status).toBe(422)
+    expect(await textOf(late)).toContain("Ce code n'est pas le bon")
     expect(
       await db.select().from(franceConnectLinks).where(eq(franceConnectLinks.familyId, family.id)),
     ).toEqual([])
@@ -324,9 +348,25 @@ describe('what the callback refuses, with a clear page and nothing written', () 
     expect(await textOf(cancelled)).toContain('La connexion avec FranceConnect a été annulée')
   })
 
-  it('leaves no pending identity behind a refused callback', async () => {
-    expect(
-      await db.select().from(franceConnectPending).where(eq(franceConnectPending.sub, 'never')),
-    ).toEqual([])
+  it('a code request says the same for an unknown number, and its code is wrong like any', async () => {
+    const family = await createFamily({ password: PASSWORD })
+    const answers = []
+    for (const identifier of [family.familyNumber, '990000000000001']) {
+      const browser = new Visitor()
+      await viaFranceConnect(browser)
+      const asked = await browser.post(
+        '/franceconnect/relier',
+        { identifier, action: 'code' },
+        { env: FC },
+      )
+      const wrong = await browser.post('/franceconnect/relier', { code: '000001' }, { env: FC })
+      answers.push([asked.status, wrong.status, await textOf(wrong)])
+    }
+    expect(answers[0]![0]).toBe(200)
+    expect(answers[1]![0]).toBe(200)
+    expect(answers[0]![1]).toBe(422)
+    expect(answers[1]![1]).toBe(422)
+    expect(answers[0]![2]).toContain("Ce code n'est pas le bon")
+    expect(answers[1]![2]).toContain("Ce code n'est pas le bon")
   })
 })

@@ -73,19 +73,28 @@ describe('the callback', () => {
     expect(await identityFromCallback(client, callback, secrets)).toEqual(refused)
   })
 
-  it.each<[string, Bend]>([
-    ['a wrong nonce', { idToken: { nonce: 'n'.repeat(43) } }],
-    ['a wrong issuer', { idToken: { iss: 'https://faux-franceconnect.example/api/v2' } }],
-    ['another audience', { idToken: { aud: 'un-autre-service' } }],
-    ['an expired token', { idToken: { exp: Math.floor(Date.now() / 1000) - 3600 } }],
-    ['alg none', { idTokenSigning: 'none' }],
-    ['HS256 with the client secret', { idTokenSigning: 'HS256' }],
-    ["a key that is not the provider's", { idTokenSigning: 'stranger' }],
-    ['an acr below eidas1', { idToken: { acr: 'basic' } }],
-    ['an unsigned userinfo', { userInfoUnsigned: true }],
-    ['a userinfo for another person', { userInfoSub: 'quelqu-un-d-autre' }],
-  ])('refuses %s', async (_, bend) => {
-    expect((await walk(bend)).outcome).toEqual(refused)
+  it.each<[string, Bend, RegExp]>([
+    ['a wrong nonce', { idToken: { nonce: 'n'.repeat(43) } }, /"nonce"/],
+    ['a wrong issuer', { idToken: { iss: 'https://faux-franceconnect.example/api/v2' } }, /"iss"/],
+    ['another audience', { idToken: { aud: 'un-autre-service' } }, /"aud"/],
+    ['an expired token', { idToken: { exp: Math.floor(Date.now() / 1000) - 3600 } }, /"exp"/],
+    ['alg none', { idTokenSigning: 'none' }, /"alg"/],
+    ['HS256 with the client secret', { idTokenSigning: 'HS256' }, /"alg"/],
+    ["a key that is not the provider's", { idTokenSigning: 'stranger' }, /signature/i],
+    ['an acr below eidas1', { idToken: { acr: 'basic' } }, /^acr basic$/],
+    ['an unsigned userinfo', { userInfoUnsigned: true }, /JWT UserInfo Response expected/],
+    [
+      "a userinfo signed by a key that is not the provider's",
+      { userInfoSigning: 'stranger' },
+      /signature/i,
+    ],
+    ['a userinfo for another person', { userInfoSub: 'quelqu-un-d-autre' }, /"sub"/],
+  ])('refuses %s', async (_, bend, reason) => {
+    expect((await walk(bend)).outcome).toEqual({
+      ok: false,
+      reason: 'refused',
+      detail: expect.stringMatching(reason),
+    })
   })
 
   it('tells a cancellation (access_denied) from a provider error', async () => {
@@ -113,7 +122,7 @@ describe('the end-session request', () => {
     expect(Object.fromEntries(url.searchParams)).toEqual({
       id_token_hint: 'a.b.c',
       state: 's'.repeat(43),
-      post_logout_redirect_uri: 'https://famille.example/deconnexion/franceconnect',
+      post_logout_redirect_uri: 'https://famille.example/connexion',
     })
   })
 })

@@ -15,8 +15,10 @@ export type Bend = {
   idToken?: Record<string, unknown>
   // How the ID token is signed: its own key, `none`, HS256 with the client secret, or a stranger's key.
   idTokenSigning?: 'ES256' | 'none' | 'HS256' | 'stranger'
-  // The userinfo answered as plain JSON rather than a signed JWT, or for another `sub`.
+  // The userinfo answered as plain JSON rather than a signed JWT, signed by a stranger's key, or for
+  // another `sub`.
   userInfoUnsigned?: boolean
+  userInfoSigning?: 'ES256' | 'stranger'
   userInfoSub?: string
 }
 
@@ -52,7 +54,7 @@ export class FakeFranceConnect {
       clientId: this.clientId,
       clientSecret: this.clientSecret,
       redirectUri,
-      postLogoutRedirectUri: 'https://famille.example/deconnexion/franceconnect',
+      postLogoutRedirectUri: 'https://famille.example/connexion',
       fetch: this.fetch,
     }
   }
@@ -161,7 +163,7 @@ export class FakeFranceConnect {
         aud: this.clientId,
       }
       if (this.bend.userInfoUnsigned) return json(claims)
-      return new Response(await this.jwt(claims), {
+      return new Response(await this.jwt(claims, this.bend.userInfoSigning), {
         headers: { 'content-type': 'application/jwt' },
       })
     }

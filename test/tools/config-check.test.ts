@@ -132,6 +132,31 @@ describe('npm run config:check', () => {
     expect(run.stderr).toContain('- CLIENT_KEY_SECRET: a secret, never a var')
   })
 
+  it('takes FranceConnect as two vars and the secret, refuses http and the secret as a var', () => {
+    const vars = (lines: string) =>
+      [/(\[env\.production\.vars\]\n)/, `$1${lines}`] as [RegExp, string]
+    const configured = check(
+      tomlWith([
+        ...ready,
+        vars(
+          'FRANCECONNECT_ISSUER = "https://fcp-low.sbx.dev-franceconnect.fr/api/v2"\nFRANCECONNECT_CLIENT_ID = "client-datapass"\n',
+        ),
+      ]),
+    )
+    expect(configured.status, configured.output).toBe(0)
+    const plain = check(
+      tomlWith([
+        ...ready,
+        vars(
+          'FRANCECONNECT_ISSUER = "http://fcp-low.sbx.dev-franceconnect.fr/api/v2"\nFRANCECONNECT_CLIENT_ID = "client-datapass"\nFRANCECONNECT_CLIENT_SECRET = "oops"\n',
+        ),
+      ]),
+    )
+    expect(plain.status).toBe(1)
+    expect(plain.stderr).toContain('FRANCECONNECT_ISSUER: must be an https:// address')
+    expect(plain.stderr).toContain('- FRANCECONNECT_CLIENT_SECRET: a secret, never a var')
+  })
+
   it('accepts a filled-in production configuration and reminds to check the secrets', () => {
     const run = check(tomlWith(ready))
     expect(run.status, run.output).toBe(0)

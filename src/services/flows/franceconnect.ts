@@ -21,8 +21,8 @@ import {
 } from '../records/families'
 import {
   codeMatches,
+  codeMatchesNow,
   CODE_TTL_MS,
-  countCodeFailureStatement,
   createPendingStatement,
   createRequestStatement,
   deletePendingStatement,
@@ -36,6 +36,7 @@ import {
   pendingLive,
   setCodeStatement,
   stillLinked,
+  takeCodeTryStatement,
   takeRequestStatement,
   unlinkStatement,
   type FranceConnectLink,
@@ -201,7 +202,11 @@ export type CodeRequestResult =
   | ({ ok: false; reason: 'limited' } & Limited)
   | { ok: false; reason: 'expired' }
 
-/** Mails a 6-digit code to the family's address (valid 15 minutes, one use), limited like a mail request. */
+/**
+ * Mails a 6-digit code to the family's address (valid 15 minutes, 5 tries), limited like a mail
+ * request. The same write and the same answer whatever the number: for a number with no family (or
+ * none to mail), a code nobody receives.
+ */
 export async function sendLinkCode(
   db: Db,
   config: Config,
@@ -210,19 +215,19 @@ export async function sendLinkCode(
 ): Promise<CodeRequestResult> {
   const pending = await findPending(db, input.pendingToken, now)
   if (!pending) return { ok: false, reason: 'expired' }
-  const limited = await mailRequestLimited(
-    db,
-    config,
-    { subject: { familyNumber: input.familyNumber }, ...input },
-    now,
-  )
+  const subject = { familyNumber: input.familyNumber }
+  const limited = await mailRequestLimited(db, config, { subject, ...input }, now)
   if (limited) return { ok: false, reason: 'limited', ...limited }
   const family = await findFamilyByNumber(db, input.familyNumber)
-  if (!family?.email || family.closedAt !== null) return { ok: true, mailId: null }
   const code = sixDigits()
+  if (!family?.email || family.closedAt !== null) {
+    await setCodeStatement(db, { token: input.pendingToken, familyId: null, code }, now)
+    return { ok: true, mailId: null }
+  }
   const content = await franceConnectCodeMail({
     family,
     code,
+    requestedBy: { givenName: pending.givenName, familyName: pending.familyName },
     expiresAt: now + CODE_TTL_MS,
     portalName: config.portalName,
   })
@@ -253,8 +258,10 @@ function sixDigits(): string {
 }
 
 /**
- * Links with the mailed code: counted like a sign-in on the family's number, 5 wrong codes kill it,
- * then linked and signed in.
+ * Links with the mailed code: each try first takes one of the code's 5 (atomically: parallel guesses
+ * cannot share one) and is counted like a sign-in on the family's number; then the code is compared,
+ * and a right one links and signs in. A code asked for a number with no family never matches, with
+ * the same answer as a wrong one.
  */
 export async function linkWithCode(
   db: Db,
@@ -263,29 +270,18 @@ export async function linkWithCode(
   now: number,
 ): Promise<LinkResult> {
   const pending = await findPending(db, input.pendingToken, now)
-  if (!pending?.familyId) return { ok: false, reason: 'expired' }
-  const family = await findFamilyById(db, pending.familyId)
-  if (!family) return { ok: false, reason: 'expired' }
-  const counted = await countSignInAttempt(
-    db,
-    config,
-    { ...input, familyNumber: family.familyNumber, deviceId: null },
-    now,
-  )
+  if (!pending?.codeHash) return { ok: false, reason: 'expired' }
+  const [tried] = await takeCodeTryStatement(db, input.pendingToken, now)
+  if (!tried?.familyId) return { ok: false, reason: 'wrong-code' }
+  const family = await findFamilyById(db, tried.familyId)
+  if (!family) return { ok: false, reason: 'wrong-code' }
+  const client = { ...input, familyNumber: family.familyNumber, deviceId: null }
+  const counted = await countSignInAttempt(db, config, client, now)
   if (counted.limited) return { ok: false, reason: 'limited', ...counted.limited }
+  const code = { token: input.pendingToken, code: input.code, familyId: family.id }
+  if (!(await codeMatchesNow(db, code, now))) return { ok: false, reason: 'wrong-code' }
   if (family.closedAt !== null) return { ok: false, reason: 'closed' }
-  const result = await link(
-    db,
-    config,
-    { ...input, pending, family },
-    codeMatches(db, { token: input.pendingToken, code: input.code }, now),
-    now,
-  )
-  if (!result.ok && result.reason === 'expired') {
-    await countCodeFailureStatement(db, input.pendingToken)
-    return { ok: false, reason: 'wrong-code' }
-  }
-  return result
+  return link(db, config, { ...input, pending, family }, codeMatches(db, code, now), now)
 }
 
 /**

@@ -17,16 +17,19 @@ const parisTime = new Intl.DateTimeFormat('fr-FR', {
 export async function franceConnectCodeMail(input: {
   family: Recipient
   code: string
+  // Who asked, as FranceConnect named them: the family knows whether it is one of its adults.
+  requestedBy: { givenName: string; familyName: string }
   expiresAt: number
   portalName: string
 }): Promise<MailContent> {
+  const who = `${input.requestedBy.givenName} ${input.requestedBy.familyName}`
   const until = parisTime.format(new Date(input.expiresAt))
   return composeMail(FRANCECONNECT_CODE_SUBJECT, [
     [greeting(input.family)],
     [
       paragraph(
         line(
-          "Une personne s'est identifiée avec FranceConnect et demande à relier cette identité à votre espace famille.",
+          `${who}, identifié(e) avec FranceConnect, demande à relier cette identité à votre espace famille.`,
         ),
       ),
       {
@@ -38,7 +41,7 @@ export async function franceConnectCodeMail(input: {
       paragraph(line(`Ce code est valable jusqu'au ${until}, pour une seule liaison.`)),
       paragraph(
         line(
-          "Si ce n'est pas vous ni un adulte de votre famille, ne communiquez ce code à personne : sans lui, rien n'est relié.",
+          `Si ${who} n'est pas un adulte de votre famille, ne communiquez ce code à personne, même à quelqu'un qui vous le demande : sans lui, rien n'est relié.`,
         ),
       ),
     ],

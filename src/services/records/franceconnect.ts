@@ -188,10 +188,13 @@ export function deletePendingStatement(db: Db, token: string, fence?: SQL) {
     .where(and(eq(franceConnectPending.id, sha256Hex(token)), fence))
 }
 
-/** A code mailed for the family: its hash and end replace any earlier one, failures back to 0. */
+/**
+ * A code for the family typed in (its hash and end replace any earlier one, tries back to 0); for a
+ * number that has no family to mail, a code nobody receives, so that the page answers alike.
+ */
 export function setCodeStatement(
   db: Db,
-  input: { token: string; familyId: number; code: string },
+  input: { token: string; familyId: number | null; code: string },
   now: number,
 ) {
   return db
@@ -210,29 +213,59 @@ export function setCodeStatement(
     )
 }
 
-/** In a condition: `code` is the live code of the pending identity, under its failures. */
-export const codeMatches = (db: Db, input: { token: string; code: string }, now: number) =>
+/**
+ * Takes one of the code's 5 tries, before the code is compared: parallel guesses cannot share a try.
+ * Returns the family the code was asked for (null for a number with none), or nothing once the code
+ * is spent, expired or out of tries.
+ */
+export function takeCodeTryStatement(db: Db, token: string, now: number) {
+  return db
+    .update(franceConnectPending)
+    .set({ codeFailures: sql`${franceConnectPending.codeFailures} + 1` })
+    .where(
+      and(
+        eq(franceConnectPending.id, sha256Hex(token)),
+        gt(franceConnectPending.codeExpiresAt, now),
+        lt(franceConnectPending.codeFailures, CODE_FAILURES_MAX),
+      ),
+    )
+    .returning({ familyId: franceConnectPending.familyId })
+}
+
+const codeIs = (input: { token: string; code: string; familyId: number }, now: number) =>
+  and(
+    eq(franceConnectPending.id, sha256Hex(input.token)),
+    eq(franceConnectPending.codeHash, sha256Hex(input.code)),
+    eq(franceConnectPending.familyId, input.familyId),
+    gt(franceConnectPending.codeExpiresAt, now),
+  )
+
+/** Whether `code` is the live code asked for `familyId` (a try already taken). */
+export async function codeMatchesNow(
+  db: Db,
+  input: { token: string; code: string; familyId: number },
+  now: number,
+) {
+  const row = await db
+    .select({ id: franceConnectPending.id })
+    .from(franceConnectPending)
+    .where(codeIs(input, now))
+    .get()
+  return row !== undefined
+}
+
+/** In a condition: the same, when the link's batch runs. */
+export const codeMatches = (
+  db: Db,
+  input: { token: string; code: string; familyId: number },
+  now: number,
+) =>
   exists(
     db
       .select({ one: sql`1` })
       .from(franceConnectPending)
-      .where(
-        and(
-          eq(franceConnectPending.id, sha256Hex(input.token)),
-          eq(franceConnectPending.codeHash, sha256Hex(input.code)),
-          gt(franceConnectPending.codeExpiresAt, now),
-          lt(franceConnectPending.codeFailures, CODE_FAILURES_MAX),
-        ),
-      ),
+      .where(codeIs(input, now)),
   )
-
-/** Counts a wrong code (at 5, the code is dead: a new one must be asked for). */
-export function countCodeFailureStatement(db: Db, token: string) {
-  return db
-    .update(franceConnectPending)
-    .set({ codeFailures: sql`${franceConnectPending.codeFailures} + 1` })
-    .where(eq(franceConnectPending.id, sha256Hex(token)))
-}
 
 /** What the cron deletes: expired sign-ins and pending identities. */
 export function deleteExpiredFranceConnectStatements(db: Db, now: number) {
