@@ -7,6 +7,7 @@ import {
   setDeviceCookie,
   setPasswordSavedFlash,
 } from '../http/cookies'
+import { commonPasswords } from '../http/common-passwords'
 import { parseForm, readForm, textField } from '../http/form'
 import { tooManyAttempts, tooManySignIns } from '../http/limits'
 import { deliverInBackground } from '../http/mail'
@@ -84,7 +85,7 @@ export const changePasswordRoute = new Hono<AppEnv>()
       confirmation,
       removePasskeys: removePasskeys && current.passkeyCount > 0,
     }
-    const errors = passwordChangeErrors(config, current, form)
+    const errors = passwordChangeErrors(config, current, form, await commonPasswords(c))
     if (hasErrors(errors)) return again(422, { errors })
     const now = Date.now()
     const { familyNumber } = current.family

@@ -1,3 +1,4 @@
+import { commonPasswordCheck, COMMON_PASSWORDS_PATH } from '../../src/services/common-passwords'
 import { env } from 'cloudflare:workers'
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { desc, eq, sql } from 'drizzle-orm'
@@ -288,4 +289,11 @@ export async function sendAsAgent(
     env: { ...team.env(), ...options.env },
     headers: { 'Cf-Access-Jwt-Assertion': await team.token(), ...options.headers },
   })
+}
+
+/** The common-password check as the Worker builds it, from the static asset this build wrote. */
+export async function commonPasswordsFromAssets() {
+  const assets = (env as unknown as { ASSETS: Fetcher }).ASSETS
+  const response = await assets.fetch(new URL(COMMON_PASSWORDS_PATH, 'https://assets.invalid'))
+  return commonPasswordCheck(new Uint8Array(await response.arrayBuffer()))
 }

@@ -1,4 +1,4 @@
-import { isCommonPassword } from '../common-passwords'
+import type { CommonPasswordCheck } from '../common-passwords'
 import { passwordProblems } from '../password-policy'
 import type { CurrentSession } from '../records/sessions'
 import { isTemporaryPassword } from '../records/temporary-passwords'
@@ -24,6 +24,7 @@ export function passwordChangeErrors(
   config: Config,
   current: CurrentSession,
   form: PasswordChangeForm,
+  isCommonPassword: CommonPasswordCheck,
 ): PasswordChangeErrors {
   const errors: PasswordChangeErrors = {}
   const { session, family } = current
