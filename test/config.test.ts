@@ -150,6 +150,17 @@ describe('the configuration schema', () => {
     ).toEqual([expect.stringMatching(/^FRANCECONNECT_ISSUER: must be an https:\/\/ address/)])
   })
 
+  it('takes AGENT_EMAIL_DOMAINS as a list of domains, lowercased, and refuses anything else', () => {
+    const result = parseConfig({ ...production, AGENT_EMAIL_DOMAINS: 'Ville-Exemple.fr mairie.fr' })
+    expect(result.ok && result.config.access?.emailDomains).toEqual([
+      'ville-exemple.fr',
+      'mairie.fr',
+    ])
+    expect(problemsOf({ AGENT_EMAIL_DOMAINS: '@ville-exemple.fr' })).toEqual([
+      expect.stringMatching(/^AGENT_EMAIL_DOMAINS: not an e-mail domain: @ville-exemple\.fr/),
+    ])
+  })
+
   it('accepts the largest hash that fits, N=2^15 with r=8 (32 MiB)', () => {
     expect(problemsOf({ SCRYPT_LOG_N: '15', SCRYPT_R: '8', SCRYPT_P: '3' })).toEqual([])
   })

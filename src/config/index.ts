@@ -63,7 +63,11 @@ function toConfig(raw: RawConfig): Settings {
     },
     access:
       raw.ACCESS_TEAM_DOMAIN && raw.ACCESS_AUD
-        ? { teamDomain: raw.ACCESS_TEAM_DOMAIN, audience: raw.ACCESS_AUD }
+        ? {
+            teamDomain: raw.ACCESS_TEAM_DOMAIN,
+            audience: raw.ACCESS_AUD,
+            emailDomains: raw.AGENT_EMAIL_DOMAINS,
+          }
         : null,
     franceConnect:
       raw.FRANCECONNECT_ISSUER && raw.FRANCECONNECT_CLIENT_ID && raw.FRANCECONNECT_CLIENT_SECRET

@@ -102,6 +102,29 @@ export const configSchema = z.object({
     ),
   ),
   ACCESS_AUD: z.optional(trimmed(1)),
+  // Optional: the e-mail domains of the commune's agents (e.g. "ville-exemple.fr"), separated by
+  // commas or spaces. Any other Access identity is refused with 403 (docs/agents-console.md).
+  AGENT_EMAIL_DOMAINS: z.pipe(
+    z._default(z.string(), ''),
+    z.transform((value, payload) => {
+      const domains = value
+        .toLowerCase()
+        .split(/[\s,]+/)
+        .filter(Boolean)
+      const bad = domains.filter(
+        (domain) => !/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain),
+      )
+      if (bad.length > 0) {
+        payload.issues.push({
+          code: 'custom',
+          input: value,
+          message: `not an e-mail domain: ${bad.join(', ')} (e.g. ville-exemple.fr)`,
+        })
+        return z.NEVER
+      }
+      return domains
+    }),
+  ),
   // FranceConnect v2 (docs/franceconnect.md): the issuer (integration or production) and the client id
   // DataPass gave the commune; the secret comes with them (`wrangler secret put`). All three or none.
   FRANCECONNECT_ISSUER: z.optional(

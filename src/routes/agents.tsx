@@ -51,7 +51,11 @@ const requireAgent = createMiddleware<AppEnv>(async (c, next) => {
     : { refused: 'ACCESS_TEAM_DOMAIN and ACCESS_AUD are not set' }
   if ('refused' in checked) {
     logJson('warn', 'agent_refused', { reason: checked.refused })
-    return render(c, agentRefusedStep())
+    const outside =
+      'email' in checked && checked.email && access
+        ? { email: checked.email, domains: access.emailDomains }
+        : undefined
+    return render(c, agentRefusedStep(outside))
   }
   c.set('agent', checked.agent.email)
   await next()

@@ -5,7 +5,10 @@ import type { HonoJsonWebKey } from 'hono/utils/jwt/jws'
 // signed JWT in the `Cf-Access-Jwt-Assertion` header; the app checks it itself (Cloudflare's
 // "Validate JWTs" guide): RS256, issuer = the team domain, audience = the application's AUD tag, an
 // expiry, key from the team's /cdn-cgi/access/certs. Anything else is refused, whatever the environment.
-export type AccessSettings = { teamDomain: string; audience: string }
+// `emailDomains`: when set (AGENT_EMAIL_DOMAINS), only identities of these domains are agents: an
+// Access policy that lets in more (a one-time PIN to any address, a wide identity provider) does not
+// open the console to them.
+export type AccessSettings = { teamDomain: string; audience: string; emailDomains: string[] }
 export type Agent = { email: string }
 
 const CERTS_TTL_MS = 10 * 60_000
@@ -59,7 +62,8 @@ const REFUSALS: Record<string, string> = {
   JwtHeaderRequiresKid: 'token without key id',
 }
 
-export type AgentCheck = { agent: Agent } | { refused: string }
+// `email`: a valid Access identity outside AGENT_EMAIL_DOMAINS, told so on its page.
+export type AgentCheck = { agent: Agent } | { refused: string; email?: string }
 
 /**
  * The agent the token names, or why it is refused: missing, forged, expired, unexpiring or foreign
@@ -87,9 +91,12 @@ export async function verifyAgent(
       verification: { iss: settings.teamDomain, aud: settings.audience },
       allowedAlgorithms: ['RS256'],
     })
-    return typeof payload.email === 'string'
-      ? { agent: { email: payload.email } }
-      : { refused: 'token without e-mail' }
+    if (typeof payload.email !== 'string') return { refused: 'token without e-mail' }
+    const domain = payload.email.slice(payload.email.lastIndexOf('@') + 1).toLowerCase()
+    if (settings.emailDomains.length > 0 && !settings.emailDomains.includes(domain)) {
+      return { refused: 'e-mail domain not in AGENT_EMAIL_DOMAINS', email: payload.email }
+    }
+    return { agent: { email: payload.email } }
   } catch (error) {
     return { refused: REFUSALS[(error as Error).name] ?? 'malformed token' }
   }

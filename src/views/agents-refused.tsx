@@ -3,12 +3,20 @@ import { Card } from './components'
 
 // A request to the console without a valid Cloudflare Access identity (routes/agents.tsx): a 403 that
 // says what to check, to an agent whose access is not set up yet as to a stranger. The precise reason
-// is in the log (`agent_refused`), never on the page.
-export const agentRefusedStep = () => ({
+// is in the log (`agent_refused`), never on the page. A valid identity outside AGENT_EMAIL_DOMAINS is
+// told which addresses the console takes.
+export const agentRefusedStep = (outside?: { email: string; domains: string[] }) => ({
   title: `${AGENTS_TITLE} : accès refusé`,
   status: 403 as const,
   body: (
     <Card title="Accès refusé" prose>
+      {outside && (
+        <p>
+          Vous êtes identifié comme {outside.email} : la console n’est ouverte qu’aux adresses
+          professionnelles de la commune ({outside.domains.map((domain) => `@${domain}`).join(', ')}
+          ). Reconnectez-vous avec la vôtre.
+        </p>
+      )}
       <p>
         La console des agents n’est ouverte qu’aux agents de la commune, identifiés par Cloudflare
         Access.

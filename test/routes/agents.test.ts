@@ -31,6 +31,27 @@ const agentEvents = (familyId: number) =>
   db.select().from(securityEvents).where(eq(securityEvents.familyId, familyId))
 
 describe('access to /agents', () => {
+  it('refuses a valid Access identity outside AGENT_EMAIL_DOMAINS, saying which addresses it takes', async () => {
+    const env = team.env({ AGENT_EMAIL_DOMAINS: 'ville-exemple.fr, mairie-exemple.fr' })
+    const as = async (email: string) =>
+      send('/agents', { env, headers: { 'Cf-Access-Jwt-Assertion': await team.token({ email }) } })
+    const outside = await as('quelquun@gmail.com')
+    expect(outside.status).toBe(403)
+    const text = await textOf(outside)
+    expect(text).toContain('Vous êtes identifié comme quelquun@gmail.com')
+    expect(text).toContain('@ville-exemple.fr, @mairie-exemple.fr')
+    // A look-alike that merely ends with the domain is another domain.
+    expect((await as('agent@faux-ville-exemple.fr')).status).toBe(403)
+    expect((await as('agent.enfance@ville-exemple.fr')).status).toBe(200)
+    expect((await as('Agent@Mairie-Exemple.FR')).status).toBe(200)
+    // Without the setting, any identity Access lets through is an agent.
+    const open = await send('/agents', {
+      env: team.env(),
+      headers: { 'Cf-Access-Jwt-Assertion': await team.token({ email: 'quelquun@gmail.com' }) },
+    })
+    expect(open.status).toBe(200)
+  })
+
   it('refuses with 403, and touches nothing: no token, another key, another audience, expired', async () => {
     const family = await createFamily()
     const otherKey = (await newKeyPair()).privateKey
