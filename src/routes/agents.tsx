@@ -7,7 +7,7 @@ import { isFamilyNumber } from '../family-number'
 import { readForm, textField } from '../http/form'
 import { isLocalDevelopment } from '../http/loopback'
 import { deliverInBackground } from '../http/mail'
-import { render } from '../http/respond'
+import { isHtmx, render } from '../http/respond'
 import { verifyAgent } from '../services/agent-access'
 import { logJson } from '../services/logging'
 import {
@@ -27,7 +27,7 @@ import { outboxStats } from '../services/records/outbox-reads'
 import { issueTemporaryPassword } from '../services/flows/password-recovery'
 import { removePasskey } from '../services/flows/passkeys'
 import { unlinkFranceConnect } from '../services/flows/franceconnect'
-import { AGENT_ACTIONS, AGENTS_ROUTES } from '../paths'
+import { AGENT_ACTIONS, AGENTS_ROUTES, agentFamilyPath } from '../paths'
 import { agentFamilyStep } from '../views/agents-family'
 import { agentRefusedStep } from '../views/agents-refused'
 import { agentMailStep } from '../views/agents-mail'
@@ -75,11 +75,20 @@ export const agents = new Hono<AppEnv>()
   .use(requireAgent)
   .get('/', async (c) => {
     const q = (c.req.query('q') ?? '').trim().slice(0, 254)
+    const page = Math.min(Math.max(1, Number.parseInt(c.req.query('page') ?? '1', 10) || 1), 10_000)
     const { db } = c.var
     const [results, networks] = await Promise.all([
-      q ? searchFamilies(db, q) : null,
+      q ? searchFamilies(db, q, page) : null,
       blockedNetworks(db, Date.now()),
     ])
+    // One family, and the agent asked for it: its page at once.
+    const [only] = results?.total === 1 ? results.rows : []
+    if (only) {
+      const path = agentFamilyPath(only.familyNumber)
+      if (!isHtmx(c)) return c.redirect(path, 303)
+      c.header('HX-Location', JSON.stringify({ path, target: '#main' }))
+      return c.body(null, 204)
+    }
     return render(c, agentSearchStep({ agent: c.var.agent!, q, results, networks }))
   })
   .post(`${AGENTS_ROUTES.networks}/:network/${AGENT_ACTIONS.liftLimits}`, async (c) => {

@@ -1,13 +1,14 @@
-import type { Family } from '../services/records/families'
+import type { FamilySearch } from '../services/records/family-search'
 import { agentFamilyPath, agentNetworkActionPath, PATHS } from '../paths'
 import { ActionButton, AGENTS_TITLE, AgentCard, when } from './agents-shared'
+import { StepLink } from './components'
 
 type BlockedNetwork = { network: string; detail: string; until: number }
 
 export type AgentSearchProps = {
   agent: string
   q: string
-  results: Family[] | null
+  results: FamilySearch | null
   networks: BlockedNetwork[]
   notice?: string
 }
@@ -30,35 +31,57 @@ export function AgentSearch(props: AgentSearchProps) {
         <button type="submit">Rechercher</button>
       </form>
       {props.results !== null &&
-        (props.results.length === 0 ? (
+        (props.results.total === 0 ? (
           <p role="status">Aucune famille ne correspond à « {props.q} ».</p>
         ) : (
-          <table>
-            <caption>{props.results.length} famille(s)</caption>
-            <thead>
-              <tr>
-                <th scope="col">Numéro</th>
-                <th scope="col">Nom</th>
-                <th scope="col">E-mail</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.results.map((family) => (
+          <>
+            <table>
+              <caption>
+                {props.results.total} famille{props.results.total > 1 ? 's' : ''}
+                {props.results.pages > 1 &&
+                  ` · page ${props.results.page} sur ${props.results.pages}`}
+              </caption>
+              <thead>
                 <tr>
-                  <td>
-                    <a href={agentFamilyPath(family.familyNumber)}>{family.familyNumber}</a>
-                  </td>
-                  <td>
-                    {family.lastName} {family.firstName}
-                  </td>
-                  <td>{family.email ?? '—'}</td>
+                  <th scope="col">Numéro</th>
+                  <th scope="col">Nom</th>
+                  <th scope="col">E-mail</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {props.results.rows.map((family) => (
+                  <tr>
+                    <td>
+                      <a href={agentFamilyPath(family.familyNumber)}>{family.familyNumber}</a>
+                    </td>
+                    <td>
+                      {family.lastName} {family.firstName}
+                    </td>
+                    <td>{family.email ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <Pages q={props.q} results={props.results} />
+          </>
         ))}
       <NetworkBlocks networks={props.networks} />
     </AgentCard>
+  )
+}
+
+/** « Page précédente · Page suivante »: plain links that htmx follows too. */
+function Pages({ q, results }: { q: string; results: FamilySearch }) {
+  if (results.pages === 1) return null
+  const href = (page: number) => `${PATHS.agents}?${new URLSearchParams({ q, page: String(page) })}`
+  return (
+    <p class="links">
+      {results.page > 1 && <StepLink href={href(results.page - 1)}>Page précédente</StepLink>}
+      {results.page > 1 && results.page < results.pages && ' · '}
+      {results.page < results.pages && (
+        <StepLink href={href(results.page + 1)}>Page suivante</StepLink>
+      )}
+    </p>
   )
 }
 

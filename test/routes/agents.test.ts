@@ -27,6 +27,13 @@ beforeAll(async () => {
 const asAgent = (path: string, options: Parameters<typeof send>[1] = {}) =>
   sendAsAgent(team, path, options)
 
+/** Where a search leads: a lone match's own page (303), or the list of results. */
+async function searchLeadsTo(q: string) {
+  const response = await asAgent(`/agents?q=${encodeURIComponent(q)}`)
+  if (response.status === 303) return `303 ${response.headers.get('location')}`
+  return textOf(response)
+}
+
 const agentEvents = (familyId: number) =>
   db.select().from(securityEvents).where(eq(securityEvents.familyId, familyId))
 
@@ -171,9 +178,27 @@ describe('the console', () => {
   it('finds a family by number, name or e-mail', async () => {
     const family = await createFamily({ lastName: 'ZÉBULON' })
     for (const q of [family.familyNumber.slice(0, 9), 'zébulon', family.email!.toUpperCase()]) {
-      const text = await textOf(await asAgent(`/agents?q=${encodeURIComponent(q)}`))
-      expect(text, q).toContain(family.familyNumber)
+      expect(await searchLeadsTo(q), q).toContain(family.familyNumber)
     }
+  })
+
+  it('pages results by 50 with the total, finds a number by its end, and opens a lone match at once', async () => {
+    const name = `PAGE${crypto.randomUUID().slice(0, 6).toUpperCase()}`
+    const made = []
+    for (let i = 0; i < 53; i++) made.push(await createFamily({ lastName: name }))
+    const first = await textOf(await asAgent(`/agents?q=${name}`))
+    expect(first).toContain('53 familles · page 1 sur 2')
+    expect(first).toContain('Page suivante')
+    expect(made.filter((family) => first.includes(family.familyNumber))).toHaveLength(50)
+    const second = await textOf(await asAgent(`/agents?q=${name}&page=2`))
+    expect(second).toContain('Page précédente')
+    expect(made.filter((family) => second.includes(family.familyNumber))).toHaveLength(3)
+
+    const lone = made[0]!
+    expect(await searchLeadsTo(lone.familyNumber.slice(-7))).toContain(lone.familyNumber)
+    const exact = await asAgent(`/agents?q=${lone.familyNumber}`)
+    expect(exact.status).toBe(303)
+    expect(exact.headers.get('location')).toBe(`/agents/familles/${lone.familyNumber}`)
   })
 
   it('finds a family by its whole e-mail address, however long', async () => {
@@ -181,9 +206,7 @@ describe('the console', () => {
     expect(email).toHaveLength(60)
     const family = await createFamily({ email })
     for (const q of [email, email.toUpperCase(), ` ${email} `]) {
-      const response = await asAgent(`/agents?q=${encodeURIComponent(q)}`)
-      expect(response.status, q).toBe(200)
-      expect(await textOf(response), q).toContain(family.familyNumber)
+      expect(await searchLeadsTo(q), q).toContain(family.familyNumber)
     }
   })
 
@@ -206,17 +229,9 @@ describe('the console', () => {
     const family = await createFamily({
       lastName: `DE LA ROCHE-AUX-MOINES-SUR-LE-VIEUX-CANAL ${tail}`,
     })
-    const found = await textOf(
-      await asAgent(
-        `/agents?q=${encodeURIComponent(`la roche-aux-moines-sur-le-vieux-canal ${tail}`)}`,
-      ),
-    )
+    const found = await searchLeadsTo(`la roche-aux-moines-sur-le-vieux-canal ${tail}`)
     expect(found).toContain(family.familyNumber)
-    const other = await textOf(
-      await asAgent(
-        `/agents?q=${encodeURIComponent(`la roche-aux-moines-sur-le-vieux-canal ${tail}ZZ`)}`,
-      ),
-    )
+    const other = await searchLeadsTo(`la roche-aux-moines-sur-le-vieux-canal ${tail}ZZ`)
     expect(other).not.toContain(family.familyNumber)
   })
 
@@ -230,7 +245,7 @@ describe('the console', () => {
       ['t_b', underscore],
       ['e\\i', backslash],
     ] as const) {
-      const text = await textOf(await asAgent(`/agents?q=${encodeURIComponent(q)}`))
+      const text = await searchLeadsTo(q)
       expect(text, q).toContain(family.familyNumber)
       expect(text, q).not.toContain(decoy.familyNumber)
     }

@@ -1,13 +1,16 @@
-import { or, sql } from 'drizzle-orm'
+import { eq, or, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client'
-import { families } from '../../db/schema'
+import { families, type Family } from '../../db/schema'
+import { FAMILY_NUMBER_LENGTH } from '../../family-number'
 
 // The agents' search over the families table (docs/agents-console.md).
 // D1 refuses a LIKE pattern over 50 bytes ("LIKE or GLOB pattern too complex": SQLite's
 // SQLITE_LIMIT_LIKE_PATTERN_LENGTH, https://www.sqlite.org/limits.html#max_like_pattern_length).
 const LIKE_MAX_BYTES = 40
 const utf8Length = (text: string) => new TextEncoder().encode(text).length
+export const SEARCH_PAGE_SIZE = 50
+const LONG_QUERY_CANDIDATES = 1_000
 
 /** `text` as itself inside a LIKE pattern whose ESCAPE is '\\': %, _ and \\ match literally. */
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&')
@@ -26,40 +29,74 @@ function likeFragment(text: string): string {
 const likeEscaped = (column: SQLiteColumn, pattern: string) =>
   sql`${column} like ${pattern} escape '\\'`
 
-const containsAny = (value: string | null, texts: string[]) =>
-  value !== null && texts.some((text) => value.toLowerCase().includes(text.toLowerCase()))
-
-/**
- * Families by number (from its first digits), whole e-mail address, or part of a name or address;
- * 50 at most. A query too long for a LIKE pattern is searched by its start, then kept whole.
- */
-export async function searchFamilies(db: Db, query: string) {
-  const q = query.trim()
-  if (/^\d+$/.test(q)) {
-    return db
-      .select()
-      .from(families)
-      .where(likeEscaped(families.familyNumber, `${likeFragment(q)}%`))
-      .limit(50)
-      .then((rows) => rows.filter((row) => row.familyNumber.startsWith(q)))
+/** What a query matches: a whole number, a number's start or end, a whole address, or a name. */
+function matching(query: string): SQL {
+  if (/^\d+$/.test(query)) {
+    if (query.length === FAMILY_NUMBER_LENGTH) return eq(families.familyNumber, query)
+    // The end of a number is what an agent reads off an invoice or hears on the phone.
+    const digits = likeFragment(query)
+    return or(
+      likeEscaped(families.familyNumber, `${digits}%`),
+      likeEscaped(families.familyNumber, `%${digits}`),
+    )!
   }
   // A whole address through the lower(email) index; SQLite's lower() on both sides folds alike.
-  if (q.includes('@')) {
-    return db
-      .select()
-      .from(families)
-      .where(sql`lower(${families.email}) = lower(${q})`)
-      .orderBy(families.lastName)
-      .limit(50)
-  }
+  if (query.includes('@')) return sql`lower(${families.email}) = lower(${query})`
   // SQLite folds the case of ASCII letters only: "ZÉBULON" is searched as typed, in lower and in
   // upper case.
-  const variants = [...new Set([q, q.toLowerCase(), q.toUpperCase()])]
+  const variants = [...new Set([query, query.toLowerCase(), query.toUpperCase()])]
   const patterns = variants.map((v) => `%${likeFragment(v)}%`)
   const columns = [families.lastName, families.firstName, families.email]
-  const where = or(...columns.flatMap((column) => patterns.map((p) => likeEscaped(column, p))))
-  const rows = await db.select().from(families).where(where).orderBy(families.lastName).limit(50)
-  return rows.filter((row) =>
-    [row.lastName, row.firstName, row.email].some((value) => containsAny(value, variants)),
-  )
+  return or(...columns.flatMap((column) => patterns.map((p) => likeEscaped(column, p))))!
+}
+
+export type FamilySearch = { rows: Family[]; total: number; page: number; pages: number }
+
+/**
+ * Families by number (whole, its start or its end), whole e-mail address, or part of a name or
+ * address: one page of 50, by name, and how many match in all.
+ */
+export async function searchFamilies(db: Db, query: string, page = 1): Promise<FamilySearch> {
+  const q = query.trim()
+  const where = matching(q)
+  // A query too long for a LIKE pattern is searched by its start: the candidates are then kept only
+  // if they hold it whole, and paged here (such a query is rare and precise).
+  if (likeFragment(q) !== escapeLike(q) && !q.includes('@')) {
+    const candidates = await db
+      .select()
+      .from(families)
+      .where(where)
+      .orderBy(families.lastName, families.firstName, families.familyNumber)
+      .limit(LONG_QUERY_CANDIDATES)
+    const variants = [q, q.toLowerCase(), q.toUpperCase()]
+    const holds = (value: string | null) =>
+      value !== null && variants.some((v) => value.toLowerCase().includes(v.toLowerCase()))
+    const rows = candidates.filter((row) =>
+      /^\d+$/.test(q)
+        ? row.familyNumber.startsWith(q) || row.familyNumber.endsWith(q)
+        : [row.lastName, row.firstName, row.email].some(holds),
+    )
+    const start = (page - 1) * SEARCH_PAGE_SIZE
+    return {
+      rows: rows.slice(start, start + SEARCH_PAGE_SIZE),
+      total: rows.length,
+      page,
+      pages: Math.max(1, Math.ceil(rows.length / SEARCH_PAGE_SIZE)),
+    }
+  }
+  const [rows, [counted]] = await db.batch([
+    db
+      .select()
+      .from(families)
+      .where(where)
+      .orderBy(families.lastName, families.firstName, families.familyNumber)
+      .limit(SEARCH_PAGE_SIZE)
+      .offset((page - 1) * SEARCH_PAGE_SIZE),
+    db
+      .select({ total: sql<number>`count(*)` })
+      .from(families)
+      .where(where),
+  ])
+  const total = counted?.total ?? 0
+  return { rows, total, page, pages: Math.max(1, Math.ceil(total / SEARCH_PAGE_SIZE)) }
 }
