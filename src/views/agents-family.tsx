@@ -53,6 +53,49 @@ type Overview = {
   devices: Array<{ firstSignInAt: number; lastSignInAt: number }>
   passkeys: PasskeySummary[]
   franceConnectLinks: Array<{ id: number; givenName: string; familyName: string; linkedAt: number }>
+  temporaryPassword: { createdAt: number; expiresAt: number } | null
+}
+
+const clock = new Intl.DateTimeFormat('fr-FR', {
+  hour: 'numeric',
+  minute: '2-digit',
+  timeZone: 'Europe/Paris',
+})
+const day = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeZone: 'Europe/Paris' })
+/** « 10 h 40 » today, « 03/12/2026 à 10 h 40 » another day. */
+function at(ms: number): string {
+  const time = clock.format(new Date(ms)).replace(':', ' h ')
+  const date = day.format(new Date(ms))
+  return date === day.format(new Date()) ? time : `${date} à ${time}`
+}
+
+/**
+ * The family's state in plain words, first on its page: what an agent with a parent on the phone
+ * needs to know at once (docs/agents-console.md).
+ */
+export function familyState(overview: Overview): string[] {
+  const { family } = overview
+  if (family.closedAt !== null) {
+    return [`Fermée le ${when(family.closedAt)} (absente du dernier import de la commune).`]
+  }
+  const state: string[] = []
+  for (const limit of overview.limits) {
+    state.push(
+      limit.what === 'connexions depuis des appareils inconnus'
+        ? `Bloquée pour les appareils inconnus jusqu’à ${at(limit.until)}.`
+        : `Bloquée aussi sur ses appareils de confiance jusqu’à ${at(limit.until)}.`,
+    )
+  }
+  const temporary = overview.temporaryPassword
+  if (temporary) {
+    state.push(
+      `Mot de passe temporaire envoyé à ${at(temporary.createdAt)}, valable jusqu’à ${at(temporary.expiresAt)}.`,
+    )
+  }
+  if (!family.passwordHash && !temporary) {
+    state.push('N’a pas encore choisi de mot de passe : « Mot de passe oublié » l’y mène.')
+  }
+  return state.length > 0 ? state : ['Peut se connecter.']
 }
 
 /** One of a family's actions: its button, posting to the family's URL for it. */
@@ -90,6 +133,13 @@ export function AgentFamily({ agent, overview, notice }: AgentFamilyProps) {
       agent={agent}
       notice={notice}
     >
+      <ul class="state" aria-label="État">
+        {familyState(overview).map((line) => (
+          <li>
+            <strong>{line}</strong>
+          </li>
+        ))}
+      </ul>
       <dl>
         <dt>Numéro de famille</dt>
         <dd>{family.familyNumber}</dd>
@@ -202,53 +252,61 @@ export function AgentFamily({ agent, overview, notice }: AgentFamilyProps) {
         </table>
       )}
       <h2>Derniers e-mails</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Type</th>
-            <th scope="col">État</th>
-            <th scope="col">Essais</th>
-            <th scope="col">Dernière erreur</th>
-            <th scope="col">Action</th>
-          </tr>
-        </thead>
-        <tbody>
-          {overview.mails.map((mail) => (
+      {overview.mails.length === 0 ? (
+        <p>Aucun e-mail envoyé.</p>
+      ) : (
+        <table>
+          <thead>
             <tr>
-              <td>{when(mail.createdAt)}</td>
-              <td>{MAIL_KINDS[mail.kind]}</td>
-              <td>{MAIL_STATUSES[mail.status]}</td>
-              <td>{mail.attempts}</td>
-              <td>{mail.lastError ?? '—'}</td>
-              <td>
-                {mail.kind === 'password_changed' && mail.status === 'failed' && (
-                  <FamilyAction number={number} action="resendNotice" mailId={mail.id} />
-                )}
-              </td>
+              <th scope="col">Date</th>
+              <th scope="col">Type</th>
+              <th scope="col">État</th>
+              <th scope="col">Essais</th>
+              <th scope="col">Dernière erreur</th>
+              <th scope="col">Action</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {overview.mails.map((mail) => (
+              <tr>
+                <td>{when(mail.createdAt)}</td>
+                <td>{MAIL_KINDS[mail.kind]}</td>
+                <td>{MAIL_STATUSES[mail.status]}</td>
+                <td>{mail.attempts}</td>
+                <td>{mail.lastError ?? '—'}</td>
+                <td>
+                  {mail.kind === 'password_changed' && mail.status === 'failed' && (
+                    <FamilyAction number={number} action="resendNotice" mailId={mail.id} />
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <h2>Derniers événements</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Événement</th>
-            <th scope="col">Détail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {overview.events.map((event) => (
+      {overview.events.length === 0 ? (
+        <p>Aucun événement enregistré.</p>
+      ) : (
+        <table>
+          <thead>
             <tr>
-              <td>{when(event.createdAt)}</td>
-              <td>{EVENTS[event.type]}</td>
-              <td>{event.detail ?? '—'}</td>
+              <th scope="col">Date</th>
+              <th scope="col">Événement</th>
+              <th scope="col">Détail</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {overview.events.map((event) => (
+              <tr>
+                <td>{when(event.createdAt)}</td>
+                <td>{EVENTS[event.type]}</td>
+                <td>{event.detail ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </AgentCard>
   )
 }

@@ -175,6 +175,36 @@ describe("the Access token and the team's certs", () => {
 })
 
 describe('the console', () => {
+  it("says the family's state in plain words first, and what it has not yet had", async () => {
+    const state = async (familyNumber: string) => {
+      const text = await textOf(await asAgent(`/agents/familles/${familyNumber}`))
+      return text.slice(0, text.indexOf('Numéro de famille'))
+    }
+    const fresh = await createFamily({ password: 'Soleil2026' })
+    expect(await state(fresh.familyNumber)).toContain('Peut se connecter.')
+    const page = await textOf(await asAgent(`/agents/familles/${fresh.familyNumber}`))
+    expect(page).toContain('Aucun e-mail envoyé.')
+    expect(page).toContain('Aucun événement enregistré.')
+
+    const never = await createFamily()
+    expect(await state(never.familyNumber)).toContain('N’a pas encore choisi de mot de passe')
+    await post('/mot-de-passe-oublie', { identifier: never.familyNumber })
+    expect(await state(never.familyNumber)).toMatch(
+      /Mot de passe temporaire envoyé à \d{1,2} h \d{2}, valable jusqu’à \d{1,2} h \d{2}\./,
+    )
+
+    const blocked = await createFamily({ password: 'Soleil2026' })
+    for (let i = 0; i < 6; i++) {
+      await post('/connexion', { identifier: blocked.familyNumber, password: `Faux-${i}-2026` })
+    }
+    expect(await state(blocked.familyNumber)).toMatch(
+      /Bloquée pour les appareils inconnus jusqu’à \d{1,2} h \d{2}\./,
+    )
+
+    await db.run(`update families set closed_at = ${Date.now()} where id = ${fresh.id}` as never)
+    expect(await state(fresh.familyNumber)).toContain('Fermée le')
+  })
+
   it('finds a family by number, name or e-mail', async () => {
     const family = await createFamily({ lastName: 'ZÉBULON' })
     for (const q of [family.familyNumber.slice(0, 9), 'zébulon', family.email!.toUpperCase()]) {

@@ -17,7 +17,10 @@ import { listFamilyEventsStatement, recordEventStatement } from '../records/secu
 import { listLinksStatement } from '../records/franceconnect'
 import { listPasskeysStatement } from '../records/passkeys'
 import { countLiveSessionsStatement, endFamilySessionsStatement } from '../records/sessions'
-import { voidTemporaryPasswordsStatement } from '../records/temporary-passwords'
+import {
+  liveTemporaryPasswordOfFamilyStatement,
+  voidTemporaryPasswordsStatement,
+} from '../records/temporary-passwords'
 
 // What the agents' console reads and does (docs/agents-console.md). Every action is a security event
 // that names the agent; no body of a mail is ever read here.
@@ -27,15 +30,17 @@ export async function familyOverview(db: Db, familyNumber: string, now: number) 
   const family = await findFamilyByNumber(db, familyNumber)
   if (!family) return null
   const limits = familyLimitsStatement(db, familyNumber, now)
-  const [live, blocking, mails, events, devices, passkeys, franceConnectLinks] = await db.batch([
-    countLiveSessionsStatement(db, family.id, now),
-    limits.statement,
-    listFamilyMailsStatement(db, family.id),
-    listFamilyEventsStatement(db, family.id),
-    listDevicesStatement(db, family.id),
-    listPasskeysStatement(db, family.id),
-    listLinksStatement(db, family.id),
-  ])
+  const [live, blocking, mails, events, devices, passkeys, franceConnectLinks, temporary] =
+    await db.batch([
+      countLiveSessionsStatement(db, family.id, now),
+      limits.statement,
+      listFamilyMailsStatement(db, family.id),
+      listFamilyEventsStatement(db, family.id),
+      listDevicesStatement(db, family.id),
+      listPasskeysStatement(db, family.id),
+      listLinksStatement(db, family.id),
+      liveTemporaryPasswordOfFamilyStatement(db, family.id, now),
+    ])
   return {
     family,
     liveSessions: live[0]?.count ?? 0,
@@ -45,6 +50,7 @@ export async function familyOverview(db: Db, familyNumber: string, now: number) 
     devices,
     passkeys,
     franceConnectLinks,
+    temporaryPassword: temporary[0] ?? null,
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, eq, exists, gt, isNull, lt, ne, notExists, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, exists, gt, isNull, lt, ne, notExists, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { insertWhereStatement } from '../../db/conditional'
 import { families, temporaryPasswords } from '../../db/schema'
@@ -137,6 +137,22 @@ export const firstTemporarySignIn = (db: Db, id: number) =>
       .from(temporaryPasswords)
       .where(and(eq(temporaryPasswords.id, id), eq(temporaryPasswords.signIns, 1))),
   )
+
+/** The family's live temporary password, if any: when it was sent and until when it works. */
+export function liveTemporaryPasswordOfFamilyStatement(db: Db, familyId: number, now: number) {
+  return db
+    .select({ createdAt: temporaryPasswords.createdAt, expiresAt: temporaryPasswords.expiresAt })
+    .from(temporaryPasswords)
+    .where(
+      and(
+        eq(temporaryPasswords.familyId, familyId),
+        isNull(temporaryPasswords.usedAt),
+        gt(temporaryPasswords.expiresAt, now),
+      ),
+    )
+    .orderBy(desc(temporaryPasswords.createdAt))
+    .limit(1)
+}
 
 /** Marks it used, if `fence` holds, as a statement for the password change's batch. */
 export function consumeTemporaryPasswordStatement(db: Db, id: number, now: number, fence: SQL) {
