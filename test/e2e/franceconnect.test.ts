@@ -107,9 +107,10 @@ describe('FranceConnect in Chromium against oidc-provider', () => {
 
     // « Délier »: the second adult's link goes.
     await second.getByRole('button', { name: 'Délier FranceConnect de Bruno MARTIN' }).click()
-    // Unlinking ends the family's FranceConnect sessions, this one too; FranceConnect no longer
-    // opens the space for him: it asks to link again.
+    // Unlinking ends the family's FranceConnect sessions, this one too, and says so; FranceConnect no
+    // longer opens the space for him: it asks to link again.
     await expectHeading(second, 'Accès famille')
+    await second.getByText('Cette session venait de FranceConnect : elle est fermée.').waitFor()
     await franceConnectAs(second, 'Bruno MARTIN')
     await expectHeading(second, 'Relier FranceConnect à votre espace famille')
     expect(violations).toEqual([])

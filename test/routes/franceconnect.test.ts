@@ -224,12 +224,34 @@ describe('linking an adult, then signing in with FranceConnect', () => {
       { link: String(link!.id) },
       { env: FC },
     )
-    expect(answer.headers.get('location')).toBe('/espace')
+    // This browser came through FranceConnect: its session ends with the link, and it is told so.
+    expect(answer.status).toBe(200)
+    const text = await textOf(answer)
+    expect(text).toContain('est délié')
+    expect(text).toContain('Cette session venait de FranceConnect : elle est fermée.')
+    expect(setCookies(answer).get('__Host-session')?.value).toBe('')
     expect((await mailsTo(family.email!)).map((mail) => mail.subject)).toContain(
       "FranceConnect n'est plus relié à votre espace famille",
     )
     const again = await viaFranceConnect(new Visitor(), adult)
     expect(again.response.headers.get('location')).toBe('/franceconnect/relier')
+  })
+
+  it('unlinks from a password session, which stays in the family space', async () => {
+    const { family } = await linkedFamily()
+    const [link] = await db
+      .select()
+      .from(franceConnectLinks)
+      .where(eq(franceConnectLinks.familyId, family.id))
+    const parent = new Visitor()
+    await parent.post('/connexion', { identifier: family.familyNumber, password: PASSWORD })
+    const answer = await parent.post(
+      '/espace/franceconnect/suppression',
+      { link: String(link!.id) },
+      { env: FC },
+    )
+    expect(answer.headers.get('location')).toBe('/espace')
+    expect((await parent.get('/espace', { env: FC })).status).toBe(200)
   })
 
   it('signs out at FranceConnect too, with the ID token hint and the declared return address', async () => {
