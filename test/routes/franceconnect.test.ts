@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
-import { franceConnectLinks, franceConnectPending, sessions } from '../../src/db/schema'
+import { franceConnectLinks, sessions } from '../../src/db/schema'
 import {
   createFamily,
   db,

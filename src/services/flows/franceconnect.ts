@@ -45,10 +45,9 @@ import {
 import { enqueueMailStatements } from '../records/outbox'
 import { endMethodSessionsStatement } from '../records/sessions'
 import { recordEventStatement } from '../records/security-events'
-import { RETENTION } from '../retention'
 import type { Settings as Config } from '../settings'
+import { familyNotice, noticeWords } from './family-notice'
 import { openSession } from './open-session'
-import { loginUrl } from './password-recovery'
 import { checkFamilyPassword, type SignInResult } from './sign-in'
 
 // « S'identifier avec FranceConnect » (docs/franceconnect.md): each adult links their own identity to
@@ -302,24 +301,22 @@ async function link(
     givenName: pending.givenName,
     familyName: pending.familyName,
   }
-  const mail = family.email
-    ? enqueueMailStatements(db, {
-        familyId: family.id,
-        kind: 'franceconnect_linked',
-        to: family.email,
-        content: await franceConnectLinkMail({
+  const notice = await familyNotice(
+    db,
+    {
+      family,
+      kind: 'franceconnect_linked',
+      content: () =>
+        franceConnectLinkMail({
           change: 'linked',
           family,
           adult: identity,
           at: now,
-          loginUrl: loginUrl(config),
-          portalName: config.portalName,
-          contactText: config.contactText,
+          ...noticeWords(config),
         }),
-        now,
-        expiresAt: now + RETENTION.noticeMs,
-      })
-    : null
+    },
+    now,
+  )
   const decide = linkStatement(
     db,
     { familyId: family.id, ...identity, now },
@@ -340,21 +337,16 @@ async function link(
         },
         linked,
       ),
-      ...(mail ? [mail.enqueue(linked)] : []),
+      ...notice.statements(linked),
     ],
     readBack: listLinksStatement(db, family.id),
   })
   const made = rows.some((row) => row.sub === pending.sub && row.linkedAt === now)
   if (!made) return { ok: false, reason: rows.length >= LINKS_PER_FAMILY ? 'full' : 'expired' }
-  const [queued] = mail ? await mail.queuedId : []
+  const mailId = await notice.mailId()
   const opened = await openLinkedSession(db, config, family, identity, input, now)
   if (!opened || opened === 'closed') return { ok: false, reason: 'closed' }
-  return { ok: true, signedIn: opened, mailId: queued?.id ?? null }
-}
-
-/** The family's linked adults (the family space, the console). */
-export function listFranceConnectLinks(db: Db, familyId: number): Promise<FranceConnectLink[]> {
-  return listLinksStatement(db, familyId)
+  return { ok: true, signedIn: opened, mailId }
 }
 
 /**
@@ -372,25 +364,23 @@ export async function unlinkFranceConnect(
   const [link] = (await listLinksStatement(db, family.id)).filter(({ id }) => id === input.linkId)
   if (!link) return null
   const adult = { givenName: link.givenName, familyName: link.familyName }
-  const mail = family.email
-    ? enqueueMailStatements(db, {
-        familyId: family.id,
-        kind: 'franceconnect_unlinked',
-        to: family.email,
-        content: await franceConnectLinkMail({
+  const notice = await familyNotice(
+    db,
+    {
+      family,
+      kind: 'franceconnect_unlinked',
+      content: () =>
+        franceConnectLinkMail({
           change: 'unlinked',
           family,
           adult,
           at: now,
           by: input.agent ? 'par un agent de la mairie' : undefined,
-          loginUrl: loginUrl(config),
-          portalName: config.portalName,
-          contactText: config.contactText,
+          ...noticeWords(config),
         }),
-        now,
-        expiresAt: now + RETENTION.noticeMs,
-      })
-    : null
+    },
+    now,
+  )
   const gone = linkGone(db, link.id)
   const who = `${adult.givenName} ${adult.familyName}`
   const [removed] = await db.batch([
@@ -405,10 +395,9 @@ export async function unlinkFranceConnect(
       },
       gone,
     ),
-    ...(mail ? [mail.enqueue(gone)] : []),
+    ...notice.statements(gone),
     endMethodSessionsStatement(db, { familyId: family.id, method: 'franceconnect' }, gone),
   ])
   if (removed.length === 0) return null
-  const [queued] = mail ? await mail.queuedId : []
-  return { adult, mailId: queued?.id ?? null }
+  return { adult, mailId: await notice.mailId() }
 }

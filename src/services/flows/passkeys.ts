@@ -8,7 +8,6 @@ import {
   ensurePasskeyUserIdStatement,
   type Family,
 } from '../records/families'
-import { enqueueMailStatements } from '../records/outbox'
 import {
   challengeLive,
   CHALLENGE_TTL_MS,
@@ -29,7 +28,6 @@ import {
 } from '../records/passkeys'
 import { recordEventStatement } from '../records/security-events'
 import { endPasskeySessionsStatement, type SignInMethod } from '../records/sessions'
-import { RETENTION } from '../retention'
 import type { Settings as Config } from '../settings'
 import {
   ALGORITHMS,
@@ -40,7 +38,7 @@ import {
   relyingParty,
   verifyAssertion,
 } from '../webauthn'
-import { loginUrl } from './password-recovery'
+import { familyNotice, noticeWords } from './family-notice'
 import { openSession } from './open-session'
 import type { SignInResult } from './sign-in'
 
@@ -305,22 +303,22 @@ export async function addPasskey(
     },
     fenceAnd(live, passkeyUnknown(db, registration.credentialId)),
   )
-  const mail = family.email
-    ? enqueueMailStatements(db, {
-        familyId: family.id,
-        kind: 'passkey_added',
-        to: family.email,
-        content: await passkeyMail({
+  const notice = await familyNotice(
+    db,
+    {
+      family,
+      kind: 'passkey_added',
+      content: () =>
+        passkeyMail({
           change: 'added',
           family,
           names: [name],
           at: now,
-          ...mailWords(config),
+          ...noticeWords(config),
         }),
-        now,
-        expiresAt: now + RETENTION.noticeMs,
-      })
-    : null
+    },
+    now,
+  )
   const { rows } = await fencedBatch(db, {
     decide,
     fence: passkeyAddedAt(db, registration.credentialId, now),
@@ -330,7 +328,7 @@ export async function addPasskey(
         { type: 'passkey_added', familyId: family.id, clientKey: input.clientKey, detail: name },
         stored,
       ),
-      ...(mail ? [mail.enqueue(stored)] : []),
+      ...notice.statements(stored),
       consumeChallengeStatement(db, read.challenge),
     ],
     readBack: listPasskeysStatement(db, family.id),
@@ -341,15 +339,8 @@ export async function addPasskey(
   if (!stored) {
     return { ok: false, reason: rows.length >= PASSKEYS_PER_FAMILY ? 'too-many' : 'refused' }
   }
-  const [queued] = mail ? await mail.queuedId : []
-  return { ok: true, name, mailId: queued?.id ?? null }
+  return { ok: true, name, mailId: await notice.mailId() }
 }
-
-const mailWords = (config: Config) => ({
-  loginUrl: loginUrl(config),
-  portalName: config.portalName,
-  contactText: config.contactText,
-})
 
 const dayFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' })
 
@@ -387,23 +378,23 @@ export async function removePasskey(
     ({ id }) => id === input.credentialId,
   )
   if (!passkey) return null
-  const mail = family.email
-    ? enqueueMailStatements(db, {
-        familyId: family.id,
-        kind: 'passkey_removed',
-        to: family.email,
-        content: await passkeyMail({
+  const notice = await familyNotice(
+    db,
+    {
+      family,
+      kind: 'passkey_removed',
+      content: () =>
+        passkeyMail({
           change: 'removed',
           family,
           names: [passkey.name],
           by: input.agent ? 'par un agent de la mairie' : undefined,
           at: now,
-          ...mailWords(config),
+          ...noticeWords(config),
         }),
-        now,
-        expiresAt: now + RETENTION.noticeMs,
-      })
-    : null
+    },
+    now,
+  )
   const detail = input.agent ? `${passkey.name} removed by agent ${input.agent}` : passkey.name
   const removed = passkeyUnknown(db, passkey.id)
   const [deleted] = await db.batch([
@@ -418,11 +409,10 @@ export async function removePasskey(
       },
       removed,
     ),
-    ...(mail ? [mail.enqueue(removed)] : []),
+    ...notice.statements(removed),
     // Whoever signed in with it is out too.
     endPasskeySessionsStatement(db, { familyId: family.id, passkeyId: passkey.id }, removed),
   ])
   if (deleted.length === 0) return null
-  const [queued] = mail ? await mail.queuedId : []
-  return { name: passkey.name, mailId: queued?.id ?? null }
+  return { name: passkey.name, mailId: await notice.mailId() }
 }

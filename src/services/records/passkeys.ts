@@ -127,7 +127,3 @@ export function deleteFamilyPasskeysStatement(db: Db, familyId: number, fence?: 
     .where(and(eq(passkeys.familyId, familyId), fence))
     .returning({ name: passkeys.name })
 }
-
-/** The family has at least one passkey (in a condition). */
-export const familyHasPasskeys = (db: Db, familyId: number) =>
-  passkeyWhere(db, eq(passkeys.familyId, familyId))
