@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { foldNameSql } from './fold'
 
 // Times are epoch milliseconds: one unit everywhere, comparable in SQL without date parsing.
 const createdAt = () =>
@@ -35,12 +36,20 @@ export const families = sqliteTable(
     passkeyUserId: text('passkey_user_id').unique(),
     // « Plus tard » on the passkey offer: it stays away a month (docs/passkeys.md).
     passkeyOfferDismissedAt: integer('passkey_offer_dismissed_at'),
+    // « NOM Prénom » without accents and in lower case (db/fold.ts), for the agents' search: generated,
+    // so no write (the import's SQL, a seed, a test) can leave it stale; indexed, so a search reads the
+    // index's folded names rather than folding every row again.
+    nameKey: text('name_key').generatedAlwaysAs(
+      foldNameSql(sql`"last_name" || ' ' || "first_name"`),
+      { mode: 'virtual' },
+    ),
   },
   // « Numéro de famille oublié ? » looks families up by address, case-insensitively (docs/family-number-recovery.md);
   // the cron deletes long-closed families by their closing date.
   (table) => [
     index('families_email_idx').on(sql`lower(${table.email})`),
     index('families_closed_at_idx').on(table.closedAt),
+    index('families_search_idx').on(table.nameKey, table.email),
   ],
 )
 
@@ -309,10 +318,15 @@ export const securityEvents = sqliteTable(
     clientKey: text('client_hash'),
     detail: text('detail'),
     createdAt: createdAt(),
+    // An agent's action (the journal, /agents/journal): the agent's e-mail from Cloudflare Access and the
+    // action's slug (AGENT_ACTIONS, src/paths.ts); `detail` then says what it did. Null otherwise.
+    agent: text('agent'),
+    action: text('action'),
   },
   (table) => [
     index('security_events_family_id_idx').on(table.familyId),
     index('security_events_created_at_idx').on(table.createdAt),
+    index('security_events_agent_idx').on(table.agent, table.id),
   ],
 )
 

@@ -212,6 +212,22 @@ describe('the console', () => {
     }
   })
 
+  it('finds a name whatever its accents and case, as « NOM Prénom »', async () => {
+    const tag = crypto.randomUUID().slice(0, 6).toUpperCase()
+    const zoe = await createFamily({ lastName: `LEFÈVRE-${tag}`, firstName: 'Zoé' })
+    const heart = await createFamily({ lastName: `D’ALMEIDA-CŒUR-${tag}`, firstName: 'Anaïs' })
+    for (const q of [`lefevre-${tag}`, `LEFEVRE-${tag} ZOE`, `Lefèvre-${tag.toLowerCase()} zoé`]) {
+      const found = await searchLeadsTo(q)
+      expect(found, q).toContain(zoe.familyNumber)
+      expect(found, q).not.toContain(heart.familyNumber)
+    }
+    for (const q of [`d'almeida-coeur-${tag}`, `D’ALMEIDA-CŒUR-${tag} ANAIS`, `dalmeida`]) {
+      const found = await searchLeadsTo(q)
+      if (q === 'dalmeida') expect(found, q).not.toContain(heart.familyNumber)
+      else expect(found, q).toContain(heart.familyNumber)
+    }
+  })
+
   it('pages results by 50 with the total, finds a number by its end, and opens a lone match at once', async () => {
     const name = `PAGE${crypto.randomUUID().slice(0, 6).toUpperCase()}`
     const made = []

@@ -1,6 +1,7 @@
 import { eq, or, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client'
+import { foldName } from '../../db/fold'
 import { families, type Family } from '../../db/schema'
 import { FAMILY_NUMBER_LENGTH } from '../../family-number'
 
@@ -42,19 +43,21 @@ function matching(query: string): SQL {
   }
   // A whole address through the lower(email) index; SQLite's lower() on both sides folds alike.
   if (query.includes('@')) return sql`lower(${families.email}) = lower(${query})`
-  // SQLite folds the case of ASCII letters only: "ZÉBULON" is searched as typed, in lower and in
-  // upper case.
-  const variants = [...new Set([query, query.toLowerCase(), query.toUpperCase()])]
-  const patterns = variants.map((v) => `%${likeFragment(v)}%`)
-  const columns = [families.lastName, families.firstName, families.email]
-  return or(...columns.flatMap((column) => patterns.map((p) => likeEscaped(column, p))))!
+  // A name without its accents or case (db/fold.ts), or part of an address as typed (LIKE ignores the
+  // case of ASCII letters, which addresses are made of). Both are read from the search index, named:
+  // left to itself SQLite reads the table and folds every row's name again (780 ms against 19 ms at
+  // 200 000 families in miniflare).
+  const folded = `%${likeFragment(foldName(query))}%`
+  const typed = `%${likeFragment(query)}%`
+  return sql`${families.id} in (select id from families indexed by families_search_idx
+    where name_key like ${folded} escape '\\' or email like ${typed} escape '\\')`
 }
 
 export type FamilySearch = { rows: Family[]; total: number; page: number; pages: number }
 
 /**
- * Families by number (whole, its start or its end), whole e-mail address, or part of a name or
- * address: one page of 50, by name, and how many match in all.
+ * Families by number (whole, its start or its end), whole e-mail address, part of a name (accents and
+ * case ignored) or part of an address: one page of 50, by name, and how many match in all.
  */
 export async function searchFamilies(db: Db, query: string, page = 1): Promise<FamilySearch> {
   const q = query.trim()
@@ -68,13 +71,11 @@ export async function searchFamilies(db: Db, query: string, page = 1): Promise<F
       .where(where)
       .orderBy(families.lastName, families.firstName, families.familyNumber)
       .limit(LONG_QUERY_CANDIDATES)
-    const variants = [q, q.toLowerCase(), q.toUpperCase()]
-    const holds = (value: string | null) =>
-      value !== null && variants.some((v) => value.toLowerCase().includes(v.toLowerCase()))
     const rows = candidates.filter((row) =>
       /^\d+$/.test(q)
         ? row.familyNumber.startsWith(q) || row.familyNumber.endsWith(q)
-        : [row.lastName, row.firstName, row.email].some(holds),
+        : (row.nameKey ?? '').includes(foldName(q)) ||
+          (row.email ?? '').toLowerCase().includes(q.toLowerCase()),
     )
     const start = (page - 1) * SEARCH_PAGE_SIZE
     return {
