@@ -16,6 +16,8 @@ const htmx = readFileSync(require.resolve('htmx.org/dist/htmx.min.js'))
 const minified = (path, loader) =>
   Buffer.from(transformSync(readFileSync(path, 'utf8'), { loader, minify: true }).code)
 const css = minified('src/styles/app.css', 'css')
+// The agents' console's own rules (views/agents-layout.tsx): families never fetch them.
+const agentsCss = minified('src/styles/agents.css', 'css')
 const script = minified('src/styles/app.js', 'js')
 const passkeys = minified('src/styles/passkeys.js', 'js')
 const challengeStandIn = readFileSync('src/styles/challenge-stand-in.js')
@@ -24,6 +26,7 @@ const digest = (bytes) => createHash('sha256').update(bytes).digest('hex').slice
 const files = {
   htmx: [`htmx-${htmxVersion}.min.js`, htmx],
   css: [`app-${digest(css)}.css`, css],
+  agentsCss: [`agents-${digest(agentsCss)}.css`, agentsCss],
   script: [`app-${digest(script)}.js`, script],
   passkeys: [`passkeys-${digest(passkeys)}.js`, passkeys],
   challengeStandIn: [`challenge-stand-in-${digest(challengeStandIn)}.js`, challengeStandIn],

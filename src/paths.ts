@@ -7,6 +7,7 @@ const AGENTS = '/agents'
 const DEV = '/dev'
 export const AGENTS_ROUTES = {
   mail: '/courrier',
+  journal: '/journal',
   families: '/familles',
   networks: '/reseaux',
 } as const
@@ -38,6 +39,7 @@ export const PATHS = {
   signOut: '/deconnexion',
   agents: AGENTS,
   agentsMail: `${AGENTS}${AGENTS_ROUTES.mail}`,
+  agentsJournal: `${AGENTS}${AGENTS_ROUTES.journal}`,
   dev: DEV,
   devMails: `${DEV}${DEV_ROUTES.mails}`,
   devMailsJson: `${DEV}${DEV_ROUTES.mailsJson}`,
@@ -62,6 +64,8 @@ export const AGENT_ACTIONS = {
 } as const
 
 export type AgentAction = keyof typeof AGENT_ACTIONS
+/** What the journal records: a family's actions, and a network's limits lifted. */
+export type JournalAction = AgentAction | 'liftNetworkLimits'
 
 export const agentFamilyPath = (familyNumber: string) =>
   `${AGENTS}${AGENTS_ROUTES.families}/${familyNumber}`

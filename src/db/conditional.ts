@@ -14,7 +14,7 @@ import type { Db } from './client'
 export function insertWhereStatement<T extends SQLiteTable>(
   db: Db,
   table: T,
-  values: T['$inferInsert'],
+  values: { [K in keyof T['$inferInsert']]: T['$inferInsert'][K] | SQL },
   condition: SQL | undefined,
 ) {
   const given = values as Record<string, unknown>
@@ -23,6 +23,8 @@ export function insertWhereStatement<T extends SQLiteTable>(
     .filter(([, column]) => !column.generated)
     .map(([key, column]) => {
       const value = given[key]
+      // A value the statement computes (a count, in the batch's own transaction).
+      if (is(value, SQL)) return value
       if (value !== undefined) return sql.param(value, column)
       if (column.default === undefined) return sql`null`
       return is(column.default, SQL) ? column.default : sql.param(column.default, column)

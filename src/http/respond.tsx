@@ -4,11 +4,13 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { assets } from '../assets.gen'
 import type { AppEnv } from '../env'
 import type { AppPath } from '../paths'
+import { DeskDocument, type Desk } from '../views/agents-layout'
 import { Document, documentTitle } from '../views/layout'
 
 export const isHtmx = (c: Context<AppEnv>) => c.req.header('HX-Request') === 'true'
 
-export type View = { title: string; body: Child; status?: ContentfulStatusCode }
+// `desk`: a page of the agents' console, in its own layout (views/agents-layout.tsx).
+export type View = { title: string; body: Child; status?: ContentfulStatusCode; desk?: Desk }
 
 /**
  * One component, two uses (Hypermedia Systems, ch. 5): a whole page for a browser, or only the step
@@ -30,10 +32,20 @@ export async function render(c: Context<AppEnv>, view: View) {
   // less before the page is drawn on a slow line (and Cloudflare can send it ahead as 103 Early Hints).
   c.header('Link', `<${assets.css}>; rel=preload; as=style`)
   const { config } = c.var
-  const page = (
+  const nonce = c.get('secureHeadersNonce') ?? ''
+  const page = view.desk ? (
+    <DeskDocument
+      title={view.title}
+      nonce={nonce}
+      communeName={config.publicService.communeName}
+      desk={view.desk}
+    >
+      {view.body}
+    </DeskDocument>
+  ) : (
     <Document
       title={view.title}
-      nonce={c.get('secureHeadersNonce') ?? ''}
+      nonce={nonce}
       portalName={config.portalName}
       contactText={config.contactText}
       accessibilityStatus={config.publicService.accessibilityStatus}

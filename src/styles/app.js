@@ -1,10 +1,15 @@
 // Progressive enhancement only: every page works without this file (and without htmx).
 
 // After htmx swaps a step into <main>, move focus to what changed, so keyboard and screen-reader
-// users follow the step (WCAG 2.4.3, RGAA 12.8): the first invalid field, else the step's heading.
+// users follow the step (WCAG 2.4.3, RGAA 12.8): the first invalid field, else a question to answer
+// (the agents' confirmations), else the step's heading.
 function focusStep() {
   const main = document.getElementById('main')
-  const target = main && (main.querySelector('[aria-invalid="true"]') || main.querySelector('h1'))
+  const target =
+    main &&
+    (main.querySelector('[aria-invalid="true"]') ||
+      main.querySelector('[data-focus]') ||
+      main.querySelector('h1'))
   if (target) target.focus()
 }
 

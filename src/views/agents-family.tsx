@@ -1,15 +1,21 @@
-import type { Family } from '../services/records/families'
-import type { OutboxMail } from '../services/records/outbox'
-import type { PasskeySummary } from '../services/records/passkeys'
-import type { SecurityEventType } from '../services/records/security-events'
-import { agentFamilyActionPath, type AgentAction } from '../paths'
+import type { FamilyOverview } from '../services/flows/agents'
+import { MAILS_PAGE_SIZE } from '../services/records/outbox-reads'
+import { EVENTS_PAGE_SIZE, type SecurityEventType } from '../services/records/security-events'
+import { agentFamilyActionPath, agentFamilyPath, PATHS, type AgentAction } from '../paths'
 import {
+  ACTION_LABELS,
   ActionButton,
   AGENTS_TITLE,
-  AgentCard,
+  AgentPage,
+  Confirmation,
+  journalAction,
   MAIL_KINDS,
   MAIL_STATUSES,
+  pageCount,
+  Pager,
+  Scroll,
   when,
+  type ActionTarget,
 } from './agents-shared'
 
 const EVENTS: Record<SecurityEventType, string> = {
@@ -27,34 +33,7 @@ const EVENTS: Record<SecurityEventType, string> = {
   franceconnect_unlinked: 'FranceConnect délié',
 }
 
-// The buttons' words; their URLs come from AGENT_ACTIONS (src/paths.ts).
-const ACTION_LABELS: Record<AgentAction, string> = {
-  sendTemporaryPassword: 'Envoyer un mot de passe temporaire',
-  endSessions: 'Fermer toutes les sessions et annuler le mot de passe temporaire',
-  voidTemporaryPassword: 'Annuler le mot de passe temporaire',
-  liftLimits: 'Lever les limites',
-  forgetDevices: 'Oublier tous les appareils de confiance',
-  removePasskey: 'Supprimer cette clé d’accès',
-  unlinkFranceConnect: 'Délier',
-  resendNotice: 'Renvoyer',
-}
-
-type Overview = {
-  family: Family
-  liveSessions: number
-  limits: Array<{ what: string; until: number }>
-  mails: Array<
-    Pick<
-      OutboxMail,
-      'id' | 'kind' | 'status' | 'attempts' | 'lastError' | 'createdAt' | 'deliveredAt'
-    >
-  >
-  events: Array<{ id: number; type: SecurityEventType; detail: string | null; createdAt: number }>
-  devices: Array<{ firstSignInAt: number; lastSignInAt: number }>
-  passkeys: PasskeySummary[]
-  franceConnectLinks: Array<{ id: number; givenName: string; familyName: string; linkedAt: number }>
-  temporaryPassword: { createdAt: number; expiresAt: number } | null
-}
+type Overview = FamilyOverview
 
 const clock = new Intl.DateTimeFormat('fr-FR', {
   hour: 'numeric',
@@ -99,38 +78,50 @@ export function familyState(overview: Overview): string[] {
 }
 
 /** One of a family's actions: its button, posting to the family's URL for it. */
-function FamilyAction(props: {
-  number: string
-  action: AgentAction
-  mailId?: number
-  passkey?: string
-  link?: number
-}) {
+function FamilyAction(props: { number: string; action: AgentAction; target?: ActionTarget }) {
   return (
     <ActionButton
       action={agentFamilyActionPath(props.number, props.action)}
       label={ACTION_LABELS[props.action]}
-      mailId={props.mailId}
-      passkey={props.passkey}
-      link={props.link}
+      target={props.target}
     />
   )
 }
 
-export type AgentFamilyProps = { agent: string; overview: Overview; notice?: string }
+/** An action asked for and not yet confirmed: the question, and what the confirmation posts. */
+export type PendingAction = {
+  action: AgentAction
+  question: string
+  detail?: string
+  target?: ActionTarget
+}
 
-/** One family as an agent sees it: the facts, the actions, its devices, its last mails and events. */
-export function AgentFamily({ agent, overview, notice }: AgentFamilyProps) {
+export type AgentFamilyProps = { overview: Overview; notice?: string; pending?: PendingAction }
+
+/** The family's page, with its mails and events at the pages asked for. */
+const familyPagePath = (number: string, pages: { mails: number; events: number }) => {
+  const query = new URLSearchParams()
+  if (pages.mails > 1) query.set('e-mails', String(pages.mails))
+  if (pages.events > 1) query.set('evenements', String(pages.events))
+  const search = query.toString()
+  return `${agentFamilyPath(number)}${search ? `?${search}` : ''}`
+}
+
+/**
+ * One family as an agent sees it: its state first; then, in two columns from 1024 pixels, who it is
+ * and its ways in, and what to do and what happened (its mails and events, by pages).
+ */
+export function AgentFamily({ overview, notice, pending }: AgentFamilyProps) {
   const { family } = overview
   const number = family.familyNumber
+  const pages = { mails: overview.mails.page, events: overview.events.page }
   return (
-    <AgentCard
+    <AgentPage
       title={
         <>
           {family.lastName} {family.firstName}
         </>
       }
-      agent={agent}
       notice={notice}
     >
       <ul class="state" aria-label="État">
@@ -140,6 +131,55 @@ export function AgentFamily({ agent, overview, notice }: AgentFamilyProps) {
           </li>
         ))}
       </ul>
+      {pending && (
+        <Confirmation
+          question={pending.question}
+          detail={pending.detail}
+          action={agentFamilyActionPath(number, pending.action)}
+          target={pending.target}
+          cancel={familyPagePath(number, pages)}
+        />
+      )}
+      <div class="columns">
+        <div>
+          <FamilyFacts overview={overview} />
+          <WaysIn overview={overview} />
+        </div>
+        <div>
+          <h2>Actions</h2>
+          <div class="actions">
+            {family.email && family.closedAt === null && (
+              <FamilyAction number={number} action="sendTemporaryPassword" />
+            )}
+            <FamilyAction number={number} action="endSessions" />
+            <FamilyAction number={number} action="voidTemporaryPassword" />
+            <FamilyAction number={number} action="liftLimits" />
+            {overview.devices.length > 0 && <FamilyAction number={number} action="forgetDevices" />}
+          </div>
+          <p>
+            <a href={`${PATHS.agentsJournal}?${new URLSearchParams({ famille: number })}`}>
+              Les actions des agents sur cette famille
+            </a>
+          </p>
+          <Mails
+            overview={overview}
+            href={(mails) => familyPagePath(number, { ...pages, mails })}
+          />
+          <Events
+            overview={overview}
+            href={(events) => familyPagePath(number, { ...pages, events })}
+          />
+        </div>
+      </div>
+    </AgentPage>
+  )
+}
+
+function FamilyFacts({ overview }: { overview: Overview }) {
+  const { family } = overview
+  return (
+    <>
+      <h2>La famille</h2>
       <dl>
         <dt>Numéro de famille</dt>
         <dd>{family.familyNumber}</dd>
@@ -166,153 +206,211 @@ export function AgentFamily({ agent, overview, notice }: AgentFamilyProps) {
                 .join(' ; ')}
         </dd>
       </dl>
-      <h2>Actions</h2>
-      <div class="actions">
-        {family.email && family.closedAt === null && (
-          <FamilyAction number={number} action="sendTemporaryPassword" />
-        )}
-        <FamilyAction number={number} action="endSessions" />
-        <FamilyAction number={number} action="voidTemporaryPassword" />
-        <FamilyAction number={number} action="liftLimits" />
-        {overview.devices.length > 0 && <FamilyAction number={number} action="forgetDevices" />}
-      </div>
+    </>
+  )
+}
+
+/** Its trusted devices, passkeys and FranceConnect links, each with its removal. */
+function WaysIn({ overview }: { overview: Overview }) {
+  const number = overview.family.familyNumber
+  return (
+    <>
       <h2>Appareils de confiance</h2>
       {overview.devices.length === 0 ? (
         <p>Aucun appareil : chaque connexion compte comme venant d’un appareil inconnu.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Première connexion</th>
-              <th scope="col">Dernière connexion</th>
-            </tr>
-          </thead>
-          <tbody>
-            {overview.devices.map((device) => (
+        <Scroll label="Appareils de confiance">
+          <table>
+            <thead>
               <tr>
-                <td>{when(device.firstSignInAt)}</td>
-                <td>{when(device.lastSignInAt)}</td>
+                <th scope="col">Première connexion</th>
+                <th scope="col">Dernière connexion</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {overview.devices.map((device) => (
+                <tr>
+                  <td>{when(device.firstSignInAt)}</td>
+                  <td>{when(device.lastSignInAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
       )}
       <h2>Clés d’accès</h2>
       {overview.passkeys.length === 0 ? (
         <p>Aucune clé d’accès.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Nom</th>
-              <th scope="col">Créée</th>
-              <th scope="col">Dernière utilisation</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {overview.passkeys.map((passkey) => (
+        <Scroll label="Clés d’accès">
+          <table>
+            <thead>
               <tr>
-                <td>{passkey.name}</td>
-                <td>{when(passkey.createdAt)}</td>
-                <td>{when(passkey.lastUsedAt)}</td>
-                <td>
-                  <FamilyAction number={number} action="removePasskey" passkey={passkey.id} />
-                </td>
+                <th scope="col">Nom</th>
+                <th scope="col">Créée</th>
+                <th scope="col">Dernière utilisation</th>
+                <th scope="col">Action</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {overview.passkeys.map((passkey) => (
+                <tr>
+                  <td>{passkey.name}</td>
+                  <td>{when(passkey.createdAt)}</td>
+                  <td>{when(passkey.lastUsedAt)}</td>
+                  <td>
+                    <FamilyAction
+                      number={number}
+                      action="removePasskey"
+                      target={{ passkey: passkey.id }}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
       )}
       <h2>FranceConnect</h2>
       {overview.franceConnectLinks.length === 0 ? (
         <p>Aucun adulte relié.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Adulte (selon FranceConnect)</th>
-              <th scope="col">Relié</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {overview.franceConnectLinks.map((link) => (
+        <Scroll label="FranceConnect">
+          <table>
+            <thead>
               <tr>
-                <td>
-                  {link.givenName} {link.familyName}
-                </td>
-                <td>{when(link.linkedAt)}</td>
-                <td>
-                  <FamilyAction number={number} action="unlinkFranceConnect" link={link.id} />
-                </td>
+                <th scope="col">Adulte (selon FranceConnect)</th>
+                <th scope="col">Relié</th>
+                <th scope="col">Action</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {overview.franceConnectLinks.map((link) => (
+                <tr>
+                  <td>
+                    {link.givenName} {link.familyName}
+                  </td>
+                  <td>{when(link.linkedAt)}</td>
+                  <td>
+                    <FamilyAction
+                      number={number}
+                      action="unlinkFranceConnect"
+                      target={{ link: link.id }}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
       )}
-      <h2>Derniers e-mails</h2>
-      {overview.mails.length === 0 ? (
-        <p>Aucun e-mail envoyé.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Date</th>
-              <th scope="col">Type</th>
-              <th scope="col">État</th>
-              <th scope="col">Essais</th>
-              <th scope="col">Dernière erreur</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {overview.mails.map((mail) => (
-              <tr>
-                <td>{when(mail.createdAt)}</td>
-                <td>{MAIL_KINDS[mail.kind]}</td>
-                <td>{MAIL_STATUSES[mail.status]}</td>
-                <td>{mail.attempts}</td>
-                <td>{mail.lastError ?? '—'}</td>
-                <td>
-                  {mail.kind === 'password_changed' && mail.status === 'failed' && (
-                    <FamilyAction number={number} action="resendNotice" mailId={mail.id} />
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <h2>Derniers événements</h2>
-      {overview.events.length === 0 ? (
-        <p>Aucun événement enregistré.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Date</th>
-              <th scope="col">Événement</th>
-              <th scope="col">Détail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {overview.events.map((event) => (
-              <tr>
-                <td>{when(event.createdAt)}</td>
-                <td>{EVENTS[event.type]}</td>
-                <td>{event.detail ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </AgentCard>
+    </>
   )
 }
 
-/** A family's page as a page or fragment (GET, and after each action with its notice). */
-export const agentFamilyStep = (props: AgentFamilyProps) => ({
-  title: AGENTS_TITLE,
+function Mails({ overview, href }: { overview: Overview; href: (page: number) => string }) {
+  const { rows, total, page } = overview.mails
+  const number = overview.family.familyNumber
+  return (
+    <>
+      <h2>E-mails</h2>
+      {total === 0 ? (
+        <p>Aucun e-mail envoyé.</p>
+      ) : (
+        <>
+          <Scroll label="E-mails">
+            <table>
+              <caption>{counted(total, 'e-mail', page, MAILS_PAGE_SIZE)}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Date</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">État</th>
+                  <th scope="col">Essais</th>
+                  <th scope="col">Dernière erreur</th>
+                  <th scope="col">Action</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((mail) => (
+                  <tr>
+                    <td>{when(mail.createdAt)}</td>
+                    <td>{MAIL_KINDS[mail.kind]}</td>
+                    <td>{MAIL_STATUSES[mail.status]}</td>
+                    <td>{mail.attempts}</td>
+                    <td>{mail.lastError ?? '—'}</td>
+                    <td>
+                      {mail.kind === 'password_changed' && mail.status === 'failed' && (
+                        <FamilyAction
+                          number={number}
+                          action="resendNotice"
+                          target={{ mail: mail.id }}
+                        />
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Scroll>
+          <Pager page={page} pages={pageCount(total, MAILS_PAGE_SIZE)} href={href} />
+        </>
+      )}
+    </>
+  )
+}
+
+function Events({ overview, href }: { overview: Overview; href: (page: number) => string }) {
+  const { rows, total, page } = overview.events
+  return (
+    <>
+      <h2>Événements</h2>
+      {total === 0 ? (
+        <p>Aucun événement enregistré.</p>
+      ) : (
+        <>
+          <Scroll label="Événements">
+            <table>
+              <caption>{counted(total, 'événement', page, EVENTS_PAGE_SIZE)}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Date</th>
+                  <th scope="col">Événement</th>
+                  <th scope="col">Détail</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((event) => (
+                  <tr>
+                    <td>{when(event.createdAt)}</td>
+                    <td>{EVENTS[event.type]}</td>
+                    <td>
+                      {event.agent
+                        ? `${journalAction(event.action) ?? 'action'} par ${event.agent} : ${event.detail ?? '—'}`
+                        : (event.detail ?? '—')}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Scroll>
+          <Pager page={page} pages={pageCount(total, EVENTS_PAGE_SIZE)} href={href} />
+        </>
+      )}
+    </>
+  )
+}
+
+/** « 23 e-mails · page 1 sur 2 ». */
+export function counted(total: number, noun: string, page: number, size: number) {
+  const pages = pageCount(total, size)
+  const words = `${total} ${noun}${total > 1 ? 's' : ''}`
+  return pages > 1 ? `${words} · page ${page} sur ${pages}` : words
+}
+
+/** A family's page as a page or fragment (GET, a question to confirm, an action's outcome). */
+export const agentFamilyStep = (agent: string, props: AgentFamilyProps) => ({
+  title: `${props.overview.family.lastName} ${props.overview.family.firstName} – ${AGENTS_TITLE}`,
   body: <AgentFamily {...props} />,
+  desk: { agent, page: 'search' as const },
 })

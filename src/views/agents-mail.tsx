@@ -1,5 +1,5 @@
 import type { OutboxMail } from '../services/records/outbox'
-import { AGENTS_TITLE, AgentCard, MAIL_KINDS, MAIL_STATUSES, when } from './agents-shared'
+import { AGENTS_TITLE, AgentPage, MAIL_KINDS, MAIL_STATUSES, Scroll, when } from './agents-shared'
 import { agentFamilyPath } from '../paths'
 
 type Stats = Record<OutboxMail['status'], number> & { oldestPendingAgeSeconds: number | null }
@@ -18,7 +18,7 @@ export type AgentMailProps = {
 export function AgentMail(props: AgentMailProps) {
   const { stats } = props
   return (
-    <AgentCard title="Courrier" agent={props.agent}>
+    <AgentPage title="Courrier">
       <dl>
         {(Object.keys(MAIL_STATUSES) as OutboxMail['status'][]).map((status) => (
           <>
@@ -37,40 +37,43 @@ export function AgentMail(props: AgentMailProps) {
       {props.failures.length === 0 ? (
         <p>Aucun échec.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Date</th>
-              <th scope="col">Type</th>
-              <th scope="col">Famille</th>
-              <th scope="col">Essais</th>
-              <th scope="col">Raison</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.failures.map((mail) => (
+        <Scroll label="Derniers échecs">
+          <table>
+            <thead>
               <tr>
-                <td>{when(mail.createdAt)}</td>
-                <td>{MAIL_KINDS[mail.kind]}</td>
-                <td>
-                  {mail.familyNumber ? (
-                    <a href={agentFamilyPath(mail.familyNumber)}>{mail.familyNumber}</a>
-                  ) : (
-                    '—'
-                  )}
-                </td>
-                <td>{mail.attempts}</td>
-                <td>{mail.lastError ?? '—'}</td>
+                <th scope="col">Date</th>
+                <th scope="col">Type</th>
+                <th scope="col">Famille</th>
+                <th scope="col">Essais</th>
+                <th scope="col">Raison</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {props.failures.map((mail) => (
+                <tr>
+                  <td>{when(mail.createdAt)}</td>
+                  <td>{MAIL_KINDS[mail.kind]}</td>
+                  <td>
+                    {mail.familyNumber ? (
+                      <a href={agentFamilyPath(mail.familyNumber)}>{mail.familyNumber}</a>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                  <td>{mail.attempts}</td>
+                  <td>{mail.lastError ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
       )}
-    </AgentCard>
+    </AgentPage>
   )
 }
 
 export const agentMailStep = (props: AgentMailProps) => ({
   title: `Courrier – ${AGENTS_TITLE}`,
   body: <AgentMail {...props} />,
+  desk: { agent: props.agent, page: 'mail' as const },
 })

@@ -8,6 +8,7 @@ import { Card } from './components'
 export const agentRefusedStep = (outside?: { email: string; domains: string[] }) => ({
   title: `${AGENTS_TITLE} : accès refusé`,
   status: 403 as const,
+  desk: { agent: null },
   body: (
     <Card title="Accès refusé" prose>
       {outside && (

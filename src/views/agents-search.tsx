@@ -1,7 +1,14 @@
 import type { FamilySearch } from '../services/records/family-search'
 import { agentFamilyPath, agentNetworkActionPath, PATHS } from '../paths'
-import { ActionButton, AGENTS_TITLE, AgentCard, when } from './agents-shared'
-import { StepLink } from './components'
+import {
+  ActionButton,
+  AGENTS_TITLE,
+  AgentPage,
+  Confirmation,
+  Pager,
+  Scroll,
+  when,
+} from './agents-shared'
 
 type BlockedNetwork = { network: string; detail: string; until: number }
 
@@ -11,12 +18,22 @@ export type AgentSearchProps = {
   results: FamilySearch | null
   networks: BlockedNetwork[]
   notice?: string
+  // A network whose limits the agent asked to lift, not yet confirmed.
+  pending?: string
 }
 
 /** The console's home: a search by number, name or address, and the networks limited now. */
 export function AgentSearch(props: AgentSearchProps) {
   return (
-    <AgentCard title="Rechercher une famille" agent={props.agent} notice={props.notice}>
+    <AgentPage title="Rechercher une famille" notice={props.notice}>
+      {props.pending && (
+        <Confirmation
+          question={`Lever les limites du réseau ${props.pending.slice(0, 12)} ?`}
+          detail="Les connexions et les demandes d’e-mail venant de ce réseau reprendront aussitôt ; plusieurs familles peuvent être derrière (une mairie, une école)."
+          action={agentNetworkActionPath(props.pending, 'liftLimits')}
+          cancel={PATHS.agents}
+        />
+      )}
       <form
         method="get"
         action={PATHS.agents}
@@ -35,53 +52,46 @@ export function AgentSearch(props: AgentSearchProps) {
           <p role="status">Aucune famille ne correspond à « {props.q} ».</p>
         ) : (
           <>
-            <table>
-              <caption>
-                {props.results.total} famille{props.results.total > 1 ? 's' : ''}
-                {props.results.pages > 1 &&
-                  ` · page ${props.results.page} sur ${props.results.pages}`}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Numéro</th>
-                  <th scope="col">Nom</th>
-                  <th scope="col">E-mail</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.results.rows.map((family) => (
+            <Scroll label="Familles trouvées">
+              <table>
+                <caption>
+                  {props.results.total} famille{props.results.total > 1 ? 's' : ''}
+                  {props.results.pages > 1 &&
+                    ` · page ${props.results.page} sur ${props.results.pages}`}
+                </caption>
+                <thead>
                   <tr>
-                    <td>
-                      <a href={agentFamilyPath(family.familyNumber)}>{family.familyNumber}</a>
-                    </td>
-                    <td>
-                      {family.lastName} {family.firstName}
-                    </td>
-                    <td>{family.email ?? '—'}</td>
+                    <th scope="col">Numéro</th>
+                    <th scope="col">Nom</th>
+                    <th scope="col">E-mail</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pages q={props.q} results={props.results} />
+                </thead>
+                <tbody>
+                  {props.results.rows.map((family) => (
+                    <tr>
+                      <td>
+                        <a href={agentFamilyPath(family.familyNumber)}>{family.familyNumber}</a>
+                      </td>
+                      <td>
+                        {family.lastName} {family.firstName}
+                      </td>
+                      <td>{family.email ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </Scroll>
+            <Pager
+              page={props.results.page}
+              pages={props.results.pages}
+              href={(page) =>
+                `${PATHS.agents}?${new URLSearchParams({ q: props.q, page: String(page) })}`
+              }
+            />
           </>
         ))}
       <NetworkBlocks networks={props.networks} />
-    </AgentCard>
-  )
-}
-
-/** « Page précédente · Page suivante »: plain links that htmx follows too. */
-function Pages({ q, results }: { q: string; results: FamilySearch }) {
-  if (results.pages === 1) return null
-  const href = (page: number) => `${PATHS.agents}?${new URLSearchParams({ q, page: String(page) })}`
-  return (
-    <p class="links">
-      {results.page > 1 && <StepLink href={href(results.page - 1)}>Page précédente</StepLink>}
-      {results.page > 1 && results.page < results.pages && ' · '}
-      {results.page < results.pages && (
-        <StepLink href={href(results.page + 1)}>Page suivante</StepLink>
-      )}
-    </p>
+    </AgentPage>
   )
 }
 
@@ -93,31 +103,33 @@ function NetworkBlocks({ networks }: { networks: BlockedNetwork[] }) {
       {networks.length === 0 ? (
         <p>Aucun réseau n’est limité en ce moment.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Réseau (empreinte)</th>
-              <th scope="col">Limite</th>
-              <th scope="col">Jusqu’à</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {networks.map((row) => (
+        <Scroll label="Réseaux limités">
+          <table>
+            <thead>
               <tr>
-                <td>{row.network.slice(0, 12)}</td>
-                <td>{row.detail.startsWith('sign-in') ? 'connexions' : 'demandes d’e-mail'}</td>
-                <td>{when(row.until)}</td>
-                <td>
-                  <ActionButton
-                    action={agentNetworkActionPath(row.network, 'liftLimits')}
-                    label="Lever les limites de ce réseau"
-                  />
-                </td>
+                <th scope="col">Réseau (empreinte)</th>
+                <th scope="col">Limite</th>
+                <th scope="col">Jusqu’à</th>
+                <th scope="col">Action</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {networks.map((row) => (
+                <tr>
+                  <td>{row.network.slice(0, 12)}</td>
+                  <td>{row.detail.startsWith('sign-in') ? 'connexions' : 'demandes d’e-mail'}</td>
+                  <td>{when(row.until)}</td>
+                  <td>
+                    <ActionButton
+                      action={agentNetworkActionPath(row.network, 'liftLimits')}
+                      label="Lever les limites de ce réseau"
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
       )}
     </>
   )
@@ -125,6 +137,7 @@ function NetworkBlocks({ networks }: { networks: BlockedNetwork[] }) {
 
 /** The search step as a page or fragment (GET /agents, and after a network's limits are lifted). */
 export const agentSearchStep = (props: AgentSearchProps) => ({
-  title: AGENTS_TITLE,
+  title: props.q ? `« ${props.q} » – ${AGENTS_TITLE}` : AGENTS_TITLE,
   body: <AgentSearch {...props} />,
+  desk: { agent: props.agent, page: 'search' as const },
 })

@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx'
 import type { OutboxMail } from '../services/records/outbox'
-import { PATHS } from '../paths'
-import { Card, Form, StepLink } from './components'
+import type { AgentAction, JournalAction } from '../paths'
+import { Form, StepLink } from './components'
 
 // The agents' console (docs/agents-console.md): French, plain forms, tables; htmx swaps them where present.
 export const AGENTS_TITLE = 'Console des agents'
@@ -31,46 +31,128 @@ export const MAIL_STATUSES: Record<OutboxMail['status'], string> = {
   expired: 'expiré',
 }
 
-/** Every console page: a wide card, who is signed in and the way to the other pages. */
-export function AgentCard(props: {
-  title: Child
-  agent: string
-  notice?: string
-  children: Child
-}) {
+// The buttons' words; their URLs come from AGENT_ACTIONS (src/paths.ts).
+export const ACTION_LABELS: Record<AgentAction, string> = {
+  sendTemporaryPassword: 'Envoyer un mot de passe temporaire',
+  endSessions: 'Fermer toutes les sessions et annuler le mot de passe temporaire',
+  voidTemporaryPassword: 'Annuler le mot de passe temporaire',
+  liftLimits: 'Lever les limites',
+  forgetDevices: 'Oublier tous les appareils de confiance',
+  removePasskey: 'Supprimer cette clé d’accès',
+  unlinkFranceConnect: 'Délier',
+  resendNotice: 'Renvoyer',
+}
+
+// The journal's words for each action (an action recorded before the journal has none: its detail).
+export const JOURNAL_ACTIONS: Record<JournalAction, string> = {
+  sendTemporaryPassword: 'mot de passe temporaire envoyé',
+  endSessions: 'sessions fermées',
+  voidTemporaryPassword: 'mot de passe temporaire annulé',
+  liftLimits: 'limites du numéro levées',
+  forgetDevices: 'appareils de confiance oubliés',
+  removePasskey: 'clé d’accès supprimée',
+  unlinkFranceConnect: 'FranceConnect délié',
+  resendNotice: 'avis de changement renvoyé',
+  liftNetworkLimits: 'limites d’un réseau levées',
+}
+export const journalAction = (action: string | null) =>
+  action && action in JOURNAL_ACTIONS ? JOURNAL_ACTIONS[action as JournalAction] : null
+
+/** Every console page: its title, what the last action did, then the page. */
+export function AgentPage(props: { title: Child; notice?: string; children: Child }) {
   return (
-    <Card title={props.title} wide>
-      <p class="aside">
-        Connecté en tant que {props.agent} ·{' '}
-        <StepLink href={PATHS.agents}>Rechercher une famille</StepLink> ·{' '}
-        <StepLink href={PATHS.agentsMail}>Courrier</StepLink>
-      </p>
+    <section class="card" aria-labelledby="step-title">
+      <h1 tabindex={-1}>
+        <span id="step-title">{props.title}</span>
+      </h1>
       {props.notice && (
         <p class="notice" role="status">
           {props.notice}
         </p>
       )}
       {props.children}
-    </Card>
+    </section>
   )
 }
 
-/** One action, one real form: a POST to its own URL, the mail's or passkey's id when it acts on one. */
-export function ActionButton(props: {
-  action: string
-  label: string
-  mailId?: number
-  passkey?: string
-  link?: number
-}) {
+/** Hidden fields that name what an action acts on (a mail, a passkey, a FranceConnect link). */
+export type ActionTarget = { mail?: number; passkey?: string; link?: number }
+
+function TargetFields({ target }: { target: ActionTarget }) {
+  return (
+    <>
+      {Object.entries(target).map(([name, value]) => (
+        <input type="hidden" name={name} value={String(value)} />
+      ))}
+    </>
+  )
+}
+
+/**
+ * One action, one real form: a POST to its own URL, which first answers the question to confirm
+ * (Confirmation below), then, confirmed, acts.
+ */
+export function ActionButton(props: { action: string; label: string; target?: ActionTarget }) {
   return (
     <Form action={props.action}>
-      {props.mailId !== undefined && (
-        <input type="hidden" name="mail" value={String(props.mailId)} />
-      )}
-      {props.passkey !== undefined && <input type="hidden" name="passkey" value={props.passkey} />}
-      {props.link !== undefined && <input type="hidden" name="link" value={String(props.link)} />}
-      <button type="submit">{props.label}</button>
+      <TargetFields target={props.target ?? {}} />
+      <button type="submit" class="secondary">
+        {props.label}
+      </button>
     </Form>
+  )
+}
+
+/**
+ * What an action will do, asked before it is done (« Fermer les 2 sessions de MARTIN Claire ? »):
+ * « Confirmer » posts it again with `confirmation=oui`; « Annuler » goes back to the page. With htmx,
+ * focus moves to the question (src/styles/app.js).
+ */
+export function Confirmation(props: {
+  question: string
+  detail?: string
+  action: string
+  target?: ActionTarget
+  cancel: string
+}) {
+  return (
+    <section class="confirm" aria-labelledby="confirm-title">
+      <h2 id="confirm-title" tabindex={-1} data-focus>
+        {props.question}
+      </h2>
+      {props.detail && <p>{props.detail}</p>}
+      <Form action={props.action}>
+        <TargetFields target={props.target ?? {}} />
+        <input type="hidden" name="confirmation" value="oui" />
+        <p class="inline">
+          <button type="submit">Confirmer</button>
+          <StepLink href={props.cancel}>Annuler</StepLink>
+        </p>
+      </Form>
+    </section>
+  )
+}
+
+/** « Page précédente · Page suivante », with where one is: plain links that htmx follows too. */
+export function Pager(props: { page: number; pages: number; href: (page: number) => string }) {
+  const { page, pages, href } = props
+  if (pages <= 1) return null
+  return (
+    <nav class="links" aria-label={`Pages (page ${page} sur ${pages})`}>
+      {page > 1 && <StepLink href={href(page - 1)}>Page précédente</StepLink>}
+      {page > 1 && page < pages && ' · '}
+      {page < pages && <StepLink href={href(page + 1)}>Page suivante</StepLink>}
+    </nav>
+  )
+}
+
+export const pageCount = (total: number, size: number) => Math.max(1, Math.ceil(total / size))
+
+/** A table that scrolls inside its own region on a narrow screen (focusable, named: WCAG 2.1.1). */
+export function Scroll(props: { label: string; children: Child }) {
+  return (
+    <div class="scroll" role="region" aria-label={props.label} tabindex={0}>
+      {props.children}
+    </div>
   )
 }

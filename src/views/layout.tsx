@@ -17,7 +17,7 @@ type DocumentProps = {
 
 // htmx's own indicator <style> would break the strict CSP (no inline style): the stylesheet carries it.
 // Back and forward reload the page: our htmx answers are fragments of <main>, not whole documents.
-const HTMX_CONFIG = 'includeIndicatorCSS:false, history:reload'
+export const HTMX_CONFIG = 'includeIndicatorCSS:false, history:reload'
 
 // For search engines and link previews (Lighthouse SEO): what the page is, in one French sentence.
 const description = (portalName: string) =>

@@ -32,6 +32,8 @@ describe("the agents' console", () => {
     expect(new URL(page.url()).pathname).toBe(`/agents/familles/${number}`)
     expect(await axeViolations(page)).toEqual([])
     await page.getByRole('button', { name: 'Envoyer un mot de passe temporaire' }).click()
+    await page.getByRole('heading', { name: /^Envoyer un mot de passe temporaire à/ }).waitFor()
+    await page.getByRole('button', { name: 'Confirmer' }).click()
     await page.getByText('Un mot de passe temporaire part vers').waitFor()
     await screenshot(page, 'agents-mot-de-passe-envoye')
     expect(await axeViolations(page)).toEqual([])

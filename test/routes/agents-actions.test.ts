@@ -17,8 +17,12 @@ beforeAll(async () => {
   team = await new FakeAccessTeam().publish()
 })
 
+/** An action, confirmed (the first post only asks: test/routes/agents.test.ts). */
 const act = (familyNumber: string, action: string) =>
-  sendAsAgent(team, `/agents/familles/${familyNumber}/${action}`, { method: 'POST', form: {} })
+  sendAsAgent(team, `/agents/familles/${familyNumber}/${action}`, {
+    method: 'POST',
+    form: { confirmation: 'oui' },
+  })
 
 /** An intruder who holds the family's live temporary password, signed in with it. */
 async function intruderWithTemporaryPassword() {

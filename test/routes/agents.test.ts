@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm'
+import { and, eq, isNotNull } from 'drizzle-orm'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { outbox, securityEvents, sessions } from '../../src/db/schema'
 import { FakeAccessTeam, newKeyPair } from '../support/access'
@@ -34,8 +34,17 @@ async function searchLeadsTo(q: string) {
   return textOf(response)
 }
 
-const agentEvents = (familyId: number) =>
-  db.select().from(securityEvents).where(eq(securityEvents.familyId, familyId))
+/** The family's journal rows (agents' actions), oldest first. */
+const journalOf = (familyId: number) =>
+  db
+    .select({
+      agent: securityEvents.agent,
+      action: securityEvents.action,
+      detail: securityEvents.detail,
+    })
+    .from(securityEvents)
+    .where(and(eq(securityEvents.familyId, familyId), isNotNull(securityEvents.agent)))
+    .orderBy(securityEvents.id)
 
 describe('access to /agents', () => {
   it('refuses a valid Access identity outside AGENT_EMAIL_DOMAINS, saying which addresses it takes', async () => {
@@ -322,7 +331,7 @@ describe('the console', () => {
       `/agents/familles/${family.familyNumber}/mot-de-passe-temporaire`,
       {
         method: 'POST',
-        form: {},
+        form: { confirmation: 'oui' },
       },
     )
     expect(answer.status).toBe(200)
@@ -335,24 +344,29 @@ describe('the console', () => {
       password: temporary,
     })
     expect(signIn.headers.get('location')).toBe('/nouveau-mot-de-passe')
-    const events = await agentEvents(family.id)
-    expect(events.map((event) => event.detail)).toContain(
-      'issued by agent agent.enfance@ville-exemple.fr',
-    )
+    expect(await journalOf(family.id)).toContainEqual({
+      agent: 'agent.enfance@ville-exemple.fr',
+      action: 'sendTemporaryPassword',
+      detail: `envoyé à ${family.email}`,
+    })
   })
 
   it('ends every session of the family and records the agent', async () => {
     const { family, browser } = await signedInFamily()
     const answer = await asAgent(`/agents/familles/${family.familyNumber}/fin-des-sessions`, {
       method: 'POST',
-      form: {},
+      form: { confirmation: 'oui' },
     })
     expect(await textOf(answer)).toContain('1 session(s) fermée(s)')
     expect(await db.select().from(sessions).where(eq(sessions.familyId, family.id))).toHaveLength(0)
     expect((await browser.get('/espace')).headers.get('location')).toBe('/connexion')
-    expect((await agentEvents(family.id)).map((e) => e.detail)).toContain(
-      'sessions ended and temporary password voided by agent agent.enfance@ville-exemple.fr',
-    )
+    expect(await journalOf(family.id)).toEqual([
+      {
+        agent: 'agent.enfance@ville-exemple.fr',
+        action: 'endSessions',
+        detail: '1 session(s) fermée(s)',
+      },
+    ])
   })
 
   it('lifts the limits on the number and records the agent', async () => {
@@ -366,16 +380,16 @@ describe('the console', () => {
     ).toBe(429)
     await asAgent(`/agents/familles/${family.familyNumber}/levee-des-limites`, {
       method: 'POST',
-      form: {},
+      form: { confirmation: 'oui' },
     })
     const after = await post('/connexion', {
       identifier: family.familyNumber,
       password: 'Soleil2026',
     })
     expect(after.headers.get('location')).toBe('/espace')
-    expect((await agentEvents(family.id)).map((e) => e.detail)).toContain(
-      'limits lifted by agent agent.enfance@ville-exemple.fr',
-    )
+    expect(await journalOf(family.id)).toEqual([
+      { agent: 'agent.enfance@ville-exemple.fr', action: 'liftLimits', detail: 'limites levées' },
+    ])
   })
 
   it('queues again a notice that failed, and only such a notice', async () => {
@@ -393,14 +407,25 @@ describe('the console', () => {
       .set({ status: 'failed', lastError: 'HTTP 400' })
       .where(eq(outbox.id, notice!.id))
     const path = `/agents/familles/${family.familyNumber}/renvoi-avis`
-    const answer = await asAgent(path, { method: 'POST', form: { mail: String(notice!.id) } })
+    const form = { mail: String(notice!.id), confirmation: 'oui' }
+    const answer = await asAgent(path, { method: 'POST', form })
     expect(await textOf(answer)).toContain('remis en file')
     const row = (await db.select().from(outbox).where(eq(outbox.id, notice!.id)).get())!
     expect(row.status).toBe('pending')
-    const again = await asAgent(path, { method: 'POST', form: { mail: String(notice!.id) } })
+    const again = await asAgent(path, { method: 'POST', form })
     expect(await textOf(again)).toContain('ne peut pas être renvoyé')
-    const details = (await agentEvents(family.id)).map((e) => e.detail)
-    expect(details.filter((d) => d?.includes('queued again'))).toHaveLength(1)
+    expect(await journalOf(family.id)).toEqual([
+      {
+        agent: 'agent.enfance@ville-exemple.fr',
+        action: 'resendNotice',
+        detail: `avis ${notice!.id} remis en file`,
+      },
+      {
+        agent: 'agent.enfance@ville-exemple.fr',
+        action: 'resendNotice',
+        detail: `avis ${notice!.id} ni en échec ni renvoyable`,
+      },
+    ])
   })
 
   it('shows the outbox at a glance: counts by status, the oldest wait, the last failures with their families', async () => {

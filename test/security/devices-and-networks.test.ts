@@ -190,8 +190,9 @@ describe("the agents' family page shows the devices and can forget them", () => 
   beforeAll(async () => {
     team = await new FakeAccessTeam().publish()
   })
+  // A POST is an action, confirmed (the first post only asks: test/routes/agents.test.ts).
   const asAgent = (path: string, method: 'GET' | 'POST' = 'GET') =>
-    sendAsAgent(team, path, { method })
+    sendAsAgent(team, path, method === 'POST' ? { method, form: { confirmation: 'oui' } } : {})
 
   it('lists first and last sign-in of each device, never the cookie, and forgets them all', async () => {
     const family = await createFamily({ password: 'Soleil2026' })

@@ -231,6 +231,7 @@ describe("agents see a network's block and lift it", () => {
 
     const lifted = await sendAsAgent(team, `/agents/reseaux/${network}/levee-des-limites`, {
       method: 'POST',
+      form: { confirmation: 'oui' },
     })
     expect(await textOf(lifted)).toContain('sont levées')
     const after = await post(

@@ -5,15 +5,22 @@ import {
   liftFamilyLimitsStatement,
   liftNetworkLimitsStatement,
 } from '../limits/agents'
+import { sql, type SQL } from 'drizzle-orm'
+import { devices, sessions, temporaryPasswords } from '../../db/schema'
+import type { JournalAction } from '../../paths'
 import { forgetDevicesStatement, listDevicesStatement } from '../records/devices'
 import { findFamilyByNumber } from '../records/families'
 import { searchFamilies } from '../records/family-search'
 import {
+  familyMailsStatements,
   lastFailures,
-  listFamilyMailsStatement,
   requeueFailedNoticeStatements,
 } from '../records/outbox-reads'
-import { listFamilyEventsStatement, recordEventStatement } from '../records/security-events'
+import {
+  agentActionsStatements,
+  familyEventsStatements,
+  recordEventStatement,
+} from '../records/security-events'
 import { listLinksStatement } from '../records/franceconnect'
 import { listPasskeysStatement } from '../records/passkeys'
 import { countLiveSessionsStatement, endFamilySessionsStatement } from '../records/sessions'
@@ -23,72 +30,137 @@ import {
 } from '../records/temporary-passwords'
 
 // What the agents' console reads and does (docs/agents-console.md). Every action is a security event
-// that names the agent; no body of a mail is ever read here.
+// that names the agent, the action and its outcome, written in the action's own batch: the journal
+// (/agents/journal) cannot miss one. No body of a mail is ever read here.
 export { blockedNetworks, lastFailures, searchFamilies }
 
-export async function familyOverview(db: Db, familyNumber: string, now: number) {
+export type Agent = { agent: string }
+
+/** The family and its ways in, and one page each of its mails and events. */
+export async function familyOverview(
+  db: Db,
+  familyNumber: string,
+  now: number,
+  pages: { mails: number; events: number } = { mails: 1, events: 1 },
+) {
   const family = await findFamilyByNumber(db, familyNumber)
   if (!family) return null
   const limits = familyLimitsStatement(db, familyNumber, now)
-  const [live, blocking, mails, events, devices, passkeys, franceConnectLinks, temporary] =
-    await db.batch([
-      countLiveSessionsStatement(db, family.id, now),
-      limits.statement,
-      listFamilyMailsStatement(db, family.id),
-      listFamilyEventsStatement(db, family.id),
-      listDevicesStatement(db, family.id),
-      listPasskeysStatement(db, family.id),
-      listLinksStatement(db, family.id),
-      liveTemporaryPasswordOfFamilyStatement(db, family.id, now),
-    ])
+  const [mails, mailsCount] = familyMailsStatements(db, family.id, pages.mails)
+  const [events, eventsCount] = familyEventsStatements(db, family.id, pages.events)
+  const [live, blocking, mailRows, [mailTotal], eventRows, [eventTotal], ...rest] = await db.batch([
+    countLiveSessionsStatement(db, family.id, now),
+    limits.statement,
+    mails,
+    mailsCount,
+    events,
+    eventsCount,
+    listDevicesStatement(db, family.id),
+    listPasskeysStatement(db, family.id),
+    listLinksStatement(db, family.id),
+    liveTemporaryPasswordOfFamilyStatement(db, family.id, now),
+  ])
+  const [deviceRows, passkeys, franceConnectLinks, temporary] = rest
   return {
     family,
     liveSessions: live[0]?.count ?? 0,
     limits: limits.describe(blocking),
-    mails,
-    events,
-    devices,
+    mails: { rows: mailRows, total: mailTotal?.total ?? 0, page: pages.mails },
+    events: { rows: eventRows, total: eventTotal?.total ?? 0, page: pages.events },
+    devices: deviceRows,
     passkeys,
     franceConnectLinks,
     temporaryPassword: temporary[0] ?? null,
   }
 }
+export type FamilyOverview = NonNullable<Awaited<ReturnType<typeof familyOverview>>>
 
-const agentEvent = (db: Db, familyId: number, agent: string, what: string) =>
-  recordEventStatement(db, {
-    type: 'agent_action',
-    familyId,
-    clientKey: null,
-    detail: `${what} by agent ${agent}`,
-  })
+/** The journal: one page of agents' actions, by one agent or on one family if asked. */
+export async function agentJournal(
+  db: Db,
+  filter: { agent?: string; familyId?: number },
+  page: number,
+) {
+  const [rows, [counted], agents] = await db.batch(agentActionsStatements(db, filter, page))
+  return {
+    rows,
+    total: counted?.total ?? 0,
+    page,
+    agents: agents.flatMap(({ agent }) => (agent ? [agent] : [])),
+  }
+}
+
+/** An agent's action on a family, as a statement of its batch; `outcome` says what it did. */
+function agentEvent(
+  db: Db,
+  input: { familyId: number | null; action: JournalAction; outcome: string | SQL; clientKey?: string },
+  { agent }: Agent,
+  fence?: SQL,
+) {
+  return recordEventStatement(
+    db,
+    {
+      type: 'agent_action',
+      familyId: input.familyId,
+      clientKey: input.clientKey ?? null,
+      agent,
+      action: input.action,
+      detail: input.outcome,
+    },
+    fence,
+  )
+}
+
+/** Records an action that changed nothing (refused, or its target gone), with why. */
+export async function recordAgentOutcome(
+  db: Db,
+  input: { familyId: number; action: JournalAction; outcome: string },
+  by: Agent,
+) {
+  await agentEvent(db, input, by)
+}
+
+// Counted in the batch, before the statement that changes them: D1 runs a batch alone.
+const counted = (rows: SQL, words: string) =>
+  sql`(select count(*) from ${rows}) || ${` ${words}`}`
 
 /**
  * Ends every session of the family and voids its live temporary password: an intruder holding that
  * password would otherwise be back in one request.
  */
-export async function endFamilySessions(db: Db, familyId: number, agent: string) {
-  const [ended] = await db.batch([
+export async function endFamilySessions(db: Db, familyId: number, by: Agent) {
+  const outcome = counted(
+    sql`${sessions} where ${sessions.familyId} = ${familyId}`,
+    'session(s) fermée(s)',
+  )
+  const [, ended] = await db.batch([
+    agentEvent(db, { familyId, action: 'endSessions', outcome }, by),
     endFamilySessionsStatement(db, familyId),
     voidTemporaryPasswordsStatement(db, familyId),
-    agentEvent(db, familyId, agent, 'sessions ended and temporary password voided'),
   ])
   return ended.length
 }
 
 /** Voids the family's live temporary password (its restricted sessions end with it). */
-export async function voidFamilyTemporaryPassword(db: Db, familyId: number, agent: string) {
-  const [voided] = await db.batch([
+export async function voidFamilyTemporaryPassword(db: Db, familyId: number, by: Agent) {
+  const outcome = sql`case when exists (select 1 from ${temporaryPasswords}
+    where ${temporaryPasswords.familyId} = ${familyId}) then 'annulé' else 'aucun à annuler' end`
+  const [, voided] = await db.batch([
+    agentEvent(db, { familyId, action: 'voidTemporaryPassword', outcome }, by),
     voidTemporaryPasswordsStatement(db, familyId),
-    agentEvent(db, familyId, agent, 'temporary password voided'),
   ])
   return voided.length > 0
 }
 
 /** Forgets the family's devices: their cookies count as unknown clients from now on. */
-export async function forgetFamilyDevices(db: Db, familyId: number, agent: string) {
-  const [forgotten] = await db.batch([
+export async function forgetFamilyDevices(db: Db, familyId: number, by: Agent) {
+  const outcome = counted(
+    sql`${devices} where ${devices.familyId} = ${familyId}`,
+    'appareil(s) oublié(s)',
+  )
+  const [, forgotten] = await db.batch([
+    agentEvent(db, { familyId, action: 'forgetDevices', outcome }, by),
     forgetDevicesStatement(db, familyId),
-    agentEvent(db, familyId, agent, 'devices forgotten'),
   ])
   return forgotten.length
 }
@@ -96,11 +168,11 @@ export async function forgetFamilyDevices(db: Db, familyId: number, agent: strin
 export async function liftFamilyLimits(
   db: Db,
   family: { id: number; familyNumber: string },
-  agent: string,
+  by: Agent,
 ) {
   await db.batch([
     liftFamilyLimitsStatement(db, family.familyNumber),
-    agentEvent(db, family.id, agent, 'limits lifted'),
+    agentEvent(db, { familyId: family.id, action: 'liftLimits', outcome: 'limites levées' }, by),
   ])
 }
 
@@ -108,31 +180,32 @@ export async function liftFamilyLimits(
 export async function requeueFailedNotice(
   db: Db,
   input: { familyId: number; mailId: number },
-  agent: string,
+  by: Agent,
   now: number,
 ) {
   const { requeue, requeued } = requeueFailedNoticeStatements(db, input, now)
-  const event = `notice ${input.mailId} queued again by agent ${agent}`
+  const outcome = sql`case when ${requeued} then ${`avis ${input.mailId} remis en file`}
+    else ${`avis ${input.mailId} ni en échec ni renvoyable`} end`
   const [done] = await db.batch([
     requeue,
-    // Only if it was: the row the update just made due.
-    recordEventStatement(
-      db,
-      { type: 'agent_action', familyId: input.familyId, clientKey: null, detail: event },
-      requeued,
-    ),
+    agentEvent(db, { familyId: input.familyId, action: 'resendNotice', outcome }, by),
   ])
   return done.length === 1
 }
 
 /** Lifts a network's per-client limits (sign-in and mail), recorded with the agent's e-mail. */
-export async function liftNetworkLimits(db: Db, network: string, agent: string) {
+export async function liftNetworkLimits(db: Db, network: string, by: Agent) {
   await db.batch([
     liftNetworkLimitsStatement(db, network),
-    recordEventStatement(db, {
-      type: 'agent_action',
-      clientKey: network,
-      detail: `network limits lifted by agent ${agent}`,
-    }),
+    agentEvent(
+      db,
+      {
+        familyId: null,
+        clientKey: network,
+        action: 'liftNetworkLimits',
+        outcome: `limites du réseau ${network.slice(0, 12)} levées`,
+      },
+      by,
+    ),
   ])
 }

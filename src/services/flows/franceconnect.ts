@@ -387,12 +387,16 @@ export async function unlinkFranceConnect(
     unlinkStatement(db, family.id, link.id),
     recordEventStatement(
       db,
-      {
-        type: input.agent ? 'agent_action' : 'franceconnect_unlinked',
-        familyId: family.id,
-        clientKey: input.clientKey,
-        detail: input.agent ? `FranceConnect of ${who} unlinked by agent ${input.agent}` : who,
-      },
+      input.agent
+        ? {
+            type: 'agent_action',
+            familyId: family.id,
+            clientKey: null,
+            agent: input.agent,
+            action: 'unlinkFranceConnect',
+            detail: `${who} délié`,
+          }
+        : { type: 'franceconnect_unlinked', familyId: family.id, clientKey: input.clientKey, detail: who },
       gone,
     ),
     ...notice.statements(gone),

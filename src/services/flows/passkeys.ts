@@ -395,18 +395,21 @@ export async function removePasskey(
     },
     now,
   )
-  const detail = input.agent ? `${passkey.name} removed by agent ${input.agent}` : passkey.name
   const removed = passkeyUnknown(db, passkey.id)
   const [deleted] = await db.batch([
     deletePasskeyStatement(db, family.id, passkey.id),
     recordEventStatement(
       db,
-      {
-        type: input.agent ? 'agent_action' : 'passkey_removed',
-        familyId: family.id,
-        clientKey: input.clientKey,
-        detail,
-      },
+      input.agent
+        ? {
+            type: 'agent_action',
+            familyId: family.id,
+            clientKey: null,
+            agent: input.agent,
+            action: 'removePasskey',
+            detail: `« ${passkey.name} » supprimée`,
+          }
+        : { type: 'passkey_removed', familyId: family.id, clientKey: input.clientKey, detail: passkey.name },
       removed,
     ),
     ...notice.statements(removed),

@@ -72,6 +72,8 @@ export async function issueTemporaryPassword(
   origin: {
     clientKey: string | null
     detail?: string
+    // An agent's request (the console): the event goes to the journal.
+    agent?: string
     spacingMs?: number
     mail?: { inBudget: boolean; priority: number }
   },
@@ -119,7 +121,12 @@ export async function issueTemporaryPassword(
       mail.enqueue(issued),
       recordEventStatement(
         db,
-        { ...event, clientKey: origin.clientKey, detail: origin.detail },
+        {
+          ...event,
+          clientKey: origin.clientKey,
+          detail: origin.detail,
+          ...(origin.agent && { agent: origin.agent, action: 'sendTemporaryPassword' }),
+        },
         issued,
       ),
       recordEventStatement(

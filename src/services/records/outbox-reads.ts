@@ -1,4 +1,4 @@
-import { and, desc, eq, exists, gt, inArray, isNotNull, lte, or, sql } from 'drizzle-orm'
+import { and, count, desc, eq, exists, gt, inArray, isNotNull, lte, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { families, outbox, type OutboxMail } from '../../db/schema'
 import { RETENTION } from '../retention'
@@ -91,25 +91,34 @@ export async function mailAlarm(db: Db, now: number): Promise<string | null> {
   return null
 }
 
-const LISTED = 20
+export const MAILS_PAGE_SIZE = 20
 
-/** The family's last mails, without bodies or addresses (the agents' family page). */
-export function listFamilyMailsStatement(db: Db, familyId: number) {
-  return db
-    .select({
-      id: outbox.id,
-      kind: outbox.kind,
-      status: outbox.status,
-      attempts: outbox.attempts,
-      lastError: outbox.lastError,
-      createdAt: outbox.createdAt,
-      deliveredAt: outbox.deliveredAt,
-    })
-    .from(outbox)
-    .where(eq(outbox.familyId, familyId))
-    .orderBy(desc(outbox.id))
-    .limit(LISTED)
+/**
+ * One page of the family's mails, newest first, without bodies or addresses, and how many it has (the
+ * agents' family page).
+ */
+export function familyMailsStatements(db: Db, familyId: number, page: number) {
+  return [
+    db
+      .select({
+        id: outbox.id,
+        kind: outbox.kind,
+        status: outbox.status,
+        attempts: outbox.attempts,
+        lastError: outbox.lastError,
+        createdAt: outbox.createdAt,
+        deliveredAt: outbox.deliveredAt,
+      })
+      .from(outbox)
+      .where(eq(outbox.familyId, familyId))
+      .orderBy(desc(outbox.id))
+      .limit(MAILS_PAGE_SIZE)
+      .offset((page - 1) * MAILS_PAGE_SIZE),
+    db.select({ total: count() }).from(outbox).where(eq(outbox.familyId, familyId)),
+  ] as const
 }
+
+const LISTED = 20
 
 /** The last failures, for the outbox page (reasons only: never an address or a body). */
 export function lastFailures(db: Db) {

@@ -1,8 +1,8 @@
-import { and, desc, eq, gt, like, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, gt, like, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { insertWhereStatement } from '../../db/conditional'
 import { RETENTION } from '../retention'
-import { securityEvents, type SecurityEventType } from '../../db/schema'
+import { families, securityEvents, type SecurityEventType } from '../../db/schema'
 
 export type { SecurityEventType }
 
@@ -13,7 +13,11 @@ export type EventInput = {
   familyId?: number | null
   // Null when no client is behind it (an ops command).
   clientKey: string | null
-  detail?: string
+  // Its outcome in words; SQL when the batch's own state says it (how many sessions it ends).
+  detail?: string | SQL
+  // An agent's action (the journal): who, and which of AGENT_ACTIONS (src/paths.ts).
+  agent?: string
+  action?: string
 }
 
 /** An event, as a statement for a db.batch; with `fence`, written only if the fence holds then. */
@@ -23,6 +27,8 @@ export function recordEventStatement(db: Db, event: EventInput, fence?: SQL) {
     familyId: event.familyId ?? null,
     clientKey: event.clientKey,
     detail: event.detail ?? null,
+    agent: event.agent ?? null,
+    action: event.action ?? null,
   }
   return insertWhereStatement(db, securityEvents, values, fence)
 }
@@ -33,17 +39,67 @@ export function deleteOldEventsStatement(db: Db, now: number) {
     .where(lt(securityEvents.createdAt, now - RETENTION.securityEventsMs))
 }
 
-const LISTED = 20
+export const EVENTS_PAGE_SIZE = 20
 
-/** The family's last events, newest first (the agents' family page). */
-export function listFamilyEventsStatement(db: Db, familyId: number) {
-  return db
-    .select()
-    .from(securityEvents)
-    .where(eq(securityEvents.familyId, familyId))
-    .orderBy(desc(securityEvents.id))
-    .limit(LISTED)
+/** One page of the family's events, newest first, and how many it has (the agents' family page). */
+export function familyEventsStatements(db: Db, familyId: number, page: number) {
+  return [
+    db
+      .select()
+      .from(securityEvents)
+      .where(eq(securityEvents.familyId, familyId))
+      .orderBy(desc(securityEvents.id))
+      .limit(EVENTS_PAGE_SIZE)
+      .offset((page - 1) * EVENTS_PAGE_SIZE),
+    db.select({ total: count() }).from(securityEvents).where(eq(securityEvents.familyId, familyId)),
+  ] as const
 }
+
+export const JOURNAL_PAGE_SIZE = 50
+
+/**
+ * The agents' journal: their actions, newest first, by one agent or on one family if asked; one page,
+ * and how many in all. Through the (agent, id) index: `agent > ''` is every agent.
+ */
+export function agentActionsStatements(
+  db: Db,
+  filter: { agent?: string; familyId?: number },
+  page: number,
+) {
+  const where = and(
+    filter.agent ? eq(securityEvents.agent, filter.agent) : gt(securityEvents.agent, ''),
+    filter.familyId === undefined ? undefined : eq(securityEvents.familyId, filter.familyId),
+  )
+  return [
+    db
+      .select({
+        id: securityEvents.id,
+        createdAt: securityEvents.createdAt,
+        agent: securityEvents.agent,
+        action: securityEvents.action,
+        detail: securityEvents.detail,
+        network: securityEvents.clientKey,
+        familyNumber: families.familyNumber,
+        lastName: families.lastName,
+        firstName: families.firstName,
+      })
+      .from(securityEvents)
+      .leftJoin(families, eq(families.id, securityEvents.familyId))
+      .where(where)
+      .orderBy(desc(securityEvents.id))
+      .limit(JOURNAL_PAGE_SIZE)
+      .offset((page - 1) * JOURNAL_PAGE_SIZE),
+    db.select({ total: count() }).from(securityEvents).where(where),
+    // The journal's filter lists the agents it knows.
+    db
+      .selectDistinct({ agent: securityEvents.agent })
+      .from(securityEvents)
+      .where(gt(securityEvents.agent, ''))
+      .orderBy(securityEvents.agent),
+  ] as const
+}
+
+const LISTED = 20
 
 /**
  * The client networks (their keyed hash) with a `limit_reached` event whose detail matches one of

@@ -1,0 +1,264 @@
+import type { Context } from 'hono'
+import * as z from 'zod/mini'
+import type { AppEnv } from '../env'
+import { textField } from '../http/form'
+import { deliverInBackground } from '../http/mail'
+import {
+  endFamilySessions,
+  forgetFamilyDevices,
+  liftFamilyLimits,
+  recordAgentOutcome,
+  requeueFailedNotice,
+  voidFamilyTemporaryPassword,
+  type Agent,
+  type FamilyOverview,
+} from '../services/flows/agents'
+import { unlinkFranceConnect } from '../services/flows/franceconnect'
+import { removePasskey } from '../services/flows/passkeys'
+import { issueTemporaryPassword } from '../services/flows/password-recovery'
+import { agentMailLimited, retryAfterMinutes } from '../services/limits'
+import type { AgentAction } from '../paths'
+import type { PendingAction } from '../views/agents-family'
+import type { ActionTarget } from '../views/agents-shared'
+
+// What each of a family's actions asks before it acts, and what it does (docs/agents-console.md). The
+// question names what will change, from what the page shows (« Fermer les 2 sessions de MARTIN
+// Claire ? »); the answer, once confirmed, says what changed, and the journal keeps it with the agent.
+
+type Acting = { c: Context<AppEnv>; overview: FamilyOverview; by: Agent; now: number }
+
+type FamilyAction<T extends ActionTarget> = {
+  // The form's fields that name what it acts on (a passkey, a link, a mail); none for the family's.
+  target: z.ZodMiniType<T>
+  // The question to confirm, or a notice when there is nothing to act on any more.
+  ask: (overview: FamilyOverview, target: T) => Omit<PendingAction, 'action' | 'target'> | string
+  act: (acting: Acting, target: T) => Promise<string>
+}
+
+// Each action's target type, kept inside its own definition.
+const defined = <T extends ActionTarget>(spec: FamilyAction<T>) =>
+  spec as unknown as FamilyAction<ActionTarget>
+
+const none = z.object({})
+const positiveId = z.pipe(z.pipe(textField(), z.transform(Number)), z.int().check(z.positive()))
+
+const who = ({ family }: FamilyOverview) => `${family.lastName} ${family.firstName}`
+const some = (count: number, one: string, many: string) =>
+  count === 1 ? one : `les ${count} ${many}`
+
+const ACTIONS: { [A in AgentAction]: FamilyAction<ActionTarget> } = {
+  sendTemporaryPassword: defined({
+    target: none,
+    ask: (overview) => ({
+      question: `Envoyer un mot de passe temporaire à ${overview.family.email ?? '—'} pour ${who(overview)} ?`,
+      detail:
+        'Il sera valable une heure, remplacera celui en cours s’il y en a un, et vous ne le verrez pas.',
+    }),
+    async act({ c, overview, by, now }) {
+      const { db, config } = c.var
+      const { family } = overview
+      const { email } = family
+      const refuse = async (outcome: string, notice: string) => {
+        const refusal = { familyId: family.id, action: 'sendTemporaryPassword' as const, outcome }
+        await recordAgentOutcome(db, refusal, by)
+        return notice
+      }
+      if (!email)
+        return refuse('refusé : aucune adresse', 'Cette famille n’a pas d’adresse e-mail.')
+      if (family.closedAt !== null) {
+        return refuse(
+          'refusé : accès fermé',
+          'L’accès de cette famille est fermé (absente du dernier import de la commune) : elle ne peut pas se connecter. Il sera rouvert par un import qui la contient.',
+        )
+      }
+      const limited = await agentMailLimited(db, family.familyNumber, c.var.clientKey, now)
+      if (limited) {
+        const minutes = retryAfterMinutes(limited.retryAfterMs)
+        return refuse(
+          'refusé : trois envois dans l’heure',
+          `Trois mots de passe temporaires ont déjà été envoyés à cette famille dans l’heure : réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}.`,
+        )
+      }
+      // The same service and outbox as the public flow, inside the hourly budget (a trusted request:
+      // it goes first); the agent never sees the password.
+      deliverInBackground(c, () =>
+        issueTemporaryPassword(
+          db,
+          config,
+          { ...family, email },
+          {
+            clientKey: null,
+            agent: by.agent,
+            detail: `envoyé à ${email}`,
+            mail: { inBudget: true, priority: 1 },
+          },
+          now,
+        ),
+      )
+      return `Un mot de passe temporaire part vers ${email} ; il est valable ${config.temporaryPasswordTtlMs / 60_000} minutes.`
+    },
+  }),
+  endSessions: defined({
+    target: none,
+    ask: (overview) => ({
+      question: `Fermer ${overview.liveSessions === 0 ? 'les sessions' : some(overview.liveSessions, 'la session', 'sessions')} de ${who(overview)} ?`,
+      detail: overview.temporaryPassword
+        ? 'Le mot de passe temporaire en cours sera aussi annulé ; la famille devra se reconnecter.'
+        : overview.liveSessions === 0
+          ? 'Aucune session n’est ouverte en ce moment.'
+          : 'La famille devra se reconnecter sur chacun de ses appareils.',
+    }),
+    async act({ c, overview, by }) {
+      const ended = await endFamilySessions(c.var.db, overview.family.id, by)
+      return `${ended} session(s) fermée(s) ; le mot de passe temporaire en cours, s’il y en avait un, est annulé.`
+    },
+  }),
+  voidTemporaryPassword: defined({
+    target: none,
+    ask: (overview) => ({
+      question: `Annuler le mot de passe temporaire de ${who(overview)} ?`,
+      detail: overview.temporaryPassword
+        ? 'Il ne permettra plus de se connecter.'
+        : 'Aucun mot de passe temporaire n’est en cours.',
+    }),
+    async act({ c, overview, by }) {
+      const voided = await voidFamilyTemporaryPassword(c.var.db, overview.family.id, by)
+      return voided
+        ? 'Le mot de passe temporaire est annulé : il ne permet plus de se connecter.'
+        : 'Cette famille n’avait pas de mot de passe temporaire.'
+    },
+  }),
+  liftLimits: defined({
+    target: none,
+    ask: (overview) => ({
+      question: `Lever les limites du numéro de ${who(overview)} ?`,
+      detail:
+        overview.limits.length === 0
+          ? 'Aucune limite n’est en cours sur ce numéro.'
+          : 'Elle pourra de nouveau se connecter de partout ; les limites des réseaux restent les leurs.',
+    }),
+    async act({ c, overview, by }) {
+      await liftFamilyLimits(c.var.db, overview.family, by)
+      return 'Les limites de ce numéro sont levées.'
+    },
+  }),
+  forgetDevices: defined({
+    target: none,
+    ask: (overview) => ({
+      question: `Oublier ${some(overview.devices.length, 'l’appareil de confiance', 'appareils de confiance')} de ${who(overview)} ?`,
+      detail: 'Ils compteront comme des appareils inconnus à leur prochaine connexion.',
+    }),
+    async act({ c, overview, by }) {
+      const forgotten = await forgetFamilyDevices(c.var.db, overview.family.id, by)
+      return `${forgotten} appareil(s) oublié(s) : ils devront se reconnecter comme des appareils inconnus.`
+    },
+  }),
+  removePasskey: defined({
+    target: z.object({ passkey: textField() }),
+    ask(overview, { passkey }) {
+      const found = overview.passkeys.find(({ id }) => id === passkey)
+      if (!found) return 'Cette clé d’accès n’existe plus.'
+      return {
+        question: `Supprimer la clé d’accès « ${found.name} » de ${who(overview)} ?`,
+        detail:
+          'Les sessions ouvertes avec elle seront fermées, et la famille en sera avertie par e-mail.',
+      }
+    },
+    async act({ c, overview, by, now }, { passkey }) {
+      const { db, config } = c.var
+      const { family } = overview
+      const removed = passkey
+        ? await removePasskey(
+            db,
+            config,
+            { family, credentialId: passkey, clientKey: null, agent: by.agent },
+            now,
+          )
+        : null
+      if (!removed) {
+        await recordAgentOutcome(
+          db,
+          { familyId: family.id, action: 'removePasskey', outcome: 'déjà supprimée' },
+          by,
+        )
+        return 'Cette clé d’accès n’existe plus.'
+      }
+      deliverInBackground(c, async () => removed.mailId)
+      return `La clé d’accès « ${removed.name} » est supprimée ; la famille en est avertie par e-mail.`
+    },
+  }),
+  unlinkFranceConnect: defined({
+    target: z.object({ link: positiveId }),
+    ask(overview, { link }) {
+      const found = overview.franceConnectLinks.find(({ id }) => id === link)
+      if (!found) return 'Cette identité FranceConnect n’est plus reliée.'
+      return {
+        question: `Délier FranceConnect de ${found.givenName} ${found.familyName} pour ${who(overview)} ?`,
+        detail:
+          'Ses sessions ouvertes par FranceConnect seront fermées, et la famille en sera avertie par e-mail.',
+      }
+    },
+    async act({ c, overview, by, now }, { link }) {
+      const { db, config } = c.var
+      const { family } = overview
+      const unlinked = await unlinkFranceConnect(
+        db,
+        config,
+        { family, linkId: link, clientKey: null, agent: by.agent },
+        now,
+      )
+      if (!unlinked) {
+        await recordAgentOutcome(
+          db,
+          { familyId: family.id, action: 'unlinkFranceConnect', outcome: 'déjà délié' },
+          by,
+        )
+        return 'Cette identité FranceConnect n’est plus reliée.'
+      }
+      deliverInBackground(c, async () => unlinked.mailId)
+      return `FranceConnect de ${unlinked.adult.givenName} ${unlinked.adult.familyName} est délié ; la famille en est avertie par e-mail.`
+    },
+  }),
+  resendNotice: defined({
+    target: z.object({ mail: positiveId }),
+    ask: (overview) => ({
+      question: `Renvoyer l’avis de changement de mot de passe à ${who(overview)} ?`,
+      detail: 'Il repartira au prochain passage du cron, à l’adresse de la famille.',
+    }),
+    async act({ c, overview, by, now }, { mail }) {
+      const requeued = await requeueFailedNotice(
+        c.var.db,
+        { familyId: overview.family.id, mailId: mail },
+        by,
+        now,
+      )
+      return requeued
+        ? 'L’avis de changement de mot de passe est remis en file ; le prochain passage du cron l’enverra.'
+        : 'Cet avis ne peut pas être renvoyé (il n’est pas en échec, ou son contenu a expiré).'
+    },
+  }),
+}
+
+export const isAgentAction = (action: string): action is AgentAction => action in ACTIONS
+
+/**
+ * One of a family's actions, posted: without `confirmation=oui`, the question to confirm; with it,
+ * the action and its notice. A target that is not one (a passkey id of another family, a mail id that
+ * is not a number) gets the notice that it is gone, never a 500.
+ */
+export async function runFamilyAction(
+  acting: Acting,
+  action: AgentAction,
+  form: Record<string, unknown>,
+): Promise<{ pending: PendingAction } | { notice: string }> {
+  const spec = ACTIONS[action]
+  const parsed = spec.target.safeParse(form)
+  const target = parsed.success ? parsed.data : null
+  if (!target) return { notice: 'Ce que vous avez choisi n’existe plus : la page est à jour.' }
+  if (form.confirmation !== 'oui') {
+    const asked = spec.ask(acting.overview, target)
+    if (typeof asked === 'string') return { notice: asked }
+    return { pending: { action, target, ...asked } }
+  }
+  return { notice: await spec.act(acting, target) }
+}

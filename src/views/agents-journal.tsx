@@ -1,0 +1,142 @@
+import { JOURNAL_PAGE_SIZE } from '../services/records/security-events'
+import { agentFamilyPath, PATHS } from '../paths'
+import { counted } from './agents-family'
+import {
+  AGENTS_TITLE,
+  AgentPage,
+  journalAction,
+  pageCount,
+  Pager,
+  Scroll,
+  when,
+} from './agents-shared'
+
+type JournalRow = {
+  id: number
+  createdAt: number
+  agent: string | null
+  action: string | null
+  detail: string | null
+  network: string | null
+  familyNumber: string | null
+  lastName: string | null
+  firstName: string | null
+}
+
+export type AgentJournalProps = {
+  agent: string
+  filter: { agent: string; famille: string }
+  // The family number typed, when it is not one (the form is shown again with it).
+  error?: string
+  journal: { rows: JournalRow[]; total: number; page: number; agents: string[] } | null
+}
+
+const journalPath = (filter: AgentJournalProps['filter'], page: number) => {
+  const query = new URLSearchParams()
+  if (filter.agent) query.set('agent', filter.agent)
+  if (filter.famille) query.set('famille', filter.famille)
+  if (page > 1) query.set('page', String(page))
+  const search = query.toString()
+  return `${PATHS.agentsJournal}${search ? `?${search}` : ''}`
+}
+
+/**
+ * What agents did (docs/agents-console.md): every action, newest first, 50 a page, by one agent or
+ * on one family if asked; kept as long as the security events (a year).
+ */
+export function AgentJournal({ filter, error, journal }: AgentJournalProps) {
+  return (
+    <AgentPage title="Journal des actions des agents">
+      <form method="get" action={PATHS.agentsJournal} class="filters">
+        <div class="field">
+          <label for="agent">Agent</label>
+          <select id="agent" name="agent">
+            <option value="">Tous les agents</option>
+            {(journal?.agents ?? []).map((agent) => (
+              <option value={agent} selected={agent === filter.agent}>
+                {agent}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="famille">Numéro de famille</label>
+          <input
+            id="famille"
+            name="famille"
+            value={filter.famille}
+            inputmode="numeric"
+            maxlength={15}
+            autocomplete="off"
+            aria-invalid={error ? 'true' : undefined}
+            aria-describedby={error ? 'famille-error' : undefined}
+          />
+          {error && (
+            <p id="famille-error" class="error">
+              {error}
+            </p>
+          )}
+        </div>
+        <button type="submit">Filtrer</button>
+      </form>
+      {journal &&
+        (journal.total === 0 ? (
+          <p role="status">
+            Aucune action enregistrée{filter.agent || filter.famille ? ' pour ce filtre' : ''}.
+          </p>
+        ) : (
+          <>
+            <Scroll label="Actions des agents">
+              <table>
+                <caption>
+                  {counted(journal.total, 'action', journal.page, JOURNAL_PAGE_SIZE)}
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Date</th>
+                    <th scope="col">Agent</th>
+                    <th scope="col">Famille</th>
+                    <th scope="col">Action</th>
+                    <th scope="col">Résultat</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {journal.rows.map((row) => (
+                    <tr>
+                      <td>{when(row.createdAt)}</td>
+                      <td>{row.agent}</td>
+                      <td>
+                        {row.familyNumber ? (
+                          <a href={agentFamilyPath(row.familyNumber)}>
+                            {row.lastName} {row.firstName} ({row.familyNumber})
+                          </a>
+                        ) : row.network ? (
+                          `réseau ${row.network.slice(0, 12)}`
+                        ) : (
+                          '—'
+                        )}
+                      </td>
+                      <td>{journalAction(row.action) ?? row.detail ?? '—'}</td>
+                      <td>{row.action ? (row.detail ?? '—') : '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </Scroll>
+            <Pager
+              page={journal.page}
+              pages={pageCount(journal.total, JOURNAL_PAGE_SIZE)}
+              href={(page) => journalPath(filter, page)}
+            />
+          </>
+        ))}
+    </AgentPage>
+  )
+}
+
+export const agentJournalStep = (props: AgentJournalProps) => ({
+  title: `Journal – ${AGENTS_TITLE}`,
+  body: <AgentJournal {...props} />,
+  desk: { agent: props.agent, page: 'journal' as const },
+  status: props.error ? (422 as const) : undefined,
+})
