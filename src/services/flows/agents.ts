@@ -93,7 +93,12 @@ export async function agentJournal(
 /** An agent's action on a family, as a statement of its batch; `outcome` says what it did. */
 function agentEvent(
   db: Db,
-  input: { familyId: number | null; action: JournalAction; outcome: string | SQL; clientKey?: string },
+  input: {
+    familyId: number | null
+    action: JournalAction
+    outcome: string | SQL
+    clientKey?: string
+  },
   { agent }: Agent,
   fence?: SQL,
 ) {
@@ -121,8 +126,7 @@ export async function recordAgentOutcome(
 }
 
 // Counted in the batch, before the statement that changes them: D1 runs a batch alone.
-const counted = (rows: SQL, words: string) =>
-  sql`(select count(*) from ${rows}) || ${` ${words}`}`
+const counted = (rows: SQL, words: string) => sql`(select count(*) from ${rows}) || ${` ${words}`}`
 
 /**
  * Ends every session of the family and voids its live temporary password: an intruder holding that

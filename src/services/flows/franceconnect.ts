@@ -396,7 +396,12 @@ export async function unlinkFranceConnect(
             action: 'unlinkFranceConnect',
             detail: `${who} délié`,
           }
-        : { type: 'franceconnect_unlinked', familyId: family.id, clientKey: input.clientKey, detail: who },
+        : {
+            type: 'franceconnect_unlinked',
+            familyId: family.id,
+            clientKey: input.clientKey,
+            detail: who,
+          },
       gone,
     ),
     ...notice.statements(gone),

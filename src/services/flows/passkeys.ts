@@ -409,7 +409,12 @@ export async function removePasskey(
             action: 'removePasskey',
             detail: `« ${passkey.name} » supprimée`,
           }
-        : { type: 'passkey_removed', familyId: family.id, clientKey: input.clientKey, detail: passkey.name },
+        : {
+            type: 'passkey_removed',
+            familyId: family.id,
+            clientKey: input.clientKey,
+            detail: passkey.name,
+          },
       removed,
     ),
     ...notice.statements(removed),
