@@ -61,6 +61,8 @@ function toConfig(raw: RawConfig): Settings {
       accessibilityStatus: raw.ACCESSIBILITY_STATUS,
       accessibilityAuditDate: raw.ACCESSIBILITY_AUDIT_DATE ?? null,
     },
+    // The agents' domains, for Access identities and, in development, for the stand-in identity.
+    agentEmailDomains: raw.AGENT_EMAIL_DOMAINS,
     access:
       raw.ACCESS_TEAM_DOMAIN && raw.ACCESS_AUD
         ? {

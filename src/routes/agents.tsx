@@ -34,8 +34,13 @@ const DEVELOPMENT_AGENT = 'agent@example.org'
  * in the log (never the token) and a page that says what to check.
  */
 const requireAgent = createMiddleware<AppEnv>(async (c, next) => {
-  const { access } = c.var.config
+  const { access, agentEmailDomains } = c.var.config
   if (!access && isLocalDevelopment(c)) {
+    // AGENT_EMAIL_DOMAINS holds for the stand-in too, so a developer sees what an outsider sees.
+    const domain = DEVELOPMENT_AGENT.split('@')[1]!
+    if (agentEmailDomains.length > 0 && !agentEmailDomains.includes(domain)) {
+      return render(c, agentRefusedStep({ email: DEVELOPMENT_AGENT, domains: agentEmailDomains }))
+    }
     c.set('agent', DEVELOPMENT_AGENT)
     return next()
   }

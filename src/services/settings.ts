@@ -42,6 +42,8 @@ export type Settings = {
     accessibilityAuditDate: string | null
   }
   access: AccessSettings | null
+  // AGENT_EMAIL_DOMAINS: empty when any Access identity is an agent.
+  agentEmailDomains: string[]
   // FranceConnect v2, when the commune has its habilitation (docs/franceconnect.md); null otherwise.
   franceConnect: { issuer: string; clientId: string; clientSecret: string } | null
   challenge: ChallengeSettings | null

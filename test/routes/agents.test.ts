@@ -112,6 +112,14 @@ describe('access to /agents', () => {
     expect(response.status).toBe(200)
     expect(await textOf(response)).toContain('Connecté en tant que agent@example.org')
   })
+
+  it('holds AGENT_EMAIL_DOMAINS against that stand-in too, so development shows the refusal', async () => {
+    const response = await send('/agents', { env: { AGENT_EMAIL_DOMAINS: 'ville-exemple.fr' } })
+    expect(response.status).toBe(403)
+    expect(await textOf(response)).toContain(
+      'Vous êtes identifié comme agent@example.org : la console n’est ouverte qu’aux adresses professionnelles de la commune (@ville-exemple.fr)',
+    )
+  })
 })
 
 describe("the Access token and the team's certs", () => {
