@@ -27,7 +27,7 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Starts the app with `seedSql` in its fresh database. `vars` override wrangler.toml's (as
+ * Starts the app with `seedSql` in its fresh database, then `beforeStart`'s work. `vars` override wrangler.toml's (as
  * `--var NAME:value`); `config` picks another wrangler config file; `host` names the server in its
  * address (`localhost` for passkeys: WebAuthn refuses an IP address as a relying party's id).
  */
@@ -36,6 +36,8 @@ export async function startLocalServer(options: {
   vars?: Record<string, string>
   config?: string
   host?: 'localhost' | '127.0.0.1'
+  // Work on the seeded database before the server opens it (an import with the ops tool, say).
+  beforeStart?: (statePath: string) => void
 }): Promise<LocalServer> {
   const statePath = mkdtempSync(join(tmpdir(), 'acces-famille-local-'))
   const configArgs = options.config ? ['--config', options.config] : []
@@ -62,6 +64,7 @@ export async function startLocalServer(options: {
     seed,
     ...configArgs,
   ])
+  options.beforeStart?.(statePath)
   const server = await startWrangler(
     ['dev', '--persist-to', statePath, ...configArgs],
     options.vars,

@@ -31,7 +31,6 @@ export const SCENARIOS = [
   'audit',
   'phone',
   'number',
-  'agent',
   'locked',
   'shared',
   'closed',
