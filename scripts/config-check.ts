@@ -2,9 +2,14 @@
 // Runs the Worker's own configuration schema (src/config.ts) against wrangler.toml, offline, and lists
 // every problem; exits 1 if there is one. `npm run deploy` runs it first.
 import { unstable_readConfig } from 'wrangler'
+import * as z from 'zod/mini'
+import { en } from 'zod/locales'
 import { parseConfig } from '../src/config'
 import { fail, parseCommandLine } from './lib/cli'
 import { requiredSecrets } from './lib/secrets'
+
+// zod's English for the problems this command prints (the Worker goes without: src/config/schema.ts).
+z.config(en())
 
 const { values } = parseCommandLine({ config: { type: 'string' } })
 const env = values.env as string | undefined

@@ -1,10 +1,10 @@
 import * as z from 'zod/mini'
-import { en } from 'zod/locales'
 import { FAMILY_NUMBER_LENGTH } from '../family-number'
 import { parseCidr, type Cidr } from '../services/client-key'
 
-// zod/mini loads no language: the problems each deployment is told about keep zod's English words.
-z.config(en())
+// zod/mini loads no language, and the Worker loads none either (2.7 KB of words for errors it never
+// shows a family): its /healthz says « Invalid input » where a field has no message of its own here.
+// `npm run config:check`, run before every deployment, loads zod's English (scripts/config-check.ts).
 
 // Every var of wrangler.toml, parsed once per isolate. Each default lives here, once: wrangler.toml lists
 // only what a deployment must say (where it is, how it mails) and what a commune changes. Production

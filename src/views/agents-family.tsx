@@ -8,12 +8,13 @@ import {
   AGENTS_TITLE,
   AgentPage,
   Confirmation,
+  counted,
   journalAction,
   MAIL_KINDS,
   MAIL_STATUSES,
   pageCount,
   Pager,
-  Scroll,
+  Table,
   when,
   type ActionTarget,
 } from './agents-shared'
@@ -161,14 +162,7 @@ export function AgentFamily({ overview, notice, pending }: AgentFamilyProps) {
               Les actions des agents sur cette famille
             </a>
           </p>
-          <Mails
-            overview={overview}
-            href={(mails) => familyPagePath(number, { ...pages, mails })}
-          />
-          <Events
-            overview={overview}
-            href={(events) => familyPagePath(number, { ...pages, events })}
-          />
+          <History overview={overview} href={(next) => familyPagePath(number, next)} />
         </div>
       </div>
     </AgentPage>
@@ -216,196 +210,95 @@ function WaysIn({ overview }: { overview: Overview }) {
   return (
     <>
       <h2>Appareils de confiance</h2>
-      {overview.devices.length === 0 ? (
-        <p>Aucun appareil : chaque connexion compte comme venant d’un appareil inconnu.</p>
-      ) : (
-        <Scroll label="Appareils de confiance">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Première connexion</th>
-                <th scope="col">Dernière connexion</th>
-              </tr>
-            </thead>
-            <tbody>
-              {overview.devices.map((device) => (
-                <tr>
-                  <td>{when(device.firstSignInAt)}</td>
-                  <td>{when(device.lastSignInAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
+      <Table
+        label="Appareils de confiance"
+        empty="Aucun appareil : chaque connexion compte comme venant d’un appareil inconnu."
+        columns={['Première connexion', 'Dernière connexion']}
+        rows={overview.devices.map((device) => [
+          when(device.firstSignInAt),
+          when(device.lastSignInAt),
+        ])}
+      />
       <h2>Clés d’accès</h2>
-      {overview.passkeys.length === 0 ? (
-        <p>Aucune clé d’accès.</p>
-      ) : (
-        <Scroll label="Clés d’accès">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Nom</th>
-                <th scope="col">Créée</th>
-                <th scope="col">Dernière utilisation</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {overview.passkeys.map((passkey) => (
-                <tr>
-                  <td>{passkey.name}</td>
-                  <td>{when(passkey.createdAt)}</td>
-                  <td>{when(passkey.lastUsedAt)}</td>
-                  <td>
-                    <FamilyAction
-                      number={number}
-                      action="removePasskey"
-                      target={{ passkey: passkey.id }}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
+      <Table
+        label="Clés d’accès"
+        empty="Aucune clé d’accès."
+        columns={['Nom', 'Créée', 'Dernière utilisation', 'Action']}
+        rows={overview.passkeys.map((passkey) => [
+          passkey.name,
+          when(passkey.createdAt),
+          when(passkey.lastUsedAt),
+          <FamilyAction number={number} action="removePasskey" target={{ passkey: passkey.id }} />,
+        ])}
+      />
       <h2>FranceConnect</h2>
-      {overview.franceConnectLinks.length === 0 ? (
-        <p>Aucun adulte relié.</p>
-      ) : (
-        <Scroll label="FranceConnect">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Adulte (selon FranceConnect)</th>
-                <th scope="col">Relié</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {overview.franceConnectLinks.map((link) => (
-                <tr>
-                  <td>
-                    {link.givenName} {link.familyName}
-                  </td>
-                  <td>{when(link.linkedAt)}</td>
-                  <td>
-                    <FamilyAction
-                      number={number}
-                      action="unlinkFranceConnect"
-                      target={{ link: link.id }}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
+      <Table
+        label="FranceConnect"
+        empty="Aucun adulte relié."
+        columns={['Adulte (selon FranceConnect)', 'Relié', 'Action']}
+        rows={overview.franceConnectLinks.map((link) => [
+          `${link.givenName} ${link.familyName}`,
+          when(link.linkedAt),
+          <FamilyAction number={number} action="unlinkFranceConnect" target={{ link: link.id }} />,
+        ])}
+      />
     </>
   )
 }
 
-function Mails({ overview, href }: { overview: Overview; href: (page: number) => string }) {
-  const { rows, total, page } = overview.mails
+/** The family's mails (never a body or an address) and its events, a page of each. */
+function History(props: {
+  overview: Overview
+  href: (pages: { mails: number; events: number }) => string
+}) {
+  const { overview, href } = props
+  const { mails, events } = overview
   const number = overview.family.familyNumber
   return (
     <>
       <h2>E-mails</h2>
-      {total === 0 ? (
-        <p>Aucun e-mail envoyé.</p>
-      ) : (
-        <>
-          <Scroll label="E-mails">
-            <table>
-              <caption>{counted(total, 'e-mail', page, MAILS_PAGE_SIZE)}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Date</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">État</th>
-                  <th scope="col">Essais</th>
-                  <th scope="col">Dernière erreur</th>
-                  <th scope="col">Action</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((mail) => (
-                  <tr>
-                    <td>{when(mail.createdAt)}</td>
-                    <td>{MAIL_KINDS[mail.kind]}</td>
-                    <td>{MAIL_STATUSES[mail.status]}</td>
-                    <td>{mail.attempts}</td>
-                    <td>{mail.lastError ?? '—'}</td>
-                    <td>
-                      {mail.kind === 'password_changed' && mail.status === 'failed' && (
-                        <FamilyAction
-                          number={number}
-                          action="resendNotice"
-                          target={{ mail: mail.id }}
-                        />
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Scroll>
-          <Pager page={page} pages={pageCount(total, MAILS_PAGE_SIZE)} href={href} />
-        </>
-      )}
-    </>
-  )
-}
-
-function Events({ overview, href }: { overview: Overview; href: (page: number) => string }) {
-  const { rows, total, page } = overview.events
-  return (
-    <>
+      <Table
+        label="E-mails"
+        empty="Aucun e-mail envoyé."
+        caption={counted(mails.total, 'e-mail', mails.page, MAILS_PAGE_SIZE)}
+        columns={['Date', 'Type', 'État', 'Essais', 'Dernière erreur', 'Action']}
+        rows={mails.rows.map((mail) => [
+          when(mail.createdAt),
+          MAIL_KINDS[mail.kind],
+          MAIL_STATUSES[mail.status],
+          mail.attempts,
+          mail.lastError ?? '—',
+          mail.kind === 'password_changed' && mail.status === 'failed' && (
+            <FamilyAction number={number} action="resendNotice" target={{ mail: mail.id }} />
+          ),
+        ])}
+      />
+      <Pager
+        page={mails.page}
+        pages={pageCount(mails.total, MAILS_PAGE_SIZE)}
+        href={(page) => href({ mails: page, events: events.page })}
+      />
       <h2>Événements</h2>
-      {total === 0 ? (
-        <p>Aucun événement enregistré.</p>
-      ) : (
-        <>
-          <Scroll label="Événements">
-            <table>
-              <caption>{counted(total, 'événement', page, EVENTS_PAGE_SIZE)}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Date</th>
-                  <th scope="col">Événement</th>
-                  <th scope="col">Détail</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((event) => (
-                  <tr>
-                    <td>{when(event.createdAt)}</td>
-                    <td>{EVENTS[event.type]}</td>
-                    <td>
-                      {event.agent
-                        ? `${journalAction(event.action) ?? 'action'} par ${event.agent} : ${event.detail ?? '—'}`
-                        : (event.detail ?? '—')}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Scroll>
-          <Pager page={page} pages={pageCount(total, EVENTS_PAGE_SIZE)} href={href} />
-        </>
-      )}
+      <Table
+        label="Événements"
+        empty="Aucun événement enregistré."
+        caption={counted(events.total, 'événement', events.page, EVENTS_PAGE_SIZE)}
+        columns={['Date', 'Événement', 'Détail']}
+        rows={events.rows.map((event) => [
+          when(event.createdAt),
+          EVENTS[event.type],
+          event.agent
+            ? `${journalAction(event.action) ?? 'action'} par ${event.agent} : ${event.detail ?? '—'}`
+            : (event.detail ?? '—'),
+        ])}
+      />
+      <Pager
+        page={events.page}
+        pages={pageCount(events.total, EVENTS_PAGE_SIZE)}
+        href={(page) => href({ mails: mails.page, events: page })}
+      />
     </>
   )
-}
-
-/** « 23 e-mails · page 1 sur 2 ». */
-export function counted(total: number, noun: string, page: number, size: number) {
-  const pages = pageCount(total, size)
-  const words = `${total} ${noun}${total > 1 ? 's' : ''}`
-  return pages > 1 ? `${words} · page ${page} sur ${pages}` : words
 }
 
 /** A family's page as a page or fragment (GET, a question to confirm, an action's outcome). */

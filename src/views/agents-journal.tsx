@@ -1,13 +1,13 @@
 import { JOURNAL_PAGE_SIZE } from '../services/records/security-events'
 import { agentFamilyPath, PATHS } from '../paths'
-import { counted } from './agents-family'
 import {
   AGENTS_TITLE,
   AgentPage,
   journalAction,
   pageCount,
   Pager,
-  Scroll,
+  counted,
+  Table,
   when,
 } from './agents-shared'
 
@@ -28,7 +28,7 @@ export type AgentJournalProps = {
   filter: { agent: string; famille: string }
   // The family number typed, when it is not one (the form is shown again with it).
   error?: string
-  journal: { rows: JournalRow[]; total: number; page: number; agents: string[] } | null
+  journal: { rows: JournalRow[]; total: number; page: number; agents: string[] }
 }
 
 const journalPath = (filter: AgentJournalProps['filter'], page: number) => {
@@ -52,7 +52,7 @@ export function AgentJournal({ filter, error, journal }: AgentJournalProps) {
           <label for="agent">Agent</label>
           <select id="agent" name="agent">
             <option value="">Tous les agents</option>
-            {(journal?.agents ?? []).map((agent) => (
+            {journal.agents.map((agent) => (
               <option value={agent} selected={agent === filter.agent}>
                 {agent}
               </option>
@@ -79,57 +79,32 @@ export function AgentJournal({ filter, error, journal }: AgentJournalProps) {
         </div>
         <button type="submit">Filtrer</button>
       </form>
-      {journal &&
-        (journal.total === 0 ? (
-          <p role="status">
-            Aucune action enregistrée{filter.agent || filter.famille ? ' pour ce filtre' : ''}.
-          </p>
-        ) : (
-          <>
-            <Scroll label="Actions des agents">
-              <table>
-                <caption>
-                  {counted(journal.total, 'action', journal.page, JOURNAL_PAGE_SIZE)}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Date</th>
-                    <th scope="col">Agent</th>
-                    <th scope="col">Famille</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Résultat</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {journal.rows.map((row) => (
-                    <tr>
-                      <td>{when(row.createdAt)}</td>
-                      <td>{row.agent}</td>
-                      <td>
-                        {row.familyNumber ? (
-                          <a href={agentFamilyPath(row.familyNumber)}>
-                            {row.lastName} {row.firstName} ({row.familyNumber})
-                          </a>
-                        ) : row.network ? (
-                          `réseau ${row.network.slice(0, 12)}`
-                        ) : (
-                          '—'
-                        )}
-                      </td>
-                      <td>{journalAction(row.action) ?? row.detail ?? '—'}</td>
-                      <td>{row.action ? (row.detail ?? '—') : '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </Scroll>
-            <Pager
-              page={journal.page}
-              pages={pageCount(journal.total, JOURNAL_PAGE_SIZE)}
-              href={(page) => journalPath(filter, page)}
-            />
-          </>
-        ))}
+      <Table
+        label="Actions des agents"
+        empty={`Aucune action enregistrée${filter.agent || filter.famille ? ' pour ce filtre' : ''}.`}
+        caption={counted(journal.total, 'action', journal.page, JOURNAL_PAGE_SIZE)}
+        columns={['Date', 'Agent', 'Famille', 'Action', 'Résultat']}
+        rows={journal.rows.map((row) => [
+          when(row.createdAt),
+          row.agent,
+          row.familyNumber ? (
+            <a href={agentFamilyPath(row.familyNumber)}>
+              {row.lastName} {row.firstName} ({row.familyNumber})
+            </a>
+          ) : row.network ? (
+            `réseau ${row.network.slice(0, 12)}`
+          ) : (
+            '—'
+          ),
+          journalAction(row.action) ?? row.detail ?? '—',
+          row.action ? (row.detail ?? '—') : '—',
+        ])}
+      />
+      <Pager
+        page={journal.page}
+        pages={pageCount(journal.total, JOURNAL_PAGE_SIZE)}
+        href={(page) => journalPath(filter, page)}
+      />
     </AgentPage>
   )
 }

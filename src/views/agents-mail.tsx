@@ -1,5 +1,5 @@
 import type { OutboxMail } from '../services/records/outbox'
-import { AGENTS_TITLE, AgentPage, MAIL_KINDS, MAIL_STATUSES, Scroll, when } from './agents-shared'
+import { AGENTS_TITLE, AgentPage, MAIL_KINDS, MAIL_STATUSES, Table, when } from './agents-shared'
 import { agentFamilyPath } from '../paths'
 
 type Stats = Record<OutboxMail['status'], number> & { oldestPendingAgeSeconds: number | null }
@@ -34,40 +34,22 @@ export function AgentMail(props: AgentMailProps) {
         </dd>
       </dl>
       <h2>Derniers échecs</h2>
-      {props.failures.length === 0 ? (
-        <p>Aucun échec.</p>
-      ) : (
-        <Scroll label="Derniers échecs">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Type</th>
-                <th scope="col">Famille</th>
-                <th scope="col">Essais</th>
-                <th scope="col">Raison</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.failures.map((mail) => (
-                <tr>
-                  <td>{when(mail.createdAt)}</td>
-                  <td>{MAIL_KINDS[mail.kind]}</td>
-                  <td>
-                    {mail.familyNumber ? (
-                      <a href={agentFamilyPath(mail.familyNumber)}>{mail.familyNumber}</a>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                  <td>{mail.attempts}</td>
-                  <td>{mail.lastError ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
+      <Table
+        label="Derniers échecs"
+        empty="Aucun échec."
+        columns={['Date', 'Type', 'Famille', 'Essais', 'Raison']}
+        rows={props.failures.map((mail) => [
+          when(mail.createdAt),
+          MAIL_KINDS[mail.kind],
+          mail.familyNumber ? (
+            <a href={agentFamilyPath(mail.familyNumber)}>{mail.familyNumber}</a>
+          ) : (
+            '—'
+          ),
+          mail.attempts,
+          mail.lastError ?? '—',
+        ])}
+      />
     </AgentPage>
   )
 }

@@ -1,4 +1,4 @@
-import type { FamilySearch } from '../services/records/family-search'
+import { SEARCH_PAGE_SIZE, type FamilySearch } from '../services/records/family-search'
 import { agentFamilyPath, agentNetworkActionPath, PATHS } from '../paths'
 import {
   ActionButton,
@@ -6,7 +6,8 @@ import {
   AgentPage,
   Confirmation,
   Pager,
-  Scroll,
+  counted,
+  Table,
   when,
 } from './agents-shared'
 
@@ -52,35 +53,22 @@ export function AgentSearch(props: AgentSearchProps) {
           <p role="status">Aucune famille ne correspond à « {props.q} ».</p>
         ) : (
           <>
-            <Scroll label="Familles trouvées">
-              <table>
-                <caption>
-                  {props.results.total} famille{props.results.total > 1 ? 's' : ''}
-                  {props.results.pages > 1 &&
-                    ` · page ${props.results.page} sur ${props.results.pages}`}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Numéro</th>
-                    <th scope="col">Nom</th>
-                    <th scope="col">E-mail</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {props.results.rows.map((family) => (
-                    <tr>
-                      <td>
-                        <a href={agentFamilyPath(family.familyNumber)}>{family.familyNumber}</a>
-                      </td>
-                      <td>
-                        {family.lastName} {family.firstName}
-                      </td>
-                      <td>{family.email ?? '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </Scroll>
+            <Table
+              label="Familles trouvées"
+              empty=""
+              caption={counted(
+                props.results.total,
+                'famille',
+                props.results.page,
+                SEARCH_PAGE_SIZE,
+              )}
+              columns={['Numéro', 'Nom', 'E-mail']}
+              rows={props.results.rows.map((family) => [
+                <a href={agentFamilyPath(family.familyNumber)}>{family.familyNumber}</a>,
+                `${family.lastName} ${family.firstName}`,
+                family.email ?? '—',
+              ])}
+            />
             <Pager
               page={props.results.page}
               pages={props.results.pages}
@@ -100,37 +88,20 @@ function NetworkBlocks({ networks }: { networks: BlockedNetwork[] }) {
   return (
     <>
       <h2>Réseaux limités</h2>
-      {networks.length === 0 ? (
-        <p>Aucun réseau n’est limité en ce moment.</p>
-      ) : (
-        <Scroll label="Réseaux limités">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Réseau (empreinte)</th>
-                <th scope="col">Limite</th>
-                <th scope="col">Jusqu’à</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {networks.map((row) => (
-                <tr>
-                  <td>{row.network.slice(0, 12)}</td>
-                  <td>{row.detail.startsWith('sign-in') ? 'connexions' : 'demandes d’e-mail'}</td>
-                  <td>{when(row.until)}</td>
-                  <td>
-                    <ActionButton
-                      action={agentNetworkActionPath(row.network, 'liftLimits')}
-                      label="Lever les limites de ce réseau"
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
+      <Table
+        label="Réseaux limités"
+        empty="Aucun réseau n’est limité en ce moment."
+        columns={['Réseau (empreinte)', 'Limite', 'Jusqu’à', 'Action']}
+        rows={networks.map((row) => [
+          row.network.slice(0, 12),
+          row.detail.startsWith('sign-in') ? 'connexions' : 'demandes d’e-mail',
+          when(row.until),
+          <ActionButton
+            action={agentNetworkActionPath(row.network, 'liftLimits')}
+            label="Lever les limites de ce réseau"
+          />,
+        ])}
+      />
     </>
   )
 }

@@ -148,11 +148,46 @@ export function Pager(props: { page: number; pages: number; href: (page: number)
 
 export const pageCount = (total: number, size: number) => Math.max(1, Math.ceil(total / size))
 
-/** A table that scrolls inside its own region on a narrow screen (focusable, named: WCAG 2.1.1). */
-export function Scroll(props: { label: string; children: Child }) {
+/** « 23 e-mails · page 1 sur 2 ». */
+export function counted(total: number, noun: string, page: number, size: number) {
+  const pages = pageCount(total, size)
+  const words = `${total} ${noun}${total > 1 ? 's' : ''}`
+  return pages > 1 ? `${words} · page ${page} sur ${pages}` : words
+}
+
+/**
+ * A console table, or `empty` when it has no row: its columns, one array of cells a row, scrolling
+ * inside its own region on a narrow screen (focusable and named: WCAG 2.1.1).
+ */
+export function Table(props: {
+  label: string
+  empty: string
+  caption?: string
+  columns: string[]
+  rows: Child[][]
+}) {
+  if (props.rows.length === 0) return <p>{props.empty}</p>
   return (
     <div class="scroll" role="region" aria-label={props.label} tabindex={0}>
-      {props.children}
+      <table>
+        {props.caption && <caption>{props.caption}</caption>}
+        <thead>
+          <tr>
+            {props.columns.map((column) => (
+              <th scope="col">{column}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((cells) => (
+            <tr>
+              {cells.map((cell) => (
+                <td>{cell}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   )
 }
