@@ -3,6 +3,7 @@ CREATE INDEX `families_search_idx` ON `families` (`name_key`,`email`);--> statem
 ALTER TABLE `security_events` ADD `agent` text;--> statement-breakpoint
 ALTER TABLE `security_events` ADD `action` text;--> statement-breakpoint
 CREATE INDEX `security_events_agent_idx` ON `security_events` (`agent`,`id`);--> statement-breakpoint
--- Agents' actions written before this migration named the agent inside `detail` (« … by agent a@b »):
--- the journal finds them by their new column.
-UPDATE `security_events` SET `agent` = substr(`detail`, instr(`detail`, ' by agent ') + 10) WHERE instr(`detail`, ' by agent ') > 0;
+-- Agents' actions written before this migration named the agent at the end of `detail` (« … by agent
+-- a@b »): the journal finds them by their new column. Only agents' rows: a family's own events may hold
+-- a name it chose (a passkey's), and the agent is the detail's last word (an address has no space).
+UPDATE `security_events` SET `agent` = substr(`detail`, length(rtrim(`detail`, replace(`detail`, ' ', ''))) + 1) WHERE (`type` = 'agent_action' OR (`type` = 'temporary_password_requested' AND `detail` LIKE 'issued by agent %')) AND `detail` LIKE '% by agent %';

@@ -38,7 +38,8 @@ export const families = sqliteTable(
     passkeyOfferDismissedAt: integer('passkey_offer_dismissed_at'),
     // « NOM Prénom » without accents and in lower case (db/fold.ts), for the agents' search: generated,
     // so no write (the import's SQL, a seed, a test) can leave it stale; indexed, so a search reads the
-    // index's folded names rather than folding every row again.
+    // index's folded names rather than folding every row again. A migration that rebuilds this table
+    // must leave the generated column out of its copy (drizzle-kit writes it in: check by hand).
     nameKey: text('name_key').generatedAlwaysAs(
       foldNameSql(sql`"last_name" || ' ' || "first_name"`),
       { mode: 'virtual' },

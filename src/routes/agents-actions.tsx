@@ -10,7 +10,7 @@ import {
   recordAgentOutcome,
   requeueFailedNotice,
   voidFamilyTemporaryPassword,
-  type Agent,
+  type ActingAgent,
   type FamilyOverview,
 } from '../services/flows/agents'
 import { unlinkFranceConnect } from '../services/flows/franceconnect'
@@ -25,7 +25,7 @@ import type { ActionTarget } from '../views/agents-shared'
 // question names what will change, from what the page shows (« Fermer les 2 sessions de MARTIN
 // Claire ? »); the answer, once confirmed, says what changed, and the journal keeps it with the agent.
 
-type Acting = { c: Context<AppEnv>; overview: FamilyOverview; by: Agent; now: number }
+type Acting = { c: Context<AppEnv>; overview: FamilyOverview; by: ActingAgent; now: number }
 
 type FamilyAction<T extends ActionTarget> = {
   // The form's fields that name what it acts on (a passkey, a link, a mail); none for the family's.
@@ -42,6 +42,8 @@ const defined = <T extends ActionTarget>(spec: FamilyAction<T>) =>
 const none = z.object({})
 const positiveId = z.pipe(z.pipe(textField(), z.transform(Number)), z.int().check(z.positive()))
 
+const CLOSED =
+  'L’accès de cette famille est fermé (absente du dernier import de la commune) : elle ne peut pas se connecter. Il sera rouvert par un import qui la contient.'
 const who = ({ family }: FamilyOverview) => `${family.lastName} ${family.firstName}`
 const some = (count: number, one: string, many: string) =>
   count === 1 ? one : `les ${count} ${many}`
@@ -49,11 +51,15 @@ const some = (count: number, one: string, many: string) =>
 const ACTIONS: { [A in AgentAction]: FamilyAction<ActionTarget> } = {
   sendTemporaryPassword: defined({
     target: none,
-    ask: (overview) => ({
-      question: `Envoyer un mot de passe temporaire à ${overview.family.email ?? '—'} pour ${who(overview)} ?`,
-      detail:
-        'Il sera valable une heure, remplacera celui en cours s’il y en a un, et vous ne le verrez pas.',
-    }),
+    ask: (overview) => {
+      if (!overview.family.email) return 'Cette famille n’a pas d’adresse e-mail.'
+      if (overview.family.closedAt !== null) return CLOSED
+      return {
+        question: `Envoyer un mot de passe temporaire à ${overview.family.email} pour ${who(overview)} ?`,
+        detail:
+          'Il sera valable une heure, remplacera celui en cours s’il y en a un, et vous ne le verrez pas.',
+      }
+    },
     async act({ c, overview, by, now }) {
       const { db, config } = c.var
       const { family } = overview
@@ -66,10 +72,7 @@ const ACTIONS: { [A in AgentAction]: FamilyAction<ActionTarget> } = {
       if (!email)
         return refuse('refusé : aucune adresse', 'Cette famille n’a pas d’adresse e-mail.')
       if (family.closedAt !== null) {
-        return refuse(
-          'refusé : accès fermé',
-          'L’accès de cette famille est fermé (absente du dernier import de la commune) : elle ne peut pas se connecter. Il sera rouvert par un import qui la contient.',
-        )
+        return refuse('refusé : accès fermé', CLOSED)
       }
       const limited = await agentMailLimited(db, family.familyNumber, c.var.clientKey, now)
       if (limited) {
@@ -80,21 +83,21 @@ const ACTIONS: { [A in AgentAction]: FamilyAction<ActionTarget> } = {
         )
       }
       // The same service and outbox as the public flow, inside the hourly budget (a trusted request:
-      // it goes first); the agent never sees the password.
-      deliverInBackground(c, () =>
-        issueTemporaryPassword(
-          db,
-          config,
-          { ...family, email },
-          {
-            clientKey: null,
-            agent: by.agent,
-            detail: `envoyé à ${email}`,
-            mail: { inBudget: true, priority: 1 },
-          },
-          now,
-        ),
+      // it goes first); the agent never sees the password. Issued and journalled before the answer;
+      // only the mail leaves after it.
+      const mailId = await issueTemporaryPassword(
+        db,
+        config,
+        { ...family, email },
+        {
+          clientKey: null,
+          agent: by.agent,
+          detail: `envoyé à ${email}`,
+          mail: { inBudget: true, priority: 1 },
+        },
+        now,
       )
+      deliverInBackground(c, async () => mailId)
       return `Un mot de passe temporaire part vers ${email} ; il est valable ${config.temporaryPasswordTtlMs / 60_000} minutes.`
     },
   }),
@@ -108,9 +111,14 @@ const ACTIONS: { [A in AgentAction]: FamilyAction<ActionTarget> } = {
           ? 'Aucune session n’est ouverte en ce moment.'
           : 'La famille devra se reconnecter sur chacun de ses appareils.',
     }),
-    async act({ c, overview, by }) {
-      const ended = await endFamilySessions(c.var.db, overview.family.id, by)
-      return `${ended} session(s) fermée(s) ; le mot de passe temporaire en cours, s’il y en avait un, est annulé.`
+    async act({ c, overview, by, now }) {
+      const { ended, temporaryPasswordVoided } = await endFamilySessions(
+        c.var.db,
+        overview.family.id,
+        by,
+        now,
+      )
+      return `${ended} session(s) fermée(s)${temporaryPasswordVoided ? ' ; le mot de passe temporaire en cours est annulé' : ''}.`
     },
   }),
   voidTemporaryPassword: defined({
@@ -121,8 +129,8 @@ const ACTIONS: { [A in AgentAction]: FamilyAction<ActionTarget> } = {
         ? 'Il ne permettra plus de se connecter.'
         : 'Aucun mot de passe temporaire n’est en cours.',
     }),
-    async act({ c, overview, by }) {
-      const voided = await voidFamilyTemporaryPassword(c.var.db, overview.family.id, by)
+    async act({ c, overview, by, now }) {
+      const voided = await voidFamilyTemporaryPassword(c.var.db, overview.family.id, by, now)
       return voided
         ? 'Le mot de passe temporaire est annulé : il ne permet plus de se connecter.'
         : 'Cette famille n’avait pas de mot de passe temporaire.'
@@ -144,10 +152,13 @@ const ACTIONS: { [A in AgentAction]: FamilyAction<ActionTarget> } = {
   }),
   forgetDevices: defined({
     target: none,
-    ask: (overview) => ({
-      question: `Oublier ${some(overview.devices.length, 'l’appareil de confiance', 'appareils de confiance')} de ${who(overview)} ?`,
-      detail: 'Ils compteront comme des appareils inconnus à leur prochaine connexion.',
-    }),
+    ask: (overview) =>
+      overview.devices.length === 0
+        ? 'Cette famille n’a aucun appareil de confiance.'
+        : {
+            question: `Oublier ${some(overview.devices.length, 'l’appareil de confiance', 'appareils de confiance')} de ${who(overview)} ?`,
+            detail: 'Ils compteront comme des appareils inconnus à leur prochaine connexion.',
+          },
     async act({ c, overview, by }) {
       const forgotten = await forgetFamilyDevices(c.var.db, overview.family.id, by)
       return `${forgotten} appareil(s) oublié(s) : ils devront se reconnecter comme des appareils inconnus.`
@@ -239,7 +250,8 @@ const ACTIONS: { [A in AgentAction]: FamilyAction<ActionTarget> } = {
   }),
 }
 
-export const isAgentAction = (action: string): action is AgentAction => action in ACTIONS
+export const isAgentAction = (action: string): action is AgentAction =>
+  Object.hasOwn(ACTIONS, action)
 
 /**
  * One of a family's actions, posted: without `confirmation=oui`, the question to confirm; with it,

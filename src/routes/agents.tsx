@@ -113,7 +113,8 @@ export const agents = new Hono<AppEnv>()
     const { db } = c.var
     const filter = {
       agent: (c.req.query('agent') ?? '').trim().slice(0, 254),
-      famille: (c.req.query('famille') ?? '').replace(/\s/g, '').slice(0, 15),
+      // Whole, so a mistyped 16th digit is told, not cut into another family's number.
+      famille: (c.req.query('famille') ?? '').replace(/\s/g, '').slice(0, 64),
     }
     const page = pageOf(c.req.query('page'))
     let familyId: number | undefined

@@ -13,6 +13,7 @@ import {
   MAIL_KINDS,
   MAIL_STATUSES,
   pageCount,
+  pastTheEnd,
   Pager,
   Table,
   when,
@@ -53,7 +54,7 @@ function at(ms: number): string {
  * The family's state in plain words, first on its page: what an agent with a parent on the phone
  * needs to know at once (docs/agents-console.md).
  */
-export function familyState(overview: Overview): string[] {
+function familyState(overview: Overview): string[] {
   const { family } = overview
   if (family.closedAt !== null) {
     return [`Fermée le ${when(family.closedAt)} (absente du dernier import de la commune).`]
@@ -259,7 +260,7 @@ function History(props: {
       <h2>E-mails</h2>
       <Table
         label="E-mails"
-        empty="Aucun e-mail envoyé."
+        empty={pastTheEnd('Aucun e-mail envoyé.', mails.total)}
         caption={counted(mails.total, 'e-mail', mails.page, MAILS_PAGE_SIZE)}
         columns={['Date', 'Type', 'État', 'Essais', 'Dernière erreur', 'Action']}
         rows={mails.rows.map((mail) => [
@@ -281,7 +282,7 @@ function History(props: {
       <h2>Événements</h2>
       <Table
         label="Événements"
-        empty="Aucun événement enregistré."
+        empty={pastTheEnd('Aucun événement enregistré.', events.total)}
         caption={counted(events.total, 'événement', events.page, EVENTS_PAGE_SIZE)}
         columns={['Date', 'Événement', 'Détail']}
         rows={events.rows.map((event) => [
@@ -305,5 +306,6 @@ function History(props: {
 export const agentFamilyStep = (agent: string, props: AgentFamilyProps) => ({
   title: `${props.overview.family.lastName} ${props.overview.family.firstName} – ${AGENTS_TITLE}`,
   body: <AgentFamily {...props} />,
-  desk: { agent, page: 'search' as const },
+  // Not « Rechercher »'s page: none of the header's links is marked.
+  desk: { agent },
 })

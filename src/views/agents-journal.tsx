@@ -5,6 +5,7 @@ import {
   AgentPage,
   journalAction,
   pageCount,
+  pastTheEnd,
   Pager,
   counted,
   Table,
@@ -66,7 +67,6 @@ export function AgentJournal({ filter, error, journal }: AgentJournalProps) {
             name="famille"
             value={filter.famille}
             inputmode="numeric"
-            maxlength={15}
             autocomplete="off"
             aria-invalid={error ? 'true' : undefined}
             aria-describedby={error ? 'famille-error' : undefined}
@@ -81,7 +81,10 @@ export function AgentJournal({ filter, error, journal }: AgentJournalProps) {
       </form>
       <Table
         label="Actions des agents"
-        empty={`Aucune action enregistrée${filter.agent || filter.famille ? ' pour ce filtre' : ''}.`}
+        empty={pastTheEnd(
+          `Aucune action enregistrée${filter.agent || filter.famille ? ' pour ce filtre' : ''}.`,
+          journal.total,
+        )}
         caption={counted(journal.total, 'action', journal.page, JOURNAL_PAGE_SIZE)}
         columns={['Date', 'Agent', 'Famille', 'Action', 'Résultat']}
         rows={journal.rows.map((row) => [

@@ -7,6 +7,7 @@ import {
   Confirmation,
   Pager,
   counted,
+  pastTheEnd,
   Table,
   when,
 } from './agents-shared'
@@ -55,7 +56,7 @@ export function AgentSearch(props: AgentSearchProps) {
           <>
             <Table
               label="Familles trouvées"
-              empty=""
+              empty={pastTheEnd('', props.results.total)}
               caption={counted(
                 props.results.total,
                 'famille',

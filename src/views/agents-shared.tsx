@@ -139,7 +139,7 @@ export function Pager(props: { page: number; pages: number; href: (page: number)
   if (pages <= 1) return null
   return (
     <nav class="links" aria-label={`Pages (page ${page} sur ${pages})`}>
-      {page > 1 && <StepLink href={href(page - 1)}>Page précédente</StepLink>}
+      {page > 1 && <StepLink href={href(Math.min(page - 1, pages))}>Page précédente</StepLink>}
       {page > 1 && page < pages && ' · '}
       {page < pages && <StepLink href={href(page + 1)}>Page suivante</StepLink>}
     </nav>
@@ -147,6 +147,10 @@ export function Pager(props: { page: number; pages: number; href: (page: number)
 }
 
 export const pageCount = (total: number, size: number) => Math.max(1, Math.ceil(total / size))
+
+/** What a paged table says past its last page (a page number typed or kept from an older link). */
+export const pastTheEnd = (empty: string, total: number) =>
+  total === 0 ? empty : 'Cette page est au-delà de la dernière : revenez à la page précédente.'
 
 /** « 23 e-mails · page 1 sur 2 ». */
 export function counted(total: number, noun: string, page: number, size: number) {

@@ -148,30 +148,33 @@ describe("the agents' desk", () => {
     })
   }
 
-  it('pages past 50 imported families, and shows the empty states of one that has done nothing yet', async () => {
-    const context = await browser().newContext(
-      contextOptions({ viewport: { width: 1280, height: 900 } }),
-    )
-    const page = await context.newPage()
-    await page.goto(`${desk.baseUrl}/agents`)
-    // Accents and case ignored, as an agent types a name.
-    await search(page, 'lefevre-import')
-    await page.getByText('60 familles · page 1 sur 2').waitFor()
-    await expect(page.getByRole('row').count()).resolves.toBe(51)
-    await audit(page, 'resultats-page-1', 1280)
-    await page.getByRole('link', { name: 'Page suivante' }).click()
-    await page.getByText('60 familles · page 2 sur 2').waitFor()
-    await expect(page.getByRole('row').count()).resolves.toBe(11)
-    await audit(page, 'resultats-page-2', 1280)
+  it.each([1280, 320])(
+    'pages past 50 imported families, and shows the empty states of one that has done nothing yet, at %i px',
+    async (width) => {
+      const context = await browser().newContext(
+        contextOptions({ viewport: { width, height: width === 1280 ? 900 : 640 } }),
+      )
+      const page = await context.newPage()
+      await page.goto(`${desk.baseUrl}/agents`)
+      // Accents and case ignored, as an agent types a name.
+      await search(page, 'lefevre-import')
+      await page.getByText('60 familles · page 1 sur 2').waitFor()
+      await expect(page.getByRole('row').count()).resolves.toBe(51)
+      await audit(page, 'resultats-page-1', width)
+      await page.getByRole('link', { name: 'Page suivante' }).click()
+      await page.getByText('60 familles · page 2 sur 2').waitFor()
+      await expect(page.getByRole('row').count()).resolves.toBe(11)
+      await audit(page, 'resultats-page-2', width)
 
-    await page.getByRole('row').nth(1).getByRole('link').click()
-    await expectHeading(page, new RegExp(`^${IMPORTED} Zoé\\d+$`))
-    await page.getByText('Aucun e-mail envoyé.').waitFor()
-    await page.getByText('Aucun événement enregistré.').waitFor()
-    await page.getByText('N’a pas encore choisi de mot de passe').waitFor()
-    await audit(page, 'famille-vide', 1280)
-    await context.close()
-  })
+      await page.getByRole('row').nth(1).getByRole('link').click()
+      await expectHeading(page, new RegExp(`^${IMPORTED} Zoé\\d+$`))
+      await page.getByText('Aucun e-mail envoyé.').waitFor()
+      await page.getByText('Aucun événement enregistré.').waitFor()
+      await page.getByText('N’a pas encore choisi de mot de passe').waitFor()
+      await audit(page, 'famille-vide', width)
+      await context.close()
+    },
+  )
 
   it('refuses an identity outside AGENT_EMAIL_DOMAINS with a page that says why', async () => {
     for (const width of [1280, 320]) {

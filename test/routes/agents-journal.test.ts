@@ -127,6 +127,10 @@ describe('the journal', () => {
     const second = await journal({ agent, page: '2' })
     expect(second).toContain('Page précédente')
     expect(second.match(/limites du numéro levées/g)).toHaveLength(1)
+    // A page past the last one says so, not that there is nothing.
+    const past = await journal({ agent, page: '9' })
+    expect(past).toContain('Cette page est au-delà de la dernière')
+    expect(past).not.toContain('Aucune action')
   })
 
   it('says what is wrong with a family number, keeping what was typed', async () => {
@@ -137,6 +141,11 @@ describe('the journal', () => {
     expect(html).toContain('value="12345"')
     const unknown = await as(`/agents/journal?famille=${'9'.repeat(15)}`)
     expect(readable(await unknown.text())).toContain('Aucune famille n’a ce numéro.')
+    // One digit too many is told, never cut into another family's number.
+    const family = await createFamily()
+    const longer = await as(`/agents/journal?famille=${family.familyNumber}7`)
+    expect(longer.status).toBe(422)
+    expect(readable(await longer.text())).toContain('Le numéro de famille a 15 chiffres.')
   })
 })
 

@@ -1,5 +1,6 @@
 import { and, eq, isNotNull } from 'drizzle-orm'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { FOLDS } from '../../src/db/fold'
 import { outbox, securityEvents, sessions } from '../../src/db/schema'
 import { FakeAccessTeam, newKeyPair } from '../support/access'
 import {
@@ -227,6 +228,13 @@ describe('the console', () => {
     for (const q of [family.familyNumber.slice(0, 9), 'zébulon', family.email!.toUpperCase()]) {
       expect(await searchLeadsTo(q), q).toContain(family.familyNumber)
     }
+  })
+
+  it('folds every letter of db/fold.ts alike in the database (migration 0009) and in the query', async () => {
+    const tag = crypto.randomUUID().slice(0, 6).toUpperCase()
+    const family = await createFamily({ lastName: `${tag}${FOLDS.map(([from]) => from).join('')}` })
+    const folded = `${tag.toLowerCase()}${FOLDS.map(([, to]) => to).join('')}`
+    expect(await searchLeadsTo(folded)).toContain(family.familyNumber)
   })
 
   it('finds a name whatever its accents and case, as « NOM Prénom »', async () => {

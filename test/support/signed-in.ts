@@ -7,7 +7,12 @@ type FamilyInput = Parameters<typeof createFamily>[0]
 /** The password the fixtures give a family unless a test says otherwise. */
 export const FAMILY_PASSWORD = 'Soleil2026'
 
-export async function signIn(browser: Visitor, familyNumber: string, password: string, landing: string) {
+export async function signIn(
+  browser: Visitor,
+  familyNumber: string,
+  password: string,
+  landing: string,
+) {
   const answer = await browser.post('/connexion', { identifier: familyNumber, password })
   const location = answer.headers.get('location')
   if (location !== landing) {

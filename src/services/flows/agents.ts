@@ -5,8 +5,8 @@ import {
   liftFamilyLimitsStatement,
   liftNetworkLimitsStatement,
 } from '../limits/agents'
-import { sql, type SQL } from 'drizzle-orm'
-import { devices, sessions, temporaryPasswords } from '../../db/schema'
+import { count, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { devices } from '../../db/schema'
 import type { JournalAction } from '../../paths'
 import { forgetDevicesStatement, listDevicesStatement } from '../records/devices'
 import { findFamilyByNumber } from '../records/families'
@@ -34,7 +34,8 @@ import {
 // (/agents/journal) cannot miss one. No body of a mail is ever read here.
 export { blockedNetworks, lastFailures, searchFamilies }
 
-export type Agent = { agent: string }
+/** Who acts: the agent's e-mail, as Cloudflare Access gave it. */
+export type ActingAgent = { agent: string }
 
 /** The family and its ways in, and one page each of its mails and events. */
 export async function familyOverview(
@@ -99,7 +100,7 @@ function agentEvent(
     outcome: string | SQL
     clientKey?: string
   },
-  { agent }: Agent,
+  { agent }: ActingAgent,
   fence?: SQL,
 ) {
   return recordEventStatement(
@@ -120,46 +121,56 @@ function agentEvent(
 export async function recordAgentOutcome(
   db: Db,
   input: { familyId: number; action: JournalAction; outcome: string },
-  by: Agent,
+  by: ActingAgent,
 ) {
   await agentEvent(db, input, by)
 }
 
-// Counted in the batch, before the statement that changes them: D1 runs a batch alone.
-const counted = (rows: SQL, words: string) => sql`(select count(*) from ${rows}) || ${` ${words}`}`
+// An outcome the batch reads itself, in words: its statements run in order in one transaction, so a
+// count placed before the statement that removes the rows sees them all, and nothing else meanwhile.
+const countedOutcome = (rows: SQLWrapper, words: string) => sql`${rows} || ${` ${words}`}`
 
 /**
  * Ends every session of the family and voids its live temporary password: an intruder holding that
- * password would otherwise be back in one request.
+ * password would otherwise be back in one request. Returns how many live sessions it ended and
+ * whether a live temporary password went with them.
  */
-export async function endFamilySessions(db: Db, familyId: number, by: Agent) {
-  const outcome = counted(
-    sql`${sessions} where ${sessions.familyId} = ${familyId}`,
-    'session(s) fermée(s)',
-  )
-  const [, ended] = await db.batch([
+export async function endFamilySessions(db: Db, familyId: number, by: ActingAgent, now: number) {
+  const live = countLiveSessionsStatement(db, familyId, now)
+  const temporary = liveTemporaryPasswordOfFamilyStatement(db, familyId, now)
+  const outcome = sql`${countedOutcome(live, 'session(s) fermée(s)')} || case when exists ${temporary}
+    then ' ; mot de passe temporaire annulé' else '' end`
+  const [[counted], voided] = await db.batch([
+    live,
+    temporary,
     agentEvent(db, { familyId, action: 'endSessions', outcome }, by),
     endFamilySessionsStatement(db, familyId),
     voidTemporaryPasswordsStatement(db, familyId),
   ])
-  return ended.length
+  return { ended: counted?.count ?? 0, temporaryPasswordVoided: voided.length > 0 }
 }
 
-/** Voids the family's live temporary password (its restricted sessions end with it). */
-export async function voidFamilyTemporaryPassword(db: Db, familyId: number, by: Agent) {
-  const outcome = sql`case when exists (select 1 from ${temporaryPasswords}
-    where ${temporaryPasswords.familyId} = ${familyId}) then 'annulé' else 'aucun à annuler' end`
-  const [, voided] = await db.batch([
+/** Voids the family's live temporary password (its restricted sessions end with it); false if none. */
+export async function voidFamilyTemporaryPassword(
+  db: Db,
+  familyId: number,
+  by: ActingAgent,
+  now: number,
+) {
+  const temporary = liveTemporaryPasswordOfFamilyStatement(db, familyId, now)
+  const outcome = sql`case when exists ${temporary} then 'annulé' else 'aucun en cours' end`
+  const [live] = await db.batch([
+    temporary,
     agentEvent(db, { familyId, action: 'voidTemporaryPassword', outcome }, by),
     voidTemporaryPasswordsStatement(db, familyId),
   ])
-  return voided.length > 0
+  return live.length > 0
 }
 
 /** Forgets the family's devices: their cookies count as unknown clients from now on. */
-export async function forgetFamilyDevices(db: Db, familyId: number, by: Agent) {
-  const outcome = counted(
-    sql`${devices} where ${devices.familyId} = ${familyId}`,
+export async function forgetFamilyDevices(db: Db, familyId: number, by: ActingAgent) {
+  const outcome = countedOutcome(
+    db.select({ count: count() }).from(devices).where(eq(devices.familyId, familyId)),
     'appareil(s) oublié(s)',
   )
   const [, forgotten] = await db.batch([
@@ -172,7 +183,7 @@ export async function forgetFamilyDevices(db: Db, familyId: number, by: Agent) {
 export async function liftFamilyLimits(
   db: Db,
   family: { id: number; familyNumber: string },
-  by: Agent,
+  by: ActingAgent,
 ) {
   await db.batch([
     liftFamilyLimitsStatement(db, family.familyNumber),
@@ -184,7 +195,7 @@ export async function liftFamilyLimits(
 export async function requeueFailedNotice(
   db: Db,
   input: { familyId: number; mailId: number },
-  by: Agent,
+  by: ActingAgent,
   now: number,
 ) {
   const { requeue, requeued } = requeueFailedNoticeStatements(db, input, now)
@@ -198,7 +209,7 @@ export async function requeueFailedNotice(
 }
 
 /** Lifts a network's per-client limits (sign-in and mail), recorded with the agent's e-mail. */
-export async function liftNetworkLimits(db: Db, network: string, by: Agent) {
+export async function liftNetworkLimits(db: Db, network: string, by: ActingAgent) {
   await db.batch([
     liftNetworkLimitsStatement(db, network),
     agentEvent(
