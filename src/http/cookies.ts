@@ -40,6 +40,27 @@ export function takePasswordSavedFlash(c: Context<AppEnv>): string | null {
   return isFamilyNumber(value) ? value : null
 }
 
+// The agents' console, without JavaScript: what a confirmed action did, carried across its 303 to the
+// page it acted on (post, redirect, get), so reloading that page never posts the action again.
+const AGENT_NOTICE_COOKIE = '__Host-agent-notice'
+
+export function setAgentNotice(c: Context<AppEnv>, path: string, notice: string) {
+  setCookie(c, AGENT_NOTICE_COOKIE, `${path}\n${notice}`, {
+    ...baseOptions,
+    sameSite: 'Strict',
+    maxAge: 60,
+  })
+}
+
+/** The notice for the page at `path`, read once; none if it was for another page. */
+export function takeAgentNotice(c: Context<AppEnv>, path: string): string | undefined {
+  const value = getCookie(c, AGENT_NOTICE_COOKIE)
+  if (value === undefined) return undefined
+  deleteCookie(c, AGENT_NOTICE_COOKIE, baseOptions)
+  const [forPath, ...notice] = value.split('\n')
+  return forPath === path ? notice.join('\n') : undefined
+}
+
 export const readDeviceCookie = (c: Context<AppEnv>) => getCookie(c, DEVICE_COOKIE)
 
 export function setDeviceCookie(c: Context<AppEnv>, token: string) {

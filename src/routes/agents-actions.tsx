@@ -262,15 +262,17 @@ export async function runFamilyAction(
   acting: Acting,
   action: AgentAction,
   form: Record<string, unknown>,
-): Promise<{ pending: PendingAction } | { notice: string }> {
+): Promise<{ pending: PendingAction } | { notice: string; acted: boolean }> {
   const spec = ACTIONS[action]
   const parsed = spec.target.safeParse(form)
   const target = parsed.success ? parsed.data : null
-  if (!target) return { notice: 'Ce que vous avez choisi n’existe plus : la page est à jour.' }
+  if (!target) {
+    return { notice: 'Ce que vous avez choisi n’existe plus : la page est à jour.', acted: false }
+  }
   if (form.confirmation !== 'oui') {
     const asked = spec.ask(acting.overview, target)
-    if (typeof asked === 'string') return { notice: asked }
+    if (typeof asked === 'string') return { notice: asked, acted: false }
     return { pending: { action, target, ...asked } }
   }
-  return { notice: await spec.act(acting, target) }
+  return { notice: await spec.act(acting, target), acted: true }
 }

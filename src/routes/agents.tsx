@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
 import { isFamilyNumber } from '../family-number'
+import { setAgentNotice, takeAgentNotice } from '../http/cookies'
 import { readForm } from '../http/form'
 import { isLocalDevelopment } from '../http/loopback'
 import { isHtmx, render } from '../http/respond'
@@ -18,7 +19,7 @@ import {
 } from '../services/flows/agents'
 import { findFamilyByNumber } from '../services/records/families'
 import { outboxStats } from '../services/records/outbox-reads'
-import { AGENT_ACTIONS, AGENTS_ROUTES, agentFamilyPath } from '../paths'
+import { AGENT_ACTIONS, AGENTS_ROUTES, agentFamilyPath, PATHS } from '../paths'
 import { agentFamilyStep } from '../views/agents-family'
 import { agentJournalStep } from '../views/agents-journal'
 import { agentRefusedStep } from '../views/agents-refused'
@@ -83,7 +84,8 @@ export const agents = new Hono<AppEnv>()
       c.header('HX-Location', JSON.stringify({ path, target: '#main' }))
       return c.body(null, 204)
     }
-    return render(c, agentSearchStep({ agent: c.var.agent!, q, results, networks }))
+    const notice = q ? undefined : takeAgentNotice(c, PATHS.agents)
+    return render(c, agentSearchStep({ agent: c.var.agent!, q, results, networks, notice }))
   })
   .post(`${AGENTS_ROUTES.networks}/:network/${AGENT_ACTIONS.liftLimits}`, async (c) => {
     const { db } = c.var
@@ -91,6 +93,11 @@ export const agents = new Hono<AppEnv>()
     if (!NETWORK_KEY.test(network)) throw new HTTPException(404)
     const confirmed = (await readForm(c)).confirmation === 'oui'
     if (confirmed) await liftNetworkLimits(db, network, { agent: c.var.agent! })
+    const notice = `Les limites du réseau ${network.slice(0, 12)} sont levées.`
+    if (confirmed && !isHtmx(c)) {
+      setAgentNotice(c, PATHS.agents, notice)
+      return c.redirect(PATHS.agents, 303)
+    }
     return render(
       c,
       agentSearchStep({
@@ -98,9 +105,7 @@ export const agents = new Hono<AppEnv>()
         q: '',
         results: null,
         networks: await blockedNetworks(db, Date.now()),
-        ...(confirmed
-          ? { notice: `Les limites du réseau ${network.slice(0, 12)} sont levées.` }
-          : { pending: network }),
+        ...(confirmed ? { notice } : { pending: network }),
       }),
     )
   })
@@ -142,7 +147,8 @@ export const agents = new Hono<AppEnv>()
       mails: pageOf(c.req.query('e-mails')),
       events: pageOf(c.req.query('evenements')),
     })
-    return render(c, agentFamilyStep(c.var.agent!, { overview }))
+    const notice = takeAgentNotice(c, agentFamilyPath(overview.family.familyNumber))
+    return render(c, agentFamilyStep(c.var.agent!, { overview, notice }))
   })
   .post(`${AGENTS_ROUTES.families}/:number/:action`, async (c) => {
     const { db } = c.var
@@ -157,6 +163,12 @@ export const agents = new Hono<AppEnv>()
       await readForm(c),
     )
     if ('pending' in outcome) return render(c, agentFamilyStep(by.agent, { overview, ...outcome }))
+    // Done without JavaScript: post, redirect, get, so a reload shows the page and acts no more.
+    const path = agentFamilyPath(overview.family.familyNumber)
+    if (outcome.acted && !isHtmx(c)) {
+      setAgentNotice(c, path, outcome.notice)
+      return c.redirect(path, 303)
+    }
     const after = await overviewOr404(db, overview.family.familyNumber)
     return render(c, agentFamilyStep(by.agent, { overview: after, notice: outcome.notice }))
   })

@@ -176,6 +176,31 @@ describe("the agents' desk", () => {
     },
   )
 
+  it('works by plain posts without JavaScript: the question, then the action, and a reload acts no more', async () => {
+    const context = await browser().newContext(
+      contextOptions({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false }),
+    )
+    const page = await context.newPage()
+    await page.goto(`${desk.baseUrl}/agents/familles/${FAMILY}`)
+    await page.getByRole('button', { name: 'Fermer toutes les sessions et annuler' }).click()
+    // The question counts the family's open sessions (the walks above opened some).
+    await page
+      .getByRole('heading', { name: /^Fermer (les|la) (\d+ )?sessions? de MARTIN Claire \?$/ })
+      .waitFor()
+    // axe runs as a script, which this page may not run: the same page with JavaScript is audited above.
+    await screenshot(page, 'agents-1280px-confirmation-sans-javascript')
+    await page.getByRole('button', { name: 'Confirmer' }).click()
+    await page.getByRole('status').filter({ hasText: /^\d+ session\(s\) fermée\(s\)/ }).waitFor()
+    expect(new URL(page.url()).pathname).toBe(`/agents/familles/${FAMILY}`)
+    await page.reload()
+    await expectHeading(page, 'MARTIN Claire')
+    // The notice was for one view (the event stays in the family's history below).
+    await expect(page.getByRole('status').count()).resolves.toBe(0)
+    await page.goto(`${desk.baseUrl}/agents/journal?famille=${FAMILY}`)
+    await expect(page.getByRole('cell', { name: 'sessions fermées' }).count()).resolves.toBe(1)
+    await context.close()
+  })
+
   it('refuses an identity outside AGENT_EMAIL_DOMAINS with a page that says why', async () => {
     for (const width of [1280, 320]) {
       const context = await browser().newContext(

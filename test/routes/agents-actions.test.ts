@@ -4,6 +4,7 @@ import {
   createFamily,
   mailsTo,
   post,
+  postAsAgent,
   sendAsAgent,
   temporaryPasswordFromMail,
   textOf,
@@ -17,12 +18,9 @@ beforeAll(async () => {
   team = await new FakeAccessTeam().publish()
 })
 
-/** An action, confirmed (the first post only asks: test/routes/agents.test.ts). */
+/** An action, confirmed (the first post only asks: test/routes/agents-journal.test.ts). */
 const act = (familyNumber: string, action: string) =>
-  sendAsAgent(team, `/agents/familles/${familyNumber}/${action}`, {
-    method: 'POST',
-    form: { confirmation: 'oui' },
-  })
+  postAsAgent(team, `/agents/familles/${familyNumber}/${action}`, { confirmation: 'oui' })
 
 /** An intruder who holds the family's live temporary password, signed in with it. */
 async function intruderWithTemporaryPassword() {

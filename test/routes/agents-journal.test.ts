@@ -8,6 +8,7 @@ import {
   queueNotice,
   readable,
   send,
+  postAsAgent,
   sendAsAgent,
   snapshotDatabase,
   textOf,
@@ -29,8 +30,15 @@ const as = async (path: string, options: Parameters<typeof send>[1] = {}, email 
     ...options,
     headers: { 'Cf-Access-Jwt-Assertion': await team.token({ email }), ...options.headers },
   })
-const action = (number: string, slug: string, form: Record<string, string> = {}, email = AGENT) =>
-  as(`/agents/familles/${number}/${slug}`, { method: 'POST', form }, email)
+const action = async (
+  number: string,
+  slug: string,
+  form: Record<string, string> = {},
+  email = AGENT,
+) =>
+  postAsAgent(team, `/agents/familles/${number}/${slug}`, form, {
+    headers: { 'Cf-Access-Jwt-Assertion': await team.token({ email }) },
+  })
 const journal = async (query: Record<string, string>) =>
   readable(await (await as(`/agents/journal?${new URLSearchParams(query)}`)).text())
 
@@ -53,6 +61,27 @@ describe('an action is asked, then done', () => {
     expect(await db.select().from(sessions).where(eq(sessions.familyId, family.id))).toEqual([])
   })
 
+  it('without JavaScript, answers a confirmed action by 303 to the family, where a reload acts no more', async () => {
+    const { family } = await signedInFamily()
+    const path = `/agents/familles/${family.familyNumber}`
+    const posted = await as(`${path}/fin-des-sessions`, {
+      method: 'POST',
+      form: { confirmation: 'oui' },
+    })
+    expect(posted.status).toBe(303)
+    expect(posted.headers.get('location')).toBe(path)
+    const cookie = posted.headers.getSetCookie()[0]!.split(';')[0]!
+    const shown = await textOf(await as(path, { cookie }))
+    expect(shown).toContain('1 session(s) fermée(s).')
+    // The notice is for that page only.
+    expect(await textOf(await as('/agents', { cookie }))).not.toContain('session(s) fermée(s)')
+    const rows = await db
+      .select()
+      .from(securityEvents)
+      .where(eq(securityEvents.familyId, family.id))
+    expect(rows.filter((row) => row.action === 'endSessions')).toHaveLength(1)
+  })
+
   it('names the passkey, the adult or the devices it will remove, and says when the target is gone', async () => {
     const family = await createFamily()
     const gone = await action(family.familyNumber, 'suppression-cle-d-acces', { passkey: 'x' })
@@ -70,10 +99,12 @@ describe('an action is asked, then done', () => {
     expect(await textOf(asked)).toContain(`Lever les limites du réseau ${network.slice(0, 12)} ?`)
     const rows = () => db.select().from(securityEvents).where(eq(securityEvents.clientKey, network))
     expect(await rows()).toEqual([])
-    await as(`/agents/reseaux/${network}/levee-des-limites`, {
-      method: 'POST',
-      form: { confirmation: 'oui' },
+    const lifted = await postAsAgent(team, `/agents/reseaux/${network}/levee-des-limites`, {
+      confirmation: 'oui',
     })
+    expect(await textOf(lifted)).toContain(
+      `Les limites du réseau ${network.slice(0, 12)} sont levées.`,
+    )
     expect((await rows()).map(({ agent, action }) => ({ agent, action }))).toEqual([
       { agent: AGENT, action: 'liftNetworkLimits' },
     ])

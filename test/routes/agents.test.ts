@@ -15,6 +15,7 @@ import {
   textOf,
   Visitor,
   sendAsAgent,
+  postAsAgent,
 } from '../support/helpers'
 import { signedInFamily, signedInWithTemporaryPassword } from '../support/signed-in'
 
@@ -343,12 +344,10 @@ describe('the console', () => {
 
   it('sends a temporary password through the usual outbox, never showing it, and records the agent', async () => {
     const family = await createFamily()
-    const answer = await asAgent(
+    const answer = await postAsAgent(
+      team,
       `/agents/familles/${family.familyNumber}/mot-de-passe-temporaire`,
-      {
-        method: 'POST',
-        form: { confirmation: 'oui' },
-      },
+      { confirmation: 'oui' },
     )
     expect(answer.status).toBe(200)
     const page = await answer.text()
@@ -369,10 +368,11 @@ describe('the console', () => {
 
   it('ends every session of the family and records the agent', async () => {
     const { family, browser } = await signedInFamily()
-    const answer = await asAgent(`/agents/familles/${family.familyNumber}/fin-des-sessions`, {
-      method: 'POST',
-      form: { confirmation: 'oui' },
-    })
+    const answer = await postAsAgent(
+      team,
+      `/agents/familles/${family.familyNumber}/fin-des-sessions`,
+      { confirmation: 'oui' },
+    )
     expect(await textOf(answer)).toContain('1 session(s) fermée(s)')
     expect(await db.select().from(sessions).where(eq(sessions.familyId, family.id))).toHaveLength(0)
     expect((await browser.get('/espace')).headers.get('location')).toBe('/connexion')
@@ -394,9 +394,8 @@ describe('the console', () => {
       (await post('/connexion', { identifier: family.familyNumber, password: 'Soleil2026' }))
         .status,
     ).toBe(429)
-    await asAgent(`/agents/familles/${family.familyNumber}/levee-des-limites`, {
-      method: 'POST',
-      form: { confirmation: 'oui' },
+    await postAsAgent(team, `/agents/familles/${family.familyNumber}/levee-des-limites`, {
+      confirmation: 'oui',
     })
     const after = await post('/connexion', {
       identifier: family.familyNumber,
@@ -424,11 +423,11 @@ describe('the console', () => {
       .where(eq(outbox.id, notice!.id))
     const path = `/agents/familles/${family.familyNumber}/renvoi-avis`
     const form = { mail: String(notice!.id), confirmation: 'oui' }
-    const answer = await asAgent(path, { method: 'POST', form })
+    const answer = await postAsAgent(team, path, form)
     expect(await textOf(answer)).toContain('remis en file')
     const row = (await db.select().from(outbox).where(eq(outbox.id, notice!.id)).get())!
     expect(row.status).toBe('pending')
-    const again = await asAgent(path, { method: 'POST', form })
+    const again = await postAsAgent(team, path, form)
     expect(await textOf(again)).toContain('ne peut pas être renvoyé')
     expect(await journalOf(family.id)).toEqual([
       {

@@ -12,6 +12,7 @@ import {
   textOf,
   uniqueFamilyNumber,
   Visitor,
+  postAsAgent,
   sendAsAgent,
 } from '../support/helpers'
 import { lockNumber as lockNumberFrom } from '../support/strangers'
@@ -192,7 +193,7 @@ describe("the agents' family page shows the devices and can forget them", () => 
   })
   // A POST is an action, confirmed (the first post only asks: test/routes/agents.test.ts).
   const asAgent = (path: string, method: 'GET' | 'POST' = 'GET') =>
-    sendAsAgent(team, path, method === 'POST' ? { method, form: { confirmation: 'oui' } } : {})
+    method === 'POST' ? postAsAgent(team, path, { confirmation: 'oui' }) : sendAsAgent(team, path)
 
   it('lists first and last sign-in of each device, never the cookie, and forgets them all', async () => {
     const family = await createFamily({ password: 'Soleil2026' })

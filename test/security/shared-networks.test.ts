@@ -10,6 +10,7 @@ import {
   textOf,
   uniqueFamilyNumber,
   Visitor,
+  postAsAgent,
   sendAsAgent,
 } from '../support/helpers'
 
@@ -229,9 +230,8 @@ describe("agents see a network's block and lift it", () => {
     expect(html).toContain(network.slice(0, 12))
     expect(html).not.toContain(ip)
 
-    const lifted = await sendAsAgent(team, `/agents/reseaux/${network}/levee-des-limites`, {
-      method: 'POST',
-      form: { confirmation: 'oui' },
+    const lifted = await postAsAgent(team, `/agents/reseaux/${network}/levee-des-limites`, {
+      confirmation: 'oui',
     })
     expect(await textOf(lifted)).toContain('sont levées')
     const after = await post(

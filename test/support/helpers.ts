@@ -291,6 +291,25 @@ export async function sendAsAgent(
   })
 }
 
+/**
+ * An agent's post as a browser without JavaScript makes it: a confirmed action answers 303 to the page
+ * it acted on, with its notice in a cookie; that page is fetched with it, as the browser would.
+ */
+export async function postAsAgent(
+  team: Parameters<typeof sendAsAgent>[0],
+  path: string,
+  form: Record<string, string>,
+  options: SendOptions = {},
+) {
+  const posted = await sendAsAgent(team, path, { ...options, method: 'POST', form })
+  if (posted.status !== 303) return posted
+  const cookie = posted.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ')
+  return sendAsAgent(team, posted.headers.get('location')!, { ...options, cookie })
+}
+
 /** The common-password check as the Worker builds it, from the static asset this build wrote. */
 export async function commonPasswordsFromAssets() {
   const assets = (env as unknown as { ASSETS: Fetcher }).ASSETS
