@@ -190,7 +190,10 @@ describe("the agents' desk", () => {
     // axe runs as a script, which this page may not run: the same page with JavaScript is audited above.
     await screenshot(page, 'agents-1280px-confirmation-sans-javascript')
     await page.getByRole('button', { name: 'Confirmer' }).click()
-    await page.getByRole('status').filter({ hasText: /^\d+ session\(s\) fermée\(s\)/ }).waitFor()
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^\d+ session\(s\) fermée\(s\)/ })
+      .waitFor()
     expect(new URL(page.url()).pathname).toBe(`/agents/familles/${FAMILY}`)
     await page.reload()
     await expectHeading(page, 'MARTIN Claire')
