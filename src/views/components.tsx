@@ -62,7 +62,8 @@ export function Field({
         type={type}
         value={type === 'password' ? undefined : value}
         required={required}
-        autocapitalize="off"
+        // Browsers never capitalise email and password fields: autocapitalize does not apply there.
+        autocapitalize={type === 'text' ? 'off' : undefined}
         spellcheck={false}
         aria-invalid={errors.length > 0 ? 'true' : undefined}
         aria-describedby={describedBy}
