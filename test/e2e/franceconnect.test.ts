@@ -11,7 +11,7 @@ import { CLIENT, startFranceConnectProvider } from '../support/node/oidc-provide
 // « S'identifier avec FranceConnect » in Chromium against a real OpenID provider (oidc-provider, the
 // certified Node implementation) configured like FranceConnect v2: ES256, a signed userinfo, acr
 // eidas1, end-session. The app runs on a server of its own, configured for that provider.
-const browser = chromiumForThisFile()
+const browser = chromiumForThisFile(() => server.baseUrl)
 let server: LocalServer
 let provider: Awaited<ReturnType<typeof startFranceConnectProvider>>
 const FAMILY = `79${String(Date.now()).slice(-7)}000001`
