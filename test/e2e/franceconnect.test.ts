@@ -81,6 +81,8 @@ describe('FranceConnect in Chromium against oidc-provider', () => {
 
     // Sign-out ends the FranceConnect session too, and comes back to the sign-in page.
     await page.getByRole('button', { name: 'Se déconnecter' }).click()
+    // The provider's page first: until it is there, « Se déconnecter » matches the button below too.
+    await page.waitForURL((url) => url.pathname === '/session/end')
     await page.getByRole('button', { name: /sign me out|déconnecter/i }).click()
     await expectHeading(page, 'Accès famille')
     expect(new URL(page.url()).pathname).toBe('/connexion')
