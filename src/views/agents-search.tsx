@@ -39,9 +39,9 @@ export function AgentSearch(props: AgentSearchProps) {
       <form
         method="get"
         action={PATHS.agents}
-        hx-get={PATHS.agents}
-        hx-target="#main"
-        hx-push-url="true"
+        data-hx-get={PATHS.agents}
+        data-hx-target="#main"
+        data-hx-push-url="true"
       >
         <div class="field">
           <label for="q">Numéro de famille, nom ou adresse e-mail</label>

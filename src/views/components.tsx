@@ -5,7 +5,7 @@ import { PATHS } from '../paths'
 // swaps the answer into <main>.
 export function Form(props: { action: string; children: Child }) {
   return (
-    <form method="post" action={props.action} hx-post={props.action} hx-target="#main">
+    <form method="post" action={props.action} data-hx-post={props.action} data-hx-target="#main">
       {props.children}
     </form>
   )
@@ -14,7 +14,7 @@ export function Form(props: { action: string; children: Child }) {
 /** A link that htmx follows as a fragment swap, and a browser without JavaScript as a plain link. */
 export function StepLink(props: { href: string; children: Child }) {
   return (
-    <a href={props.href} hx-get={props.href} hx-target="#main" hx-push-url="true">
+    <a href={props.href} data-hx-get={props.href} data-hx-target="#main" data-hx-push-url="true">
       {props.children}
     </a>
   )
@@ -62,7 +62,8 @@ export function Field({
         type={type}
         value={type === 'password' ? undefined : value}
         required={required}
-        autocapitalize="off"
+        // Browsers never capitalise email and password fields: autocapitalize does not apply there.
+        autocapitalize={type === 'text' ? 'off' : undefined}
         spellcheck={false}
         aria-invalid={errors.length > 0 ? 'true' : undefined}
         aria-describedby={describedBy}

@@ -36,8 +36,8 @@ function PasskeyForm(props: {
     <form
       method="post"
       action={props.action}
-      hx-post={props.action}
-      hx-target="#main"
+      data-hx-post={props.action}
+      data-hx-target="#main"
       class="passkey"
       data-passkey={props.kind}
       data-options={props.options}

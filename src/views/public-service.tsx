@@ -41,6 +41,14 @@ export function AccessibilityStatement({ config }: { config: Config }) {
         Chaque page et chaque message d’erreur sont vérifiés automatiquement (axe-core, WCAG 2.1
         niveaux A et AA), sur un écran de 320 pixels de large et au clavier seul.
       </p>
+      {/* Met whatever the audit: a test fails the build the day it no longer is. */}
+      <p>Critère du RGAA respecté, vérifié automatiquement à chaque version :</p>
+      <ul>
+        <li>
+          8.2 : le code source de chaque page et de chaque message d’erreur est valide selon le type
+          de document (HTML), contrôlé par html-validate.
+        </li>
+      </ul>
       <h2>Contenus non accessibles</h2>
       <p>
         {audit

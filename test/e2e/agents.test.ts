@@ -25,7 +25,7 @@ import { runTool } from '../support/node/run-tool'
 // AGENT_EMAIL_DOMAINS refused. Its own servers: a journal and families of its own. Development's
 // stand-in identity (agent@example.org) is the agent; Access itself is tested in workerd
 // (test/routes/agents.test.ts).
-const browser = chromiumForThisFile()
+const browser = chromiumForThisFile(() => [desk.baseUrl, outside.baseUrl])
 const FAMILY = `66${String(Date.now()).slice(-7)}424242`
 const IMPORTED = 'LEFÈVRE-IMPORT'
 

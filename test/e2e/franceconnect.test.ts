@@ -11,7 +11,7 @@ import { CLIENT, startFranceConnectProvider } from '../support/node/oidc-provide
 // « S'identifier avec FranceConnect » in Chromium against a real OpenID provider (oidc-provider, the
 // certified Node implementation) configured like FranceConnect v2: ES256, a signed userinfo, acr
 // eidas1, end-session. The app runs on a server of its own, configured for that provider.
-const browser = chromiumForThisFile()
+const browser = chromiumForThisFile(() => server.baseUrl)
 let server: LocalServer
 let provider: Awaited<ReturnType<typeof startFranceConnectProvider>>
 const FAMILY = `79${String(Date.now()).slice(-7)}000001`
@@ -81,6 +81,8 @@ describe('FranceConnect in Chromium against oidc-provider', () => {
 
     // Sign-out ends the FranceConnect session too, and comes back to the sign-in page.
     await page.getByRole('button', { name: 'Se déconnecter' }).click()
+    // The provider's page first: until it is there, « Se déconnecter » matches the button below too.
+    await page.waitForURL((url) => url.pathname === '/session/end')
     await page.getByRole('button', { name: /sign me out|déconnecter/i }).click()
     await expectHeading(page, 'Accès famille')
     expect(new URL(page.url()).pathname).toBe('/connexion')

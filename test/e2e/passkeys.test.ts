@@ -11,7 +11,7 @@ import { KNOWN_PASSWORD } from '../support/node/global-setup'
 // Passkeys in a real Chromium with its virtual authenticator (CDP WebAuthn domain): a phone's platform
 // authenticator that holds discoverable credentials and verifies its user. The app runs on a server of
 // its own at http://localhost:<port>: WebAuthn refuses an IP address as the relying party's id.
-const browser = chromiumForThisFile()
+const browser = chromiumForThisFile(() => server.baseUrl)
 let server: LocalServer
 const number = (index: number) =>
   `78${String(Date.now()).slice(-7)}${String(index).padStart(6, '0')}`

@@ -137,7 +137,7 @@ describe('POST /nouveau-mot-de-passe', () => {
     expect(response.status).toBe(422)
     const html = await response.text()
     expect(html).toMatch(/^<title>Nouveau mot de passe – Accès famille<\/title>/)
-    expect(html).toContain('hx-post="/nouveau-mot-de-passe"')
+    expect(html).toContain('data-hx-post="/nouveau-mot-de-passe"')
   })
 
   it('saves the password, ends every session, refuses the temporary password and accepts the new one', async () => {

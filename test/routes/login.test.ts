@@ -149,7 +149,7 @@ describe('POST /connexion', () => {
     expect(response.status).toBe(422)
     const html = await response.text()
     expect(html).not.toContain('<html')
-    expect(html).toContain('hx-post="/connexion"')
+    expect(html).toContain('data-hx-post="/connexion"')
   })
 })
 
@@ -204,7 +204,7 @@ describe('a browser left on step 5 (a temporary password signed in, no new passw
       const { browser } = await leftOnStepFive()
       const html = await (await browser.get('/connexion', { htmx })).text()
       const cancel = /<form method="post" action="\/deconnexion"[^>]*>[\s\S]*?<\/form>/.exec(html)
-      expect(cancel?.[0]).toContain('hx-post="/deconnexion"')
+      expect(cancel?.[0]).toContain('data-hx-post="/deconnexion"')
       expect(readable(cancel![0])).toContain('Annuler cette demande')
       await browser.post('/deconnexion', {}, { htmx })
       expect(browser.cookieValue('__Host-session')).toBeUndefined()
