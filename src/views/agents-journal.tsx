@@ -65,6 +65,7 @@ export function AgentJournal({ filter, error, journal }: AgentJournalProps) {
           <input
             id="famille"
             name="famille"
+            type="text"
             value={filter.famille}
             inputmode="numeric"
             autocomplete="off"

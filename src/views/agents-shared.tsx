@@ -172,7 +172,7 @@ export function Table(props: {
 }) {
   if (props.rows.length === 0) return <p>{props.empty}</p>
   return (
-    <div class="scroll" role="region" aria-label={props.label} tabindex={0}>
+    <section class="scroll" aria-label={props.label} tabindex={0}>
       <table>
         {props.caption && <caption>{props.caption}</caption>}
         <thead>
@@ -192,6 +192,6 @@ export function Table(props: {
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   )
 }
