@@ -39,6 +39,17 @@ type FamilyAction<T extends ActionTarget> = {
 const defined = <T extends ActionTarget>(spec: FamilyAction<T>) =>
   spec as unknown as FamilyAction<ActionTarget>
 
+/** An action that changed nothing: journalled with why, and the agent told. */
+async function refused(
+  { c, overview, by }: Acting,
+  action: AgentAction,
+  outcome: string,
+  notice: string,
+): Promise<string> {
+  await recordAgentOutcome(c.var.db, { familyId: overview.family.id, action, outcome }, by)
+  return notice
+}
+
 const none = z.object({})
 const positiveId = z.pipe(z.pipe(textField(), z.transform(Number)), z.int().check(z.positive()))
 
@@ -60,15 +71,13 @@ const ACTIONS: { [A in AgentAction]: FamilyAction<ActionTarget> } = {
           'Il sera valable une heure, remplacera celui en cours s’il y en a un, et vous ne le verrez pas.',
       }
     },
-    async act({ c, overview, by, now }) {
+    async act(acting) {
+      const { c, overview, by, now } = acting
       const { db, config } = c.var
       const { family } = overview
       const { email } = family
-      const refuse = async (outcome: string, notice: string) => {
-        const refusal = { familyId: family.id, action: 'sendTemporaryPassword' as const, outcome }
-        await recordAgentOutcome(db, refusal, by)
-        return notice
-      }
+      const refuse = (outcome: string, notice: string) =>
+        refused(acting, 'sendTemporaryPassword', outcome, notice)
       if (!email)
         return refuse('refusé : aucune adresse', 'Cette famille n’a pas d’adresse e-mail.')
       if (family.closedAt !== null) {
@@ -175,24 +184,22 @@ const ACTIONS: { [A in AgentAction]: FamilyAction<ActionTarget> } = {
           'Les sessions ouvertes avec elle seront fermées, et la famille en sera avertie par e-mail.',
       }
     },
-    async act({ c, overview, by, now }, { passkey }) {
-      const { db, config } = c.var
+    async act(acting, { passkey }) {
+      const { c, overview, by, now } = acting
       const { family } = overview
-      const removed = passkey
-        ? await removePasskey(
-            db,
-            config,
-            { family, credentialId: passkey, clientKey: null, agent: by.agent },
-            now,
-          )
-        : null
+      const removed = await removePasskey(
+        c.var.db,
+        c.var.config,
+        { family, credentialId: passkey, clientKey: null, agent: by.agent },
+        now,
+      )
       if (!removed) {
-        await recordAgentOutcome(
-          db,
-          { familyId: family.id, action: 'removePasskey', outcome: 'déjà supprimée' },
-          by,
+        return refused(
+          acting,
+          'removePasskey',
+          'déjà supprimée',
+          'Cette clé d’accès n’existe plus.',
         )
-        return 'Cette clé d’accès n’existe plus.'
       }
       deliverInBackground(c, async () => removed.mailId)
       return `La clé d’accès « ${removed.name} » est supprimée ; la famille en est avertie par e-mail.`
@@ -209,22 +216,22 @@ const ACTIONS: { [A in AgentAction]: FamilyAction<ActionTarget> } = {
           'Ses sessions ouvertes par FranceConnect seront fermées, et la famille en sera avertie par e-mail.',
       }
     },
-    async act({ c, overview, by, now }, { link }) {
-      const { db, config } = c.var
+    async act(acting, { link }) {
+      const { c, overview, by, now } = acting
       const { family } = overview
       const unlinked = await unlinkFranceConnect(
-        db,
-        config,
+        c.var.db,
+        c.var.config,
         { family, linkId: link, clientKey: null, agent: by.agent },
         now,
       )
       if (!unlinked) {
-        await recordAgentOutcome(
-          db,
-          { familyId: family.id, action: 'unlinkFranceConnect', outcome: 'déjà délié' },
-          by,
+        return refused(
+          acting,
+          'unlinkFranceConnect',
+          'déjà délié',
+          'Cette identité FranceConnect n’est plus reliée.',
         )
-        return 'Cette identité FranceConnect n’est plus reliée.'
       }
       deliverInBackground(c, async () => unlinked.mailId)
       return `FranceConnect de ${unlinked.adult.givenName} ${unlinked.adult.familyName} est délié ; la famille en est avertie par e-mail.`
